@@ -1,0 +1,47 @@
+//! The `micrograd` command line: a thin layer of argument parsing and output over the `micrograd`
+//! library. Each subcommand lives in its own module under `cmd`.
+
+mod cmd;
+mod error;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// A scalar autograd engine and small neural networks, after Karpathy's micrograd.
+///
+/// With no subcommand, trains the original demo (as `micrograd train`).
+#[derive(Parser, Debug)]
+#[command(name = "micrograd", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a program in the expression language, backpropagate, print every value and gradient.
+    Eval(cmd::eval::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version to stdout with exit 0, usage errors to stderr with exit 2.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Some(Command::Eval(args)) => cmd::eval::run(args),
+        None => Ok(()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.code as u8)
+        }
+    }
+}

@@ -1,0 +1,372 @@
+//! The graph: a tape of nodes in creation order, with their data and gradients in flat arrays.
+//!
+//! Every operation appends one node. Because a node's inputs always exist before it does, creation
+//! order is already a topological order, so [`Value::backward`] is a single reverse sweep over the
+//! tape: no recursion, no sort, no hash set. Dropping a graph frees a few vectors, however long the
+//! chain. A training loop keeps its parameters at the start of the tape and, each step, frees
+//! everything built after them with [`Graph::checkpoint`] and [`Graph::rewind`], so memory stays flat.
+//!
+//! Handles to freed nodes are caught: each node records the *epoch* (the number of rewinds so far) in
+//! which it was made, and a handle carries the epoch it was made in; a mismatch is a panic naming the
+//! mistake, never a number read from some newer node that took the freed slot.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::op::Op;
+use crate::value::Value;
+
+/// One entry of the tape: what made the node and from which nodes.
+///
+/// For unary and binary operations `args` are the indices of the inputs. For
+/// [`Op::WeightedSum`] they are the start and the count of pairs of its operands in
+/// [`Tape::operands`], laid out as `[bias, w0, x0, w1, x1, …]`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Node {
+    pub(crate) op: Op,
+    pub(crate) epoch: u32,
+    pub(crate) args: [u32; 2],
+}
+
+/// The storage behind a [`Graph`].
+#[derive(Default)]
+pub(crate) struct Tape {
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) data: Vec<f64>,
+    /// Gradients, grown on first use: an index past the end has gradient 0.
+    pub(crate) grad: Vec<f64>,
+    pub(crate) operands: Vec<u32>,
+    pub(crate) labels: BTreeMap<u32, String>,
+    pub(crate) epoch: u32,
+    /// Scratch space reused by every backward pass: the gradient flowing into each node during this
+    /// pass, and whether the pass reaches the node at all.
+    adjoint: Vec<f64>,
+    reached: Vec<bool>,
+}
+
+/// A computation graph: the arena that owns every [`Value`] made in it.
+///
+/// ```
+/// use micrograd::Graph;
+///
+/// let g = Graph::new();
+/// let a = g.value(2.0).with_label("a");
+/// let b = g.value(-3.0).with_label("b");
+/// let l = (a * b + 10.0) * -2.0;
+/// l.backward();
+/// assert_eq!(a.grad(), 6.0);
+/// assert_eq!(b.grad(), -4.0);
+/// ```
+#[derive(Default)]
+pub struct Graph {
+    pub(crate) tape: RefCell<Tape>,
+}
+
+/// A position on the tape to return to with [`Graph::rewind`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Checkpoint {
+    nodes: u32,
+    operands: u32,
+    epoch: u32,
+}
+
+impl Graph {
+    /// An empty graph.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty graph with room for `nodes` nodes before it needs to grow.
+    pub fn with_capacity(nodes: usize) -> Self {
+        let g = Self::default();
+        {
+            let mut t = g.tape.borrow_mut();
+            t.nodes.reserve_exact(nodes);
+            t.data.reserve_exact(nodes);
+        }
+        g
+    }
+
+    /// A new input (leaf) holding `data`, with gradient 0.
+    pub fn value(&self, data: f64) -> Value<'_> {
+        self.push(Op::Leaf, [0, 0], data)
+    }
+
+    /// A constant: a leaf that stands for a plain number in an expression, drawn and reported apart
+    /// from the inputs. Operators with an `f64` make these for you.
+    pub fn constant(&self, data: f64) -> Value<'_> {
+        self.push(Op::Const, [0, 0], data)
+    }
+
+    /// The number of nodes on the tape.
+    pub fn len(&self) -> usize {
+        self.tape.borrow().nodes.len()
+    }
+
+    /// Whether the tape has no nodes.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Sets every node's gradient to 0.
+    pub fn zero_grad(&self) {
+        self.tape.borrow_mut().grad.fill(0.0);
+    }
+
+    /// The current end of the tape, to [`rewind`](Graph::rewind) to later.
+    pub fn checkpoint(&self) -> Checkpoint {
+        let t = self.tape.borrow();
+        Checkpoint {
+            nodes: t.nodes.len() as u32,
+            operands: t.operands.len() as u32,
+            epoch: t.epoch,
+        }
+    }
+
+    /// Frees every node made after `checkpoint`; the nodes before it, their data and their
+    /// gradients are kept. Handles to the freed nodes become invalid: using one panics.
+    ///
+    /// ```
+    /// use micrograd::Graph;
+    ///
+    /// let g = Graph::new();
+    /// let w = g.value(0.5);
+    /// let start = g.checkpoint();
+    /// for _ in 0..3 {
+    ///     let loss = (w * 3.0 - 1.0).powf(2.0);
+    ///     g.zero_grad();
+    ///     loss.backward();
+    ///     w.set_data(w.data() - 0.05 * w.grad());
+    ///     g.rewind(start); // the loss and its intermediates are freed
+    /// }
+    /// assert_eq!(g.len(), 1);
+    /// ```
+    ///
+    /// # Panics
+    /// If the checkpoint itself lies in a part of the tape already freed by an earlier rewind.
+    pub fn rewind(&self, checkpoint: Checkpoint) {
+        let mut t = self.tape.borrow_mut();
+        let len = checkpoint.nodes as usize;
+        let still_there = len <= t.nodes.len() && (len == 0 || t.nodes[len - 1].epoch <= checkpoint.epoch);
+        assert!(
+            still_there,
+            "Graph::rewind: this checkpoint was taken after a point the graph has already been rewound to; \
+             take a new checkpoint after the rewind"
+        );
+        t.nodes.truncate(len);
+        t.data.truncate(len);
+        t.grad.truncate(len);
+        t.operands.truncate(checkpoint.operands as usize);
+        let _freed = t.labels.split_off(&checkpoint.nodes);
+        t.epoch = t.epoch.wrapping_add(1);
+    }
+
+    /// Replays the tape forward: recomputes every node's data from its inputs, after inputs were
+    /// changed with [`Value::set_data`]. Gradients are left as they are.
+    pub fn recompute(&self) {
+        let mut t = self.tape.borrow_mut();
+        let Tape {
+            nodes,
+            data,
+            operands,
+            ..
+        } = &mut *t;
+        for (i, node) in nodes.iter().enumerate() {
+            data[i] = match node.op {
+                Op::Leaf | Op::Const => continue,
+                Op::WeightedSum => weighted_sum_forward(data, operands, node.args),
+                op => op.forward(data[node.args[0] as usize], data[node.args[1] as usize]),
+            };
+        }
+    }
+
+    /// `bias + Σ weights[i] * inputs[i]` as one node, as a neuron computes before its activation.
+    ///
+    /// ```
+    /// use micrograd::Graph;
+    ///
+    /// let g = Graph::new();
+    /// let w = [g.value(2.0), g.value(-1.0)];
+    /// let x = [g.value(3.0), g.value(4.0)];
+    /// let n = g.weighted_sum(g.value(0.5), &w, &x);
+    /// assert_eq!(n.data(), 2.5);
+    /// n.backward();
+    /// assert_eq!((w[0].grad(), x[1].grad()), (3.0, -1.0));
+    /// ```
+    ///
+    /// # Panics
+    /// If `weights` and `inputs` differ in length, or a value belongs to another graph or was freed.
+    pub fn weighted_sum<'g>(&'g self, bias: Value<'g>, weights: &[Value<'g>], inputs: &[Value<'g>]) -> Value<'g> {
+        assert_eq!(
+            weights.len(),
+            inputs.len(),
+            "Graph::weighted_sum: {} weights for {} inputs",
+            weights.len(),
+            inputs.len()
+        );
+        let mut t = self.tape.borrow_mut();
+        let start = t.operands.len() as u32;
+        let bias = self.checked(&t, bias, "weighted_sum");
+        t.operands.push(bias);
+        for (w, x) in weights.iter().zip(inputs) {
+            let (w, x) = (self.checked(&t, *w, "weighted_sum"), self.checked(&t, *x, "weighted_sum"));
+            t.operands.push(w);
+            t.operands.push(x);
+        }
+        let args = [start, weights.len() as u32];
+        let data = weighted_sum_forward(&t.data, &t.operands, args);
+        drop(t);
+        self.push(Op::WeightedSum, args, data)
+    }
+
+    /// The sum of `values` (a chain of `+` nodes), or `None` if there are none.
+    pub fn sum<'g>(&'g self, values: impl IntoIterator<Item = Value<'g>>) -> Option<Value<'g>> {
+        values.into_iter().reduce(|acc, v| acc + v)
+    }
+
+    /// Appends a node; `data` is its already computed value.
+    pub(crate) fn push(&self, op: Op, args: [u32; 2], data: f64) -> Value<'_> {
+        let mut t = self.tape.borrow_mut();
+        let index = t.nodes.len();
+        assert!(index < u32::MAX as usize, "Graph: more than 4 billion nodes on one tape");
+        let epoch = t.epoch;
+        t.nodes.push(Node { op, epoch, args });
+        t.data.push(data);
+        Value::new(self, index as u32, epoch)
+    }
+
+    /// Appends the node `op(inputs)`, computing its value with the op's forward rule.
+    pub(crate) fn apply<'g>(&'g self, op: Op, x: Value<'g>, y: Option<Value<'g>>) -> Value<'g> {
+        let t = self.tape.borrow();
+        let xi = self.checked(&t, x, op.symbol());
+        let yi = match y {
+            Some(y) => self.checked(&t, y, op.symbol()),
+            None => xi,
+        };
+        let data = op.forward(t.data[xi as usize], t.data[yi as usize]);
+        drop(t);
+        self.push(op, [xi, yi], data)
+    }
+
+    /// The tape index of `v`, after checking that it belongs to this graph and was not freed.
+    pub(crate) fn checked(&self, t: &Tape, v: Value<'_>, context: &str) -> u32 {
+        assert!(
+            std::ptr::eq(v.graph(), self),
+            "micrograd: `{context}` mixes values from two different graphs"
+        );
+        check_alive(t, v.index, v.epoch);
+        v.index
+    }
+
+    /// Runs backpropagation from `out`: adds d(out)/d(node) into the gradient of every node that
+    /// `out` depends on (and 1 into `out`'s own).
+    pub(crate) fn backward_from(&self, out: u32) {
+        let mut guard = self.tape.borrow_mut();
+        let t = &mut *guard;
+        let n = out as usize + 1;
+        t.adjoint.clear();
+        t.adjoint.resize(n, 0.0);
+        t.reached.clear();
+        t.reached.resize(n, false);
+        t.adjoint[n - 1] = 1.0;
+        t.reached[n - 1] = true;
+        for i in (0..n).rev() {
+            if !t.reached[i] {
+                continue;
+            }
+            let g = t.adjoint[i];
+            let node = t.nodes[i];
+            propagate(node, i, g, &t.data, &t.operands, &mut t.adjoint, Some(&mut t.reached));
+        }
+        if t.grad.len() < n {
+            t.grad.resize(n, 0.0);
+        }
+        for ((grad, adjoint), reached) in t.grad.iter_mut().zip(&t.adjoint).zip(&t.reached) {
+            if *reached {
+                *grad += adjoint;
+            }
+        }
+    }
+
+    /// One node's local backward step, as micrograd's `_backward()`: adds its gradient, times the
+    /// local derivative, into the gradients of its inputs.
+    pub(crate) fn backward_step(&self, out: u32) {
+        let mut guard = self.tape.borrow_mut();
+        let t = &mut *guard;
+        let n = t.nodes.len();
+        if t.grad.len() < n {
+            t.grad.resize(n, 0.0);
+        }
+        let g = t.grad[out as usize];
+        let node = t.nodes[out as usize];
+        propagate(node, out as usize, g, &t.data, &t.operands, &mut t.grad, None);
+    }
+}
+
+/// Panics with a clear message if the handle `(index, epoch)` no longer names a live node.
+pub(crate) fn check_alive(t: &Tape, index: u32, epoch: u32) {
+    let alive = t.nodes.get(index as usize).is_some_and(|n| n.epoch == epoch);
+    assert!(
+        alive,
+        "micrograd: this Value (node #{index}) was freed by Graph::rewind and can no longer be used; \
+         keep only values made before the checkpoint across a rewind"
+    );
+}
+
+/// Pushes the gradient `g` of node `i` back into `grads` of its inputs, marking them reached.
+fn propagate(
+    node: Node,
+    i: usize,
+    g: f64,
+    data: &[f64],
+    operands: &[u32],
+    grads: &mut [f64],
+    mut reached: Option<&mut Vec<bool>>,
+) {
+    let mut add = |j: u32, d: f64| {
+        grads[j as usize] += d;
+        if let Some(r) = reached.as_deref_mut() {
+            r[j as usize] = true;
+        }
+    };
+    match node.op {
+        Op::Leaf | Op::Const => {}
+        Op::WeightedSum => {
+            let [start, count] = node.args;
+            let ops = &operands[start as usize..(start + 1 + 2 * count) as usize];
+            add(ops[0], g);
+            for pair in ops[1..].chunks_exact(2) {
+                let (w, x) = (pair[0], pair[1]);
+                add(w, g * data[x as usize]);
+                add(x, g * data[w as usize]);
+            }
+        }
+        op => {
+            let [x, y] = node.args;
+            let (dx, dy) = op.backward(data[x as usize], data[y as usize], data[i], g);
+            add(x, dx);
+            if op.arity() == Some(2) && op != Op::Powf {
+                add(y, dy);
+            }
+        }
+    }
+}
+
+/// The forward rule of [`Op::WeightedSum`]: `bias + Σ wᵢ·xᵢ`, summed in order.
+fn weighted_sum_forward(data: &[f64], operands: &[u32], [start, count]: [u32; 2]) -> f64 {
+    let ops = &operands[start as usize..(start + 1 + 2 * count) as usize];
+    ops[1..]
+        .chunks_exact(2)
+        .fold(data[ops[0] as usize], |acc, p| acc + data[p[0] as usize] * data[p[1] as usize])
+}
+
+impl fmt::Debug for Graph {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.tape.borrow();
+        f.debug_struct("Graph")
+            .field("nodes", &t.nodes.len())
+            .field("epoch", &t.epoch)
+            .finish()
+    }
+}

@@ -1,0 +1,33 @@
+//! micrograd: a scalar-valued reverse-mode autograd engine with a small neural-network library on top,
+//! after Andrej Karpathy's [micrograd](https://github.com/karpathy/micrograd).
+//!
+//! Every number is a node in a [`Graph`]; every operation records how to push a gradient back; and
+//! [`Value::backward`] applies the chain rule from an output to every input.
+//!
+//! ```
+//! use micrograd::Graph;
+//!
+//! let g = Graph::new();
+//! let a = g.value(2.0).with_label("a");
+//! let b = g.value(-3.0).with_label("b");
+//! let c = g.value(10.0).with_label("c");
+//! let f = g.value(-2.0).with_label("f");
+//! let l = (a * b + c) * f;
+//! l.backward();
+//! assert_eq!((a.grad(), b.grad(), c.grad(), f.grad()), (6.0, -4.0, -2.0, 4.0));
+//! ```
+//!
+//! The engine is three short files: [`op`] (each operation's forward and backward rule), `graph`
+//! (the tape and the backward sweep) and `value` (the handle and its operators).
+
+#![warn(missing_docs)]
+
+mod graph;
+pub mod gradcheck;
+pub mod op;
+mod value;
+
+pub use gradcheck::{gradcheck, GradCheck, InputCheck};
+pub use graph::{Checkpoint, Graph};
+pub use op::Op;
+pub use value::Value;

@@ -1,0 +1,227 @@
+//! The operations a node can record, with each one's forward rule and backward rule.
+//!
+//! This file is the whole of the calculus in the engine. [`Op::forward`] says how a node's value is
+//! computed from its inputs and [`Op::backward`] how its gradient flows back to them; both are one
+//! `match`, in the same order, so an operation's two rules can be read together. The backward rules are
+//! written as PyTorch writes them (`derivatives.yaml`), so the numbers agree with PyTorch's to the last
+//! bit or within a rounding step: for example the gradient of `x / y` with respect to `y` is
+//! `-g * ((x / y) / y)`, not `-g * x / y²`, and `relu'(0) = 0`, `abs'(0) = 0`.
+
+use std::fmt;
+
+/// What made a node: the operation recorded on the tape.
+///
+/// Unary operations read their input from the first argument; binary ones from both. A
+/// [`Op::WeightedSum`] node has any number of inputs, kept beside the tape (see
+/// [`Value::children`](crate::Value::children)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Op {
+    /// An input: a number the user made with [`Graph::value`](crate::Graph::value).
+    Leaf,
+    /// A plain number in an expression, such as the `2.0` of `2.0 * a`.
+    Const,
+    /// `a + b`
+    Add,
+    /// `a - b`
+    Sub,
+    /// `a * b`
+    Mul,
+    /// `a / b`
+    Div,
+    /// `-a`
+    Neg,
+    /// `a ** c` with a constant exponent `c` (the second argument is a [`Op::Const`] node).
+    Powf,
+    /// `a ** b` with a value exponent: the gradient flows to the exponent too.
+    Pow,
+    /// `exp(a)`
+    Exp,
+    /// `log(a)`, the natural logarithm.
+    Log,
+    /// `tanh(a)`
+    Tanh,
+    /// `sigmoid(a) = 1 / (1 + exp(-a))`
+    Sigmoid,
+    /// `relu(a) = max(a, 0)`
+    Relu,
+    /// `sin(a)`
+    Sin,
+    /// `cos(a)`
+    Cos,
+    /// `sqrt(a)`
+    Sqrt,
+    /// `abs(a)`
+    Abs,
+    /// `b + Σ wᵢ·xᵢ` in one node: a neuron's pre-activation.
+    WeightedSum,
+}
+
+impl Op {
+    /// How many tape arguments the operation reads (`None` for the n-ary [`Op::WeightedSum`]).
+    pub fn arity(self) -> Option<usize> {
+        match self {
+            Op::Leaf | Op::Const => Some(0),
+            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Powf | Op::Pow => Some(2),
+            Op::WeightedSum => None,
+            _ => Some(1),
+        }
+    }
+
+    /// The short name drawn in a graph's op node and printed in tables: `+`, `*`, `tanh`, ….
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::Leaf | Op::Const => "",
+            Op::Add => "+",
+            Op::Sub => "-",
+            Op::Mul => "*",
+            Op::Div => "/",
+            Op::Neg => "neg",
+            Op::Powf | Op::Pow => "**",
+            Op::Exp => "exp",
+            Op::Log => "log",
+            Op::Tanh => "tanh",
+            Op::Sigmoid => "sigmoid",
+            Op::Relu => "relu",
+            Op::Sin => "sin",
+            Op::Cos => "cos",
+            Op::Sqrt => "sqrt",
+            Op::Abs => "abs",
+            Op::WeightedSum => "Σwx+b",
+        }
+    }
+
+    /// The forward rule of a unary or binary operation: the node's value from its inputs' values
+    /// (`y` is ignored by unary operations).
+    ///
+    /// # Panics
+    /// For [`Op::Leaf`], [`Op::Const`] and [`Op::WeightedSum`], which are not computed from two inputs.
+    pub fn forward(self, x: f64, y: f64) -> f64 {
+        match self {
+            Op::Add => x + y,
+            Op::Sub => x - y,
+            Op::Mul => x * y,
+            Op::Div => x / y,
+            Op::Neg => -x,
+            Op::Powf | Op::Pow => x.powf(y),
+            Op::Exp => x.exp(),
+            Op::Log => x.ln(),
+            // f64::tanh saturates to ±1 without overflow.
+            Op::Tanh => x.tanh(),
+            Op::Sigmoid => sigmoid(x),
+            Op::Relu => {
+                if x > 0.0 {
+                    x
+                } else {
+                    0.0
+                }
+            }
+            Op::Sin => x.sin(),
+            Op::Cos => x.cos(),
+            Op::Sqrt => x.sqrt(),
+            Op::Abs => x.abs(),
+            Op::Leaf | Op::Const | Op::WeightedSum => {
+                panic!("Op::forward: {self:?} is not a unary or binary operation")
+            }
+        }
+    }
+
+    /// The backward rule of a unary or binary operation: given the inputs `x`, `y`, the output `out`
+    /// and the output's gradient `g`, the gradient contributions `(dx, dy)` for the two inputs
+    /// (`dy` is 0 for unary operations and for the constant exponent of [`Op::Powf`]).
+    ///
+    /// # Panics
+    /// For [`Op::Leaf`], [`Op::Const`] and [`Op::WeightedSum`].
+    pub fn backward(self, x: f64, y: f64, out: f64, g: f64) -> (f64, f64) {
+        match self {
+            Op::Add => (g, g),
+            Op::Sub => (g, -g),
+            Op::Mul => (g * y, g * x),
+            Op::Div => (g / y, -g * ((x / y) / y)),
+            Op::Neg => (-g, 0.0),
+            Op::Powf => (pow_base_grad(x, y, g), 0.0),
+            Op::Pow => {
+                // PyTorch masks the exponent's gradient where the base is 0 and the exponent is
+                // non-negative, where log(0) would otherwise give 0 * -inf = NaN.
+                let dy = if x == 0.0 && y >= 0.0 {
+                    0.0
+                } else {
+                    g * (out * x.ln())
+                };
+                (pow_base_grad(x, y, g), dy)
+            }
+            Op::Exp => (g * out, 0.0),
+            Op::Log => (g / x, 0.0),
+            Op::Tanh => (g * (1.0 - out * out), 0.0),
+            Op::Sigmoid => (g * (1.0 - out) * out, 0.0),
+            Op::Relu => (if out > 0.0 { g } else { 0.0 }, 0.0),
+            Op::Sin => (g * x.cos(), 0.0),
+            Op::Cos => (g * -x.sin(), 0.0),
+            Op::Sqrt => (g / (2.0 * out), 0.0),
+            Op::Abs => (g * sign(x), 0.0),
+            Op::Leaf | Op::Const | Op::WeightedSum => (0.0, 0.0),
+        }
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.symbol())
+    }
+}
+
+/// `d(x**c)/dx`, with PyTorch's rule that an exponent of 0 gives a gradient of exactly 0.
+fn pow_base_grad(x: f64, c: f64, g: f64) -> f64 {
+    if c == 0.0 {
+        0.0
+    } else {
+        g * (c * x.powf(c - 1.0))
+    }
+}
+
+/// The logistic function, computed so that neither branch can overflow: `exp` only ever sees a
+/// non-positive argument.
+fn sigmoid(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// The sign as PyTorch's `sgn`: 0 at 0 (so `abs'(0) = 0`), NaN for NaN.
+fn sign(x: f64) -> f64 {
+    if x > 0.0 {
+        1.0
+    } else if x < 0.0 {
+        -1.0
+    } else if x == 0.0 {
+        0.0
+    } else {
+        f64::NAN
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saturating_functions_do_not_overflow() {
+        assert_eq!(Op::Tanh.forward(1000.0, 0.0), 1.0);
+        assert_eq!(Op::Tanh.forward(-1000.0, 0.0), -1.0);
+        assert_eq!(Op::Sigmoid.forward(1000.0, 0.0), 1.0);
+        assert_eq!(Op::Sigmoid.forward(-1000.0, 0.0), 0.0);
+        assert_eq!(Op::Tanh.backward(1000.0, 0.0, 1.0, 1.0), (0.0, 0.0));
+        assert_eq!(Op::Sigmoid.backward(-1000.0, 0.0, 0.0, 1.0), (0.0, 0.0));
+    }
+
+    #[test]
+    fn kinks_follow_pytorch() {
+        assert_eq!(Op::Relu.backward(0.0, 0.0, 0.0, 1.0).0, 0.0);
+        assert_eq!(Op::Abs.backward(0.0, 0.0, 0.0, 1.0).0, 0.0);
+        assert_eq!(Op::Powf.backward(0.0, 0.0, 1.0, 1.0).0, 0.0);
+        assert_eq!(Op::Pow.backward(0.0, 2.0, 0.0, 1.0).1, 0.0);
+    }
+}

@@ -1,0 +1,295 @@
+//! [`Value`]: a cheap `Copy` handle to one node of a [`Graph`], and the operators and functions that
+//! build new nodes from it.
+//!
+//! Arithmetic works between values and with `f64` on either side, so code reads like the notebook:
+//! `let d = a * b + c;`, `2.0 * a`, `a / b - 1.0`. A plain number becomes an [`Op::Const`] node, as
+//! micrograd wraps numbers in `Value`.
+
+use std::fmt;
+use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+use crate::graph::{check_alive, Graph};
+use crate::op::Op;
+
+/// A scalar in a computation graph: its data, its gradient, and how it was made.
+///
+/// A `Value` is a handle (the graph and a position on its tape), so it is `Copy`: use it as often as
+/// you like, as you would an `f64`. Gradients accumulate, so a value used twice gets both
+/// contributions:
+///
+/// ```
+/// use micrograd::Graph;
+///
+/// let g = Graph::new();
+/// let a = g.value(3.0).with_label("a");
+/// let b = a + a;
+/// b.backward();
+/// assert_eq!(a.grad(), 2.0);
+/// println!("{a}"); // Value(data=3.0, grad=2.0)
+/// ```
+#[derive(Clone, Copy)]
+pub struct Value<'g> {
+    graph: &'g Graph,
+    pub(crate) index: u32,
+    pub(crate) epoch: u32,
+}
+
+impl<'g> Value<'g> {
+    pub(crate) fn new(graph: &'g Graph, index: u32, epoch: u32) -> Self {
+        Value { graph, index, epoch }
+    }
+
+    /// The graph this value lives in.
+    pub fn graph(&self) -> &'g Graph {
+        self.graph
+    }
+
+    /// The node's position on the tape: unique within its graph (until a rewind frees it), and
+    /// increasing in creation order.
+    pub fn id(&self) -> usize {
+        self.index as usize
+    }
+
+    fn live(&self) -> usize {
+        check_alive(&self.graph.tape.borrow(), self.index, self.epoch);
+        self.index as usize
+    }
+
+    /// The number this node holds.
+    pub fn data(&self) -> f64 {
+        let i = self.live();
+        self.graph.tape.borrow().data[i]
+    }
+
+    /// The gradient accumulated in this node by [`backward`](Value::backward) (0 until then).
+    pub fn grad(&self) -> f64 {
+        let i = self.live();
+        self.graph.tape.borrow().grad.get(i).copied().unwrap_or(0.0)
+    }
+
+    /// Sets the node's data, as the notebook's `a.data += 0.01 * a.grad`. Nodes computed from it
+    /// keep their old data until [`Graph::recompute`] or until they are built again.
+    pub fn set_data(&self, data: f64) {
+        let i = self.live();
+        self.graph.tape.borrow_mut().data[i] = data;
+    }
+
+    /// Sets the node's gradient by hand, as the notebook does in manual backpropagation.
+    pub fn set_grad(&self, grad: f64) {
+        let i = self.live();
+        let mut t = self.graph.tape.borrow_mut();
+        if t.grad.len() <= i {
+            let n = t.nodes.len();
+            t.grad.resize(n, 0.0);
+        }
+        t.grad[i] = grad;
+    }
+
+    /// The node's label, if it has one.
+    pub fn label(&self) -> Option<String> {
+        let i = self.live() as u32;
+        self.graph.tape.borrow().labels.get(&i).cloned()
+    }
+
+    /// Gives the node a label (shown in drawings and tables) and returns it, for chaining:
+    /// `g.value(2.0).with_label("a")`.
+    pub fn with_label(self, label: impl Into<String>) -> Self {
+        self.set_label(label);
+        self
+    }
+
+    /// Gives the node a label, replacing any it had.
+    pub fn set_label(&self, label: impl Into<String>) {
+        let i = self.live() as u32;
+        self.graph.tape.borrow_mut().labels.insert(i, label.into());
+    }
+
+    /// The operation that made this node ([`Op::Leaf`] for an input).
+    pub fn op(&self) -> Op {
+        let i = self.live();
+        self.graph.tape.borrow().nodes[i].op
+    }
+
+    /// Whether this node is an input made with [`Graph::value`].
+    pub fn is_leaf(&self) -> bool {
+        self.op() == Op::Leaf
+    }
+
+    /// The nodes this one was computed from, in argument order (for a weighted sum: the bias, then
+    /// each weight and its input).
+    pub fn children(&self) -> Vec<Value<'g>> {
+        let i = self.live();
+        let t = self.graph.tape.borrow();
+        let node = t.nodes[i];
+        let indices: Vec<u32> = match node.op.arity() {
+            Some(0) => vec![],
+            Some(1) => vec![node.args[0]],
+            Some(_) => node.args.to_vec(),
+            None => {
+                let [start, count] = node.args;
+                t.operands[start as usize..(start + 1 + 2 * count) as usize].to_vec()
+            }
+        };
+        indices
+            .into_iter()
+            .map(|j| Value::new(self.graph, j, t.nodes[j as usize].epoch))
+            .collect()
+    }
+
+    /// Backpropagation: adds d(self)/d(node) into the gradient of every node this value depends
+    /// on, and 1 into its own. Gradients accumulate across calls, as in PyTorch; reset them with
+    /// [`Graph::zero_grad`].
+    pub fn backward(&self) {
+        self.live();
+        self.graph.backward_from(self.index);
+    }
+
+    /// This node's local step of backpropagation alone, as the notebook's `o._backward()`: adds its
+    /// current gradient, times the local derivative, into its children's gradients.
+    ///
+    /// ```
+    /// use micrograd::Graph;
+    ///
+    /// let g = Graph::new();
+    /// let (a, b) = (g.value(2.0), g.value(-3.0));
+    /// let c = a * b;
+    /// c.set_grad(1.0);
+    /// c.backward_step();
+    /// assert_eq!((a.grad(), b.grad()), (-3.0, 2.0));
+    /// ```
+    pub fn backward_step(&self) {
+        self.live();
+        self.graph.backward_step(self.index);
+    }
+
+    fn unary(self, op: Op) -> Value<'g> {
+        self.graph.apply(op, self, None)
+    }
+
+    fn binary(self, op: Op, other: Value<'g>) -> Value<'g> {
+        self.graph.apply(op, self, Some(other))
+    }
+
+    /// `self ** exponent` with a constant exponent; `x.powf(-1.0)` is `1 / x`.
+    pub fn powf(self, exponent: f64) -> Value<'g> {
+        let c = self.graph.constant(exponent);
+        self.binary(Op::Powf, c)
+    }
+
+    /// `self ** exponent` where the exponent is a value too: the gradient flows to both.
+    pub fn pow(self, exponent: Value<'g>) -> Value<'g> {
+        self.binary(Op::Pow, exponent)
+    }
+
+    /// `e ** self`
+    pub fn exp(self) -> Value<'g> {
+        self.unary(Op::Exp)
+    }
+
+    /// The natural logarithm.
+    pub fn log(self) -> Value<'g> {
+        self.unary(Op::Log)
+    }
+
+    /// The hyperbolic tangent; exactly ±1 with gradient 0 far from 0, never NaN.
+    pub fn tanh(self) -> Value<'g> {
+        self.unary(Op::Tanh)
+    }
+
+    /// The logistic function `1 / (1 + e^-x)`, computed without overflow.
+    pub fn sigmoid(self) -> Value<'g> {
+        self.unary(Op::Sigmoid)
+    }
+
+    /// `max(self, 0)`; its gradient at 0 is 0, as PyTorch's.
+    pub fn relu(self) -> Value<'g> {
+        self.unary(Op::Relu)
+    }
+
+    /// The sine (radians).
+    pub fn sin(self) -> Value<'g> {
+        self.unary(Op::Sin)
+    }
+
+    /// The cosine (radians).
+    pub fn cos(self) -> Value<'g> {
+        self.unary(Op::Cos)
+    }
+
+    /// The square root.
+    pub fn sqrt(self) -> Value<'g> {
+        self.unary(Op::Sqrt)
+    }
+
+    /// The absolute value; its gradient at 0 is 0, as PyTorch's.
+    pub fn abs(self) -> Value<'g> {
+        self.unary(Op::Abs)
+    }
+}
+
+impl fmt::Display for Value<'_> {
+    /// `Value(data=2.0, grad=0.0)`, as micrograd prints.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Value(data={:?}, grad={:?})", self.data(), self.grad())
+    }
+}
+
+impl fmt::Debug for Value<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("Value");
+        if let Some(label) = self.label() {
+            s.field("label", &label);
+        }
+        s.field("data", &self.data())
+            .field("grad", &self.grad())
+            .field("op", &self.op())
+            .finish()
+    }
+}
+
+/// Implements a binary operator between values and with `f64` on either side, and its `op=` form.
+macro_rules! binary_operator {
+    ($trait:ident, $method:ident, $assign_trait:ident, $assign_method:ident, $op:expr) => {
+        impl<'g> $trait<Value<'g>> for Value<'g> {
+            type Output = Value<'g>;
+            fn $method(self, rhs: Value<'g>) -> Value<'g> {
+                self.binary($op, rhs)
+            }
+        }
+        impl<'g> $trait<f64> for Value<'g> {
+            type Output = Value<'g>;
+            fn $method(self, rhs: f64) -> Value<'g> {
+                let c = self.graph.constant(rhs);
+                self.binary($op, c)
+            }
+        }
+        impl<'g> $trait<Value<'g>> for f64 {
+            type Output = Value<'g>;
+            fn $method(self, rhs: Value<'g>) -> Value<'g> {
+                rhs.graph.constant(self).binary($op, rhs)
+            }
+        }
+        impl<'g> $assign_trait<Value<'g>> for Value<'g> {
+            fn $assign_method(&mut self, rhs: Value<'g>) {
+                *self = self.binary($op, rhs);
+            }
+        }
+        impl<'g> $assign_trait<f64> for Value<'g> {
+            fn $assign_method(&mut self, rhs: f64) {
+                *self = $trait::$method(*self, rhs);
+            }
+        }
+    };
+}
+
+binary_operator!(Add, add, AddAssign, add_assign, Op::Add);
+binary_operator!(Sub, sub, SubAssign, sub_assign, Op::Sub);
+binary_operator!(Mul, mul, MulAssign, mul_assign, Op::Mul);
+binary_operator!(Div, div, DivAssign, div_assign, Op::Div);
+
+impl<'g> Neg for Value<'g> {
+    type Output = Value<'g>;
+    fn neg(self) -> Value<'g> {
+        self.unary(Op::Neg)
+    }
+}
