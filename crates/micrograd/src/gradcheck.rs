@@ -56,7 +56,12 @@ impl GradCheck {
 /// let report = gradcheck(f, &[x, y], 1e-6, 1e-6);
 /// assert!(report.passed(), "{report:?}");
 /// ```
-pub fn gradcheck<'g>(output: Value<'g>, inputs: &[Value<'g>], step: f64, tolerance: f64) -> GradCheck {
+pub fn gradcheck<'g>(
+    output: Value<'g>,
+    inputs: &[Value<'g>],
+    step: f64,
+    tolerance: f64,
+) -> GradCheck {
     let graph = output.graph();
     graph.zero_grad();
     output.backward();

@@ -148,7 +148,8 @@ impl Graph {
     pub fn rewind(&self, checkpoint: Checkpoint) {
         let mut t = self.tape.borrow_mut();
         let len = checkpoint.nodes as usize;
-        let still_there = len <= t.nodes.len() && (len == 0 || t.nodes[len - 1].epoch <= checkpoint.epoch);
+        let still_there =
+            len <= t.nodes.len() && (len == 0 || t.nodes[len - 1].epoch <= checkpoint.epoch);
         assert!(
             still_there,
             "Graph::rewind: this checkpoint was taken after a point the graph has already been rewound to; \
@@ -197,7 +198,12 @@ impl Graph {
     ///
     /// # Panics
     /// If `weights` and `inputs` differ in length, or a value belongs to another graph or was freed.
-    pub fn weighted_sum<'g>(&'g self, bias: Value<'g>, weights: &[Value<'g>], inputs: &[Value<'g>]) -> Value<'g> {
+    pub fn weighted_sum<'g>(
+        &'g self,
+        bias: Value<'g>,
+        weights: &[Value<'g>],
+        inputs: &[Value<'g>],
+    ) -> Value<'g> {
         assert_eq!(
             weights.len(),
             inputs.len(),
@@ -210,7 +216,10 @@ impl Graph {
         let bias = self.checked(&t, bias, "weighted_sum");
         t.operands.push(bias);
         for (w, x) in weights.iter().zip(inputs) {
-            let (w, x) = (self.checked(&t, *w, "weighted_sum"), self.checked(&t, *x, "weighted_sum"));
+            let (w, x) = (
+                self.checked(&t, *w, "weighted_sum"),
+                self.checked(&t, *x, "weighted_sum"),
+            );
             t.operands.push(w);
             t.operands.push(x);
         }
@@ -229,7 +238,10 @@ impl Graph {
     pub(crate) fn push(&self, op: Op, args: [u32; 2], data: f64) -> Value<'_> {
         let mut t = self.tape.borrow_mut();
         let index = t.nodes.len();
-        assert!(index < u32::MAX as usize, "Graph: more than 4 billion nodes on one tape");
+        assert!(
+            index < u32::MAX as usize,
+            "Graph: more than 4 billion nodes on one tape"
+        );
         let epoch = t.epoch;
         t.nodes.push(Node { op, epoch, args });
         t.data.push(data);
@@ -277,7 +289,15 @@ impl Graph {
             }
             let g = t.adjoint[i];
             let node = t.nodes[i];
-            propagate(node, i, g, &t.data, &t.operands, &mut t.adjoint, Some(&mut t.reached));
+            propagate(
+                node,
+                i,
+                g,
+                &t.data,
+                &t.operands,
+                &mut t.adjoint,
+                Some(&mut t.reached),
+            );
         }
         if t.grad.len() < n {
             t.grad.resize(n, 0.0);
@@ -300,13 +320,24 @@ impl Graph {
         }
         let g = t.grad[out as usize];
         let node = t.nodes[out as usize];
-        propagate(node, out as usize, g, &t.data, &t.operands, &mut t.grad, None);
+        propagate(
+            node,
+            out as usize,
+            g,
+            &t.data,
+            &t.operands,
+            &mut t.grad,
+            None,
+        );
     }
 }
 
 /// Panics with a clear message if the handle `(index, epoch)` no longer names a live node.
 pub(crate) fn check_alive(t: &Tape, index: u32, epoch: u32) {
-    let alive = t.nodes.get(index as usize).is_some_and(|n| n.epoch == epoch);
+    let alive = t
+        .nodes
+        .get(index as usize)
+        .is_some_and(|n| n.epoch == epoch);
     assert!(
         alive,
         "micrograd: this Value (node #{index}) was freed by Graph::rewind and can no longer be used; \
@@ -358,7 +389,9 @@ fn weighted_sum_forward(data: &[f64], operands: &[u32], [start, count]: [u32; 2]
     let ops = &operands[start as usize..(start + 1 + 2 * count) as usize];
     ops[1..]
         .chunks_exact(2)
-        .fold(data[ops[0] as usize], |acc, p| acc + data[p[0] as usize] * data[p[1] as usize])
+        .fold(data[ops[0] as usize], |acc, p| {
+            acc + data[p[0] as usize] * data[p[1] as usize]
+        })
 }
 
 impl fmt::Debug for Graph {

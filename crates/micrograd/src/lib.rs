@@ -22,8 +22,8 @@
 
 #![warn(missing_docs)]
 
-mod graph;
 pub mod gradcheck;
+mod graph;
 pub mod op;
 mod value;
 

@@ -36,7 +36,11 @@ pub struct Value<'g> {
 
 impl<'g> Value<'g> {
     pub(crate) fn new(graph: &'g Graph, index: u32, epoch: u32) -> Self {
-        Value { graph, index, epoch }
+        Value {
+            graph,
+            index,
+            epoch,
+        }
     }
 
     /// The graph this value lives in.

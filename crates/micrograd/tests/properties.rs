@@ -1,0 +1,169 @@
+//! Property tests: random expression trees over every operation agree with central differences.
+//!
+//! Inputs are kept inside each operation's domain by construction (`log`, `sqrt` and the base of `pow`
+//! see `e*e + 0.5`) and cases that land within a rounding step of a kink (`relu`, `abs`) or blow up are
+//! rejected, since a finite difference is meaningless there.
+
+use micrograd::{gradcheck, Graph, Value};
+use proptest::prelude::*;
+
+#[derive(Clone, Debug)]
+enum Expr {
+    Leaf(usize),
+    Const(f64),
+    Unary(Unary, Box<Expr>),
+    Binary(Binary, Box<Expr>, Box<Expr>),
+    /// `bias + Σ wᵢ·xᵢ` over three pairs, as a neuron does.
+    WeightedSum(Box<[Expr; 7]>),
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Unary {
+    Neg,
+    Exp,
+    Log,
+    Tanh,
+    Sigmoid,
+    Relu,
+    Sin,
+    Cos,
+    Sqrt,
+    Abs,
+    Powf(f64),
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Binary {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+}
+
+const LEAVES: usize = 3;
+
+fn expr() -> impl Strategy<Value = Expr> {
+    let leaf = prop_oneof![
+        3 => (0..LEAVES).prop_map(Expr::Leaf),
+        1 => (-3.0..3.0f64).prop_map(Expr::Const),
+    ];
+    leaf.prop_recursive(5, 48, 7, |inner| {
+        let unary = prop_oneof![
+            Just(Unary::Neg),
+            Just(Unary::Exp),
+            Just(Unary::Log),
+            Just(Unary::Tanh),
+            Just(Unary::Sigmoid),
+            Just(Unary::Relu),
+            Just(Unary::Sin),
+            Just(Unary::Cos),
+            Just(Unary::Sqrt),
+            Just(Unary::Abs),
+            (-3.0..3.0f64).prop_map(Unary::Powf),
+        ];
+        let binary = prop_oneof![
+            Just(Binary::Add),
+            Just(Binary::Sub),
+            Just(Binary::Mul),
+            Just(Binary::Div),
+            Just(Binary::Pow),
+        ];
+        prop_oneof![
+            4 => (unary, inner.clone()).prop_map(|(op, e)| Expr::Unary(op, Box::new(e))),
+            4 => (binary, inner.clone(), inner.clone())
+                .prop_map(|(op, a, b)| Expr::Binary(op, Box::new(a), Box::new(b))),
+            1 => prop::array::uniform7(inner).prop_map(|ops| Expr::WeightedSum(Box::new(ops))),
+        ]
+    })
+}
+
+/// Where a case is unfit for a finite-difference check.
+struct Unfit;
+
+fn build<'g>(g: &'g Graph, e: &Expr, leaves: &[Value<'g>]) -> Result<Value<'g>, Unfit> {
+    let positive = |v: Value<'g>| v * v + 0.5;
+    let away_from_kink = |v: Value<'g>| {
+        if v.data().abs() < 1e-3 {
+            Err(Unfit)
+        } else {
+            Ok(v)
+        }
+    };
+    let v = match e {
+        Expr::Leaf(i) => leaves[*i],
+        Expr::Const(c) => g.constant(*c),
+        Expr::Unary(op, a) => {
+            let a = build(g, a, leaves)?;
+            match op {
+                Unary::Neg => -a,
+                Unary::Exp => a.exp(),
+                Unary::Log => positive(a).log(),
+                Unary::Tanh => a.tanh(),
+                Unary::Sigmoid => a.sigmoid(),
+                Unary::Relu => away_from_kink(a)?.relu(),
+                Unary::Sin => a.sin(),
+                Unary::Cos => a.cos(),
+                Unary::Sqrt => positive(a).sqrt(),
+                Unary::Abs => away_from_kink(a)?.abs(),
+                Unary::Powf(c) => positive(a).powf(*c),
+            }
+        }
+        Expr::Binary(op, a, b) => {
+            let (a, b) = (build(g, a, leaves)?, build(g, b, leaves)?);
+            match op {
+                Binary::Add => a + b,
+                Binary::Sub => a - b,
+                Binary::Mul => a * b,
+                Binary::Div => a / away_from_kink(b)?,
+                Binary::Pow => positive(a).pow(b.tanh()),
+            }
+        }
+        Expr::WeightedSum(ops) => {
+            let vs = ops
+                .iter()
+                .map(|e| build(g, e, leaves))
+                .collect::<Result<Vec<_>, _>>()?;
+            let (w, x): (Vec<_>, Vec<_>) = vs[1..].chunks(2).map(|p| (p[0], p[1])).unzip();
+            g.weighted_sum(vs[0], &w, &x)
+        }
+    };
+    if v.data().is_finite() && v.data().abs() < 1e4 {
+        Ok(v)
+    } else {
+        Err(Unfit)
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, max_global_rejects: 100_000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn gradients_agree_with_central_differences(
+        e in expr(),
+        inputs in prop::array::uniform3(-2.0..2.0f64),
+    ) {
+        let g = Graph::new();
+        let leaves: Vec<_> = inputs.iter().map(|&x| g.value(x)).collect();
+        let Ok(out) = build(&g, &e, &leaves) else {
+            return Err(TestCaseError::reject("outside the domain or near a kink"));
+        };
+        let report = gradcheck(out, &leaves, 1e-6, 1e-5);
+        prop_assert!(report.passed(), "{:?}\n{:#?}", e, report.inputs);
+    }
+
+    #[test]
+    fn backward_twice_doubles_every_gradient(e in expr(), inputs in prop::array::uniform3(-2.0..2.0f64)) {
+        let g = Graph::new();
+        let leaves: Vec<_> = inputs.iter().map(|&x| g.value(x)).collect();
+        let Ok(out) = build(&g, &e, &leaves) else {
+            return Err(TestCaseError::reject("outside the domain"));
+        };
+        out.backward();
+        let once: Vec<f64> = leaves.iter().map(|l| l.grad()).collect();
+        out.backward();
+        for (l, g1) in leaves.iter().zip(once) {
+            prop_assert_eq!(l.grad(), 2.0 * g1);
+        }
+    }
+}
