@@ -22,9 +22,14 @@
 
 #![warn(missing_docs)]
 
+pub mod data;
 pub mod gradcheck;
 mod graph;
+pub mod loss;
+pub mod nn;
 pub mod op;
+pub mod optim;
+pub mod rng;
 mod value;
 
 pub use gradcheck::{gradcheck, GradCheck, InputCheck};

@@ -1,0 +1,289 @@
+//! Loss functions: how far a model's outputs are from the targets, as one [`Value`] to call
+//! `backward()` on.
+//!
+//! Each is written with the engine's operations, so its gradient comes from backpropagation, and each
+//! follows PyTorch's definition (mean over the samples) so the numbers agree with
+//! `torch.nn.functional`:
+//!
+//! | function | PyTorch |
+//! | --- | --- |
+//! | [`mse`] | `mse_loss(s, y)` |
+//! | [`hinge`] | `relu(1 - y * s).mean()` (micrograd's max-margin loss, targets ±1) |
+//! | [`bce_with_logits`] | `binary_cross_entropy_with_logits(s, y)` (targets 0/1) |
+//! | [`softmax_cross_entropy`] / [`cross_entropy`] | `cross_entropy(logits, class)` |
+//! | [`l2`] | `Σ p²` (times a coefficient you choose) |
+//!
+//! The log-losses are numerically stable: BCE picks the form whose `exp` cannot overflow from the sign
+//! of the score, and cross-entropy shifts the logits by their maximum, so logits of 1000 are fine.
+//!
+//! [`Loss`] names one of them, to choose on a command line or in a [`Trainer`](crate::train::Trainer).
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::value::Value;
+
+/// The mean of `values`, as PyTorch's `mean`: the sum divided by the count.
+///
+/// # Panics
+/// If `values` is empty.
+pub fn mean<'g>(values: &[Value<'g>]) -> Value<'g> {
+    assert!(!values.is_empty(), "loss: no samples to average over");
+    let graph = values[0].graph();
+    let sum = graph.sum(values.iter().copied()).expect("non-empty");
+    sum / values.len() as f64
+}
+
+fn check_lengths(what: &str, scores: usize, targets: usize) {
+    assert_eq!(scores, targets, "{what}: {scores} scores for {targets} targets");
+}
+
+/// Mean squared error: `mean((sᵢ - yᵢ)²)`.
+///
+/// ```
+/// use micrograd::{loss, Graph};
+///
+/// let g = Graph::new();
+/// let s = [g.value(0.5), g.value(-1.0)];
+/// let l = loss::mse(&s, &[1.0, -1.0]);
+/// assert_eq!(l.data(), 0.125);
+/// ```
+///
+/// # Panics
+/// If the lengths differ or there are no samples.
+pub fn mse<'g>(scores: &[Value<'g>], targets: &[f64]) -> Value<'g> {
+    check_lengths("mse", scores.len(), targets.len());
+    let terms: Vec<Value<'g>> = scores.iter().zip(targets).map(|(&s, &y)| (s - y).powf(2.0)).collect();
+    mean(&terms)
+}
+
+/// The SVM hinge (max-margin) loss of micrograd's demo: `mean(relu(1 - yᵢ·sᵢ))`, targets ±1.
+///
+/// # Panics
+/// If the lengths differ or there are no samples.
+pub fn hinge<'g>(scores: &[Value<'g>], targets: &[f64]) -> Value<'g> {
+    check_lengths("hinge", scores.len(), targets.len());
+    let terms: Vec<Value<'g>> = scores
+        .iter()
+        .zip(targets)
+        .map(|(&s, &y)| (1.0 - y * s).relu())
+        .collect();
+    mean(&terms)
+}
+
+/// Binary cross-entropy on logits: `mean(-yᵢ·log σ(sᵢ) - (1 - yᵢ)·log(1 - σ(sᵢ)))`, targets in [0, 1].
+///
+/// Computed without overflow: for `s ≥ 0` as `(1 - y)·s + log(1 + e^-s)`, for `s < 0` as
+/// `-y·s + log(1 + e^s)`; both have the gradient `σ(s) - y`.
+///
+/// # Panics
+/// If the lengths differ or there are no samples.
+pub fn bce_with_logits<'g>(scores: &[Value<'g>], targets: &[f64]) -> Value<'g> {
+    check_lengths("bce_with_logits", scores.len(), targets.len());
+    let terms: Vec<Value<'g>> = scores
+        .iter()
+        .zip(targets)
+        .map(|(&s, &y)| {
+            if s.data() >= 0.0 {
+                (1.0 - y) * s + ((-s).exp() + 1.0).log()
+            } else {
+                -y * s + (s.exp() + 1.0).log()
+            }
+        })
+        .collect();
+    mean(&terms)
+}
+
+/// Softmax cross-entropy of one sample: `-log softmax(logits)[class]`, computed as
+/// `log Σ exp(zⱼ - m) - (z_class - m)` with `m` the largest logit, so no `exp` overflows.
+///
+/// ```
+/// use micrograd::{loss, Graph};
+///
+/// let g = Graph::new();
+/// let z = [g.value(1000.0), g.value(-1000.0), g.value(999.0)];
+/// let l = loss::softmax_cross_entropy(&z, 2);
+/// assert!((l.data() - 1.3132616875182228).abs() < 1e-12);
+/// ```
+///
+/// # Panics
+/// If `logits` is empty or `class` is out of range.
+pub fn softmax_cross_entropy<'g>(logits: &[Value<'g>], class: usize) -> Value<'g> {
+    assert!(
+        class < logits.len(),
+        "softmax_cross_entropy: class {class} for {} logits",
+        logits.len()
+    );
+    let graph = logits[0].graph();
+    let max = logits.iter().map(Value::data).fold(f64::NEG_INFINITY, f64::max);
+    let shifted = |z: Value<'g>| z - max;
+    let sum_exp = graph
+        .sum(logits.iter().map(|&z| shifted(z).exp()))
+        .expect("non-empty");
+    sum_exp.log() - shifted(logits[class])
+}
+
+/// Mean softmax cross-entropy over a batch: `logits[i]` are sample i's logits, `classes[i]` its class.
+///
+/// # Panics
+/// If the lengths differ, there are no samples, or a class is out of range.
+pub fn cross_entropy<'g>(logits: &[Vec<Value<'g>>], classes: &[usize]) -> Value<'g> {
+    check_lengths("cross_entropy", logits.len(), classes.len());
+    let terms: Vec<Value<'g>> = logits
+        .iter()
+        .zip(classes)
+        .map(|(z, &c)| softmax_cross_entropy(z, c))
+        .collect();
+    mean(&terms)
+}
+
+/// The L2 penalty `Σ pᵢ²` over `parameters` (one weighted-sum node); multiply it by your coefficient,
+/// as micrograd's demo adds `1e-4 * Σ p²`. Zero if there are no parameters.
+pub fn l2<'g>(parameters: &[Value<'g>]) -> Option<Value<'g>> {
+    let first = parameters.first()?;
+    let graph = first.graph();
+    Some(graph.weighted_sum(graph.constant(0.0), parameters, parameters))
+}
+
+/// A loss chosen by name, with how to read targets for it and how to score accuracy.
+///
+/// Targets come from a data set's labels: for [`Loss::Hinge`] a label `> 0` is +1 and any other -1;
+/// for [`Loss::BceWithLogits`] a label `> 0` is 1 and any other 0 (so labels 0/1 and -1/+1 both work);
+/// [`Loss::Mse`] uses the labels as they are; [`Loss::CrossEntropy`] reads them as class indices 0, 1, ….
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Loss {
+    /// [`mse`] on one output.
+    Mse,
+    /// [`hinge`] on one output.
+    Hinge,
+    /// [`bce_with_logits`] on one output.
+    BceWithLogits,
+    /// [`cross_entropy`] on one output per class.
+    CrossEntropy,
+}
+
+impl Loss {
+    /// The name used on the command line: `mse`, `hinge`, `bce`, `cross-entropy`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Loss::Mse => "mse",
+            Loss::Hinge => "hinge",
+            Loss::BceWithLogits => "bce",
+            Loss::CrossEntropy => "cross-entropy",
+        }
+    }
+
+    /// The loss of a batch: `outputs[i]` is the model's output for sample i, `labels[i]` its label.
+    ///
+    /// # Panics
+    /// If the lengths differ, the batch is empty, a one-output loss gets several outputs, or a class
+    /// label is not an index of the outputs.
+    pub fn compute<'g>(self, outputs: &[Vec<Value<'g>>], labels: &[f64]) -> Value<'g> {
+        check_lengths(self.name(), outputs.len(), labels.len());
+        if self == Loss::CrossEntropy {
+            let classes: Vec<usize> = labels.iter().map(|&y| class_index(y)).collect();
+            return cross_entropy(outputs, &classes);
+        }
+        let scores: Vec<Value<'g>> = outputs
+            .iter()
+            .map(|o| {
+                assert_eq!(o.len(), 1, "loss {}: expects one output per sample, got {}", self.name(), o.len());
+                o[0]
+            })
+            .collect();
+        let targets: Vec<f64> = labels.iter().map(|&y| self.target(y)).collect();
+        match self {
+            Loss::Mse => mse(&scores, &targets),
+            Loss::Hinge => hinge(&scores, &targets),
+            Loss::BceWithLogits => bce_with_logits(&scores, &targets),
+            Loss::CrossEntropy => unreachable!(),
+        }
+    }
+
+    /// The target a label stands for under this loss (see [`Loss`]).
+    pub fn target(self, label: f64) -> f64 {
+        match self {
+            Loss::Hinge => {
+                if label > 0.0 {
+                    1.0
+                } else {
+                    -1.0
+                }
+            }
+            Loss::BceWithLogits => {
+                if label > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            Loss::Mse | Loss::CrossEntropy => label,
+        }
+    }
+
+    /// Whether an output is a correct prediction of `label`: the arg-max class for cross-entropy, the
+    /// sign of the single score (positive means a label `> 0`) otherwise.
+    pub fn is_correct(self, output: &[f64], label: f64) -> bool {
+        if self == Loss::CrossEntropy {
+            argmax(output) == Some(class_index(label))
+        } else {
+            (output[0] > 0.0) == (label > 0.0)
+        }
+    }
+}
+
+/// The index of the largest number (the first of equal ones), or `None` if there are none.
+pub fn argmax(xs: &[f64]) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for (i, &x) in xs.iter().enumerate() {
+        if best.is_none_or(|b| x > xs[b]) {
+            best = Some(i);
+        }
+    }
+    best
+}
+
+fn class_index(label: f64) -> usize {
+    assert!(
+        label >= 0.0 && label.fract() == 0.0,
+        "cross-entropy: label {label} is not a class index 0, 1, 2, …"
+    );
+    label as usize
+}
+
+impl fmt::Display for Loss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The error of parsing an unknown loss name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownLoss(pub String);
+
+impl fmt::Display for UnknownLoss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown loss `{}` (expected one of: mse, hinge, bce, cross-entropy)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownLoss {}
+
+impl FromStr for Loss {
+    type Err = UnknownLoss;
+
+    /// Parses `mse`, `hinge`, `bce` (or `bce-with-logits`), `cross-entropy` (or `ce`, `softmax`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().replace('_', "-").as_str() {
+            "mse" => Ok(Loss::Mse),
+            "hinge" | "svm" | "max-margin" => Ok(Loss::Hinge),
+            "bce" | "bce-with-logits" | "bce-logits" => Ok(Loss::BceWithLogits),
+            "cross-entropy" | "ce" | "softmax" | "softmax-cross-entropy" => Ok(Loss::CrossEntropy),
+            _ => Err(UnknownLoss(s.to_string())),
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! [`Layer`]: neurons that all read the same inputs.
+
+use std::fmt;
+
+use super::{Activation, Module, Neuron};
+use crate::graph::Graph;
+use crate::rng::Rng;
+use crate::value::Value;
+
+/// A fully connected layer: `n_outputs` neurons of `n_inputs` weights each.
+///
+/// ```
+/// use micrograd::nn::{Activation, Layer, Module};
+/// use micrograd::Graph;
+///
+/// let g = Graph::new();
+/// let layer = Layer::new(&g, 2, 3, Activation::Relu, 0);
+/// assert_eq!(layer.parameters().len(), 9);
+/// let out = layer.forward(&[g.value(1.0), g.value(2.0)]);
+/// assert_eq!(out.len(), 3);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Layer<'g> {
+    /// The neurons, one per output.
+    pub neurons: Vec<Neuron<'g>>,
+}
+
+impl<'g> Layer<'g> {
+    /// A layer of `n_outputs` freshly initialized neurons (see [`Neuron::new`]), seeded with `seed`.
+    pub fn new(graph: &'g Graph, n_inputs: usize, n_outputs: usize, activation: Activation, seed: u64) -> Self {
+        Self::with_rng(graph, n_inputs, n_outputs, activation, &mut Rng::new(seed))
+    }
+
+    /// As [`Layer::new`], drawing the weights from `rng`.
+    pub fn with_rng(
+        graph: &'g Graph,
+        n_inputs: usize,
+        n_outputs: usize,
+        activation: Activation,
+        rng: &mut Rng,
+    ) -> Self {
+        Layer {
+            neurons: (0..n_outputs)
+                .map(|_| Neuron::with_rng(graph, n_inputs, activation, rng))
+                .collect(),
+        }
+    }
+
+    /// The number of inputs each neuron reads.
+    pub fn n_inputs(&self) -> usize {
+        self.neurons.first().map_or(0, Neuron::n_inputs)
+    }
+
+    /// The number of outputs (neurons).
+    pub fn n_outputs(&self) -> usize {
+        self.neurons.len()
+    }
+
+    /// The activation of the layer's neurons (that of the first; layers made here share one).
+    pub fn activation(&self) -> Activation {
+        self.neurons.first().map_or(Activation::Linear, |n| n.activation)
+    }
+
+    /// Each neuron's output for the inputs `x`.
+    pub fn forward(&self, x: &[Value<'g>]) -> Vec<Value<'g>> {
+        self.neurons.iter().map(|n| n.forward(x)).collect()
+    }
+
+    /// The outputs for plain numbers, computed without building graph nodes.
+    pub fn predict(&self, x: &[f64]) -> Vec<f64> {
+        self.neurons.iter().map(|n| n.predict(x)).collect()
+    }
+}
+
+impl<'g> Module<'g> for Layer<'g> {
+    fn parameters(&self) -> Vec<Value<'g>> {
+        self.neurons.iter().flat_map(|n| n.parameters()).collect()
+    }
+
+    fn num_parameters(&self) -> usize {
+        self.neurons.iter().map(Module::num_parameters).sum()
+    }
+}
+
+impl fmt::Display for Layer<'_> {
+    /// `Layer of [ReLUNeuron(2), ReLUNeuron(2)]`, as micrograd prints.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Layer of [")?;
+        for (i, n) in self.neurons.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{n}")?;
+        }
+        f.write_str("]")
+    }
+}

@@ -1,0 +1,114 @@
+//! [`Adam`]: Adam and AdamW as PyTorch's `torch.optim.Adam` and `torch.optim.AdamW`.
+
+use super::{ensure_state, Optimizer};
+
+/// Adam (Kingma and Ba), and AdamW (Loshchilov and Hutter) with [`Adam::adamw`], written as PyTorch
+/// computes them. At step t (from 1), for each parameter p with gradient g:
+///
+/// ```text
+/// p = p · (1 - lr · weight_decay)             (AdamW only: decoupled weight decay)
+/// g = g + weight_decay · p                    (Adam only: L2 in the gradient)
+/// m = m + (1 - β₁) · (g - m)
+/// v = β₂ · v + (1 - β₂) · g²
+/// p = p - (lr / (1 - β₁ᵗ)) · m / (√v / √(1 - β₂ᵗ) + ε)
+/// ```
+///
+/// ε is added after the bias correction of √v, as PyTorch does.
+#[derive(Clone, Debug)]
+pub struct Adam {
+    lr: f64,
+    beta1: f64,
+    beta2: f64,
+    eps: f64,
+    weight_decay: f64,
+    decoupled: bool,
+    step: i32,
+    m: Vec<f64>,
+    v: Vec<f64>,
+}
+
+impl Adam {
+    /// Adam with learning rate `lr` and PyTorch's defaults: β = (0.9, 0.999), ε = 1e-8, no weight decay.
+    pub fn new(lr: f64) -> Self {
+        Adam {
+            lr,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: 0.0,
+            decoupled: false,
+            step: 0,
+            m: Vec::new(),
+            v: Vec::new(),
+        }
+    }
+
+    /// AdamW with learning rate `lr` and PyTorch's defaults: β = (0.9, 0.999), ε = 1e-8, weight decay
+    /// 0.01 applied to the parameters directly.
+    pub fn adamw(lr: f64) -> Self {
+        Adam {
+            weight_decay: 0.01,
+            decoupled: true,
+            ..Adam::new(lr)
+        }
+    }
+
+    /// Sets the moment decay rates β₁ and β₂.
+    pub fn betas(mut self, beta1: f64, beta2: f64) -> Self {
+        self.beta1 = beta1;
+        self.beta2 = beta2;
+        self
+    }
+
+    /// Sets ε, added to the denominator.
+    pub fn eps(mut self, eps: f64) -> Self {
+        self.eps = eps;
+        self
+    }
+
+    /// Sets the weight decay (L2 in the gradient for Adam, decoupled for AdamW).
+    pub fn weight_decay(mut self, weight_decay: f64) -> Self {
+        self.weight_decay = weight_decay;
+        self
+    }
+
+    /// Whether this is AdamW (decoupled weight decay).
+    pub fn is_adamw(&self) -> bool {
+        self.decoupled
+    }
+}
+
+impl Optimizer for Adam {
+    fn update(&mut self, params: &mut [f64], grads: &[f64]) {
+        assert_eq!(params.len(), grads.len(), "Adam: {} parameters, {} gradients", params.len(), grads.len());
+        ensure_state(&mut self.m, params.len(), "Adam::update");
+        ensure_state(&mut self.v, params.len(), "Adam::update");
+        self.step += 1;
+        let bias_correction1 = 1.0 - self.beta1.powi(self.step);
+        let bias_correction2 = 1.0 - self.beta2.powi(self.step);
+        let step_size = self.lr / bias_correction1;
+        let bias_correction2_sqrt = bias_correction2.sqrt();
+        for (((p, &grad), m), v) in params.iter_mut().zip(grads).zip(&mut self.m).zip(&mut self.v) {
+            let mut g = grad;
+            if self.weight_decay != 0.0 {
+                if self.decoupled {
+                    *p *= 1.0 - self.lr * self.weight_decay;
+                } else {
+                    g += self.weight_decay * *p;
+                }
+            }
+            *m += (1.0 - self.beta1) * (g - *m);
+            *v = self.beta2 * *v + (1.0 - self.beta2) * (g * g);
+            let denom = v.sqrt() / bias_correction2_sqrt + self.eps;
+            *p += -step_size * (*m / denom);
+        }
+    }
+
+    fn learning_rate(&self) -> f64 {
+        self.lr
+    }
+
+    fn set_learning_rate(&mut self, lr: f64) {
+        self.lr = lr;
+    }
+}
