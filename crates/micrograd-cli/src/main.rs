@@ -1,8 +1,11 @@
 //! The `micrograd` command line: a thin layer of argument parsing and output over the `micrograd`
 //! library. Each subcommand lives in its own module under `cmd`.
 
+mod atomic;
 mod cmd;
 mod error;
+mod plots;
+mod progress;
 
 use std::process::ExitCode;
 
