@@ -31,6 +31,7 @@ pub mod nn;
 pub mod op;
 pub mod optim;
 pub mod rng;
+pub mod train;
 mod value;
 
 pub use gradcheck::{gradcheck, GradCheck, InputCheck};

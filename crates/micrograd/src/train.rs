@@ -1,0 +1,358 @@
+//! Training helpers: a [`Trainer`] that runs steps or epochs of forward, backward and update on a
+//! [`Dataset`], reporting each step, and [`accuracy`] for evaluation.
+//!
+//! The loop a learner writes by hand is ten lines (see the `moons` example); the `Trainer` is the same
+//! loop with the bookkeeping done: mini-batches, the learning-rate schedule, L2, accuracy, flat memory
+//! (a checkpoint before each step's graph and a rewind after it), and a clean stop when the loss stops
+//! being a number.
+//!
+//! ```
+//! use micrograd::data::moons;
+//! use micrograd::loss::Loss;
+//! use micrograd::nn::MLP;
+//! use micrograd::optim::{Schedule, Sgd};
+//! use micrograd::train::Trainer;
+//! use micrograd::Graph;
+//!
+//! let data = moons(100, 0.1, 0);
+//! let g = Graph::new();
+//! let model = MLP::new(&g, 2, &[16, 16, 1], 1);
+//! let mut trainer = Trainer::new(&model, Sgd::new(1.0), Loss::Hinge)
+//!     .l2(1e-4)
+//!     .schedule(Schedule::linear(1.0, 0.1, 100));
+//! let last = trainer.run_steps(&data, 20, |r| println!("step {} loss {:.4} accuracy {:.2}", r.step, r.loss, r.accuracy)).unwrap();
+//! assert!(last.loss.is_finite());
+//! ```
+
+use std::fmt;
+
+use crate::data::Dataset;
+use crate::loss::{self, Loss};
+use crate::nn::{Module, MLP};
+use crate::optim::{Optimizer, Schedule};
+use crate::rng::Rng;
+use crate::value::Value;
+
+/// What one training step did.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepReport {
+    /// The step number, from 0.
+    pub step: usize,
+    /// The epoch the step belongs to, from 0 (a pass over the data; with full batches, one per step).
+    pub epoch: usize,
+    /// The loss of the batch before the update (with the L2 term).
+    pub loss: f64,
+    /// The fraction of the batch predicted correctly before the update.
+    pub accuracy: f64,
+    /// The learning rate the update used.
+    pub learning_rate: f64,
+    /// The number of samples in the batch.
+    pub batch_size: usize,
+}
+
+/// Why training stopped.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TrainError {
+    /// The loss, or a parameter after an update, became NaN or infinite. The model holds the last
+    /// parameters that gave a finite loss.
+    NonFinite {
+        /// The step at which it happened.
+        step: usize,
+        /// The loss at that step (NaN or infinite), or the finite loss whose update broke the parameters.
+        loss: f64,
+        /// The step whose parameters the model was restored to (`None` if it broke at the first step
+        /// and kept its initial parameters).
+        restored_step: Option<usize>,
+    },
+    /// The data does not fit the model or the loss (widths, labels, an empty set).
+    Incompatible(String),
+}
+
+impl fmt::Display for TrainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrainError::NonFinite {
+                step,
+                loss,
+                restored_step,
+            } => {
+                if loss.is_finite() {
+                    write!(f, "a parameter became NaN or infinite in the update of step {step} (loss {loss})")?;
+                } else {
+                    write!(f, "the loss became {loss} at step {step}")?;
+                }
+                match restored_step {
+                    Some(s) => write!(f, "; the model keeps the parameters it had at step {s}, the last with a finite loss"),
+                    None => write!(f, "; the model keeps its initial parameters"),
+                }?;
+                write!(f, " (try a smaller learning rate)")
+            }
+            TrainError::Incompatible(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for TrainError {}
+
+/// Runs training steps on an [`MLP`]: forward over a batch, the loss (plus `l2 · Σ p²`), backward, and an
+/// optimizer update with the learning rate of the [`Schedule`] if one is set.
+pub struct Trainer<'a, 'g> {
+    model: &'a MLP<'g>,
+    params: Vec<Value<'g>>,
+    optimizer: Box<dyn Optimizer + 'a>,
+    loss: Loss,
+    l2: f64,
+    schedule: Option<Schedule>,
+    batch_size: usize,
+    rng: Rng,
+    step: usize,
+    epoch: usize,
+    pending: Vec<Vec<usize>>,
+    snapshot: Vec<f64>,
+    snapshot_step: Option<usize>,
+}
+
+impl<'a, 'g> Trainer<'a, 'g> {
+    /// A trainer of `model` with `optimizer` and `loss`, full-batch, no L2, the optimizer's own
+    /// learning rate, shuffling seed 0.
+    pub fn new(model: &'a MLP<'g>, optimizer: impl Optimizer + 'a, loss: Loss) -> Self {
+        Trainer {
+            model,
+            params: model.parameters(),
+            optimizer: Box::new(optimizer),
+            loss,
+            l2: 0.0,
+            schedule: None,
+            batch_size: 0,
+            rng: Rng::new(0),
+            step: 0,
+            epoch: 0,
+            pending: Vec::new(),
+            snapshot: Vec::new(),
+            snapshot_step: None,
+        }
+    }
+
+    /// Adds `coefficient · Σ p²` to the loss (micrograd's demo uses 1e-4).
+    pub fn l2(mut self, coefficient: f64) -> Self {
+        self.l2 = coefficient;
+        self
+    }
+
+    /// Sets the learning rate of step k to `schedule.lr(k)`.
+    pub fn schedule(mut self, schedule: Schedule) -> Self {
+        self.schedule = Some(schedule);
+        self
+    }
+
+    /// Uses shuffled mini-batches of `batch_size` samples (0, the default, means the whole data set).
+    pub fn batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size;
+        self
+    }
+
+    /// Seeds the shuffling of mini-batches.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.rng = Rng::new(seed);
+        self
+    }
+
+    /// The number of steps taken so far.
+    pub fn steps_done(&self) -> usize {
+        self.step
+    }
+
+    /// The loss being minimized.
+    pub fn loss(&self) -> Loss {
+        self.loss
+    }
+
+    /// Checks that `data` fits the model and the loss.
+    pub fn check(&self, data: &Dataset) -> Result<(), TrainError> {
+        check_compatible(self.model, self.loss, data)
+    }
+
+    /// One step on the samples `indices` of `data`. On a NaN or infinite loss (or parameters) the
+    /// model is restored to the last parameters with a finite loss and the error names the step.
+    pub fn train_step(&mut self, data: &Dataset, indices: &[usize]) -> Result<StepReport, TrainError> {
+        if indices.is_empty() {
+            return Err(TrainError::Incompatible("a training step needs at least one sample".into()));
+        }
+        let graph = self.model.graph();
+        let step = self.step;
+        let start = graph.checkpoint();
+
+        let mut outputs: Vec<Vec<Value<'g>>> = Vec::with_capacity(indices.len());
+        let mut labels: Vec<f64> = Vec::with_capacity(indices.len());
+        let mut correct = 0usize;
+        let mut scores = Vec::new();
+        for &i in indices {
+            let out = self.model.forward_data(data.row(i));
+            scores.clear();
+            scores.extend(out.iter().map(Value::data));
+            correct += usize::from(self.loss.is_correct(&scores, data.label(i)));
+            outputs.push(out);
+            labels.push(data.label(i));
+        }
+        let mut total = self.loss.compute(&outputs, &labels);
+        if self.l2 != 0.0 {
+            if let Some(penalty) = loss::l2(&self.params) {
+                total = total + self.l2 * penalty;
+            }
+        }
+        let loss_value = total.data();
+        if !loss_value.is_finite() {
+            graph.rewind(start);
+            return Err(self.restore(step, loss_value));
+        }
+
+        graph.zero_grad();
+        total.backward();
+        graph.rewind(start);
+
+        self.snapshot.clear();
+        self.snapshot.extend(self.params.iter().map(Value::data));
+        self.snapshot_step = Some(step);
+        let lr = match self.schedule {
+            Some(s) => s.lr(step),
+            None => self.optimizer.learning_rate(),
+        };
+        self.optimizer.set_learning_rate(lr);
+        self.optimizer.step(&self.params);
+        if self.params.iter().any(|p| !p.data().is_finite()) {
+            return Err(self.restore(step, loss_value));
+        }
+
+        self.step += 1;
+        Ok(StepReport {
+            step,
+            epoch: self.epoch,
+            loss: loss_value,
+            accuracy: correct as f64 / indices.len() as f64,
+            learning_rate: lr,
+            batch_size: indices.len(),
+        })
+    }
+
+    /// Puts back the last parameters known to give a finite loss, and the error for `step`.
+    fn restore(&mut self, step: usize, loss: f64) -> TrainError {
+        if self.snapshot_step.is_some() {
+            for (p, &v) in self.params.iter().zip(&self.snapshot) {
+                p.set_data(v);
+            }
+        }
+        TrainError::NonFinite {
+            step,
+            loss,
+            restored_step: self.snapshot_step,
+        }
+    }
+
+    /// The next batch: everything for full-batch training, else the next slice of a shuffled epoch.
+    fn next_batch(&mut self, n: usize) -> (Vec<usize>, bool) {
+        if self.batch_size == 0 || self.batch_size >= n {
+            return ((0..n).collect(), true);
+        }
+        if self.pending.is_empty() {
+            let mut order: Vec<usize> = (0..n).collect();
+            self.rng.shuffle(&mut order);
+            self.pending = order.chunks(self.batch_size).rev().map(<[usize]>::to_vec).collect();
+        }
+        let batch = self.pending.pop().expect("refilled above");
+        (batch, self.pending.is_empty())
+    }
+
+    /// Runs `steps` steps, calling `on_step` after each; returns the last step's report.
+    pub fn run_steps(
+        &mut self,
+        data: &Dataset,
+        steps: usize,
+        mut on_step: impl FnMut(&StepReport),
+    ) -> Result<StepReport, TrainError> {
+        self.check(data)?;
+        let mut last = None;
+        for _ in 0..steps {
+            let (batch, ends_epoch) = self.next_batch(data.len());
+            let report = self.train_step(data, &batch)?;
+            on_step(&report);
+            last = Some(report);
+            if ends_epoch {
+                self.epoch += 1;
+            }
+        }
+        last.ok_or_else(|| TrainError::Incompatible("zero training steps asked".into()))
+    }
+
+    /// Runs `epochs` passes over `data` in shuffled mini-batches, calling `on_step` after each step;
+    /// returns the last step's report.
+    pub fn run_epochs(
+        &mut self,
+        data: &Dataset,
+        epochs: usize,
+        mut on_step: impl FnMut(&StepReport),
+    ) -> Result<StepReport, TrainError> {
+        self.check(data)?;
+        let mut last = None;
+        for _ in 0..epochs {
+            self.pending.clear();
+            loop {
+                let (batch, ends_epoch) = self.next_batch(data.len());
+                let report = self.train_step(data, &batch)?;
+                on_step(&report);
+                last = Some(report);
+                if ends_epoch {
+                    break;
+                }
+            }
+            self.epoch += 1;
+        }
+        last.ok_or_else(|| TrainError::Incompatible("zero training epochs asked".into()))
+    }
+}
+
+/// Checks that `data` can train `model` with `loss`: widths agree, there are samples, and the labels
+/// are class indices below the number of outputs for cross-entropy (one output for the other losses).
+pub fn check_compatible(model: &MLP<'_>, loss: Loss, data: &Dataset) -> Result<(), TrainError> {
+    let fail = |m: String| Err(TrainError::Incompatible(m));
+    if data.is_empty() {
+        return fail(format!("the data set `{}` has no samples", data.name));
+    }
+    if data.n_features() != model.n_inputs() {
+        return fail(format!(
+            "the data set `{}` has {} features per sample but the model takes {} inputs",
+            data.name,
+            data.n_features(),
+            model.n_inputs()
+        ));
+    }
+    let outputs = model.n_outputs();
+    if loss == Loss::CrossEntropy {
+        for (i, &y) in data.labels().iter().enumerate() {
+            if !(y >= 0.0 && y.fract() == 0.0 && (y as usize) < outputs) {
+                return fail(format!(
+                    "sample {i} has label {y}, but cross-entropy on {outputs} outputs needs a class 0..{}",
+                    outputs.saturating_sub(1)
+                ));
+            }
+        }
+    } else if outputs != 1 {
+        return fail(format!(
+            "the {loss} loss needs a model with one output, this one has {outputs} (use cross-entropy for classes)"
+        ));
+    }
+    Ok(())
+}
+
+/// The fraction of `data` that `model` predicts correctly under `loss`'s reading of the labels (see
+/// [`Loss::is_correct`]), computed in plain `f64` without building a graph. 0 for an empty set.
+pub fn accuracy(model: &MLP<'_>, loss: Loss, data: &Dataset) -> f64 {
+    if data.is_empty() {
+        return 0.0;
+    }
+    let correct = data
+        .rows()
+        .zip(data.labels())
+        .filter(|(x, &y)| loss.is_correct(&model.predict(x), y))
+        .count();
+    correct as f64 / data.len() as f64
+}

@@ -1,0 +1,149 @@
+//! Losses and optimizer trajectories against PyTorch's numbers in `fixtures/nn_cases.json`.
+
+use micrograd::loss;
+use micrograd::optim::{Adam, Optimizer, Sgd};
+use micrograd::{Graph, Value};
+use serde_json::Value as Json;
+
+fn fixture() -> Json {
+    serde_json::from_str(include_str!("fixtures/nn_cases.json")).expect("valid fixture")
+}
+
+fn numbers(v: &Json) -> Vec<f64> {
+    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number")).collect()
+}
+
+fn close(ours: f64, torch: f64, tol: f64) -> bool {
+    (ours - torch).abs() <= tol * 1f64.max(torch.abs())
+}
+
+#[test]
+fn losses_and_their_gradients_match_pytorch() {
+    let cases = fixture();
+    let cases = cases["losses"].as_array().unwrap();
+    assert_eq!(cases.len(), 5);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let g = Graph::new();
+        let inputs_key = if case.get("logits").is_some() { "logits" } else { "scores" };
+        let inputs: Vec<Value> = numbers(&case[inputs_key]).into_iter().map(|x| g.value(x)).collect();
+        let l = match name {
+            "softmax_cross_entropy" | "softmax_cross_entropy_large_logits" => {
+                loss::softmax_cross_entropy(&inputs, case["target_class"].as_u64().unwrap() as usize)
+            }
+            "bce_with_logits_mean" => loss::bce_with_logits(&inputs, &numbers(&case["targets"])),
+            "hinge_mean" => loss::hinge(&inputs, &numbers(&case["targets"])),
+            "mse_mean" => loss::mse(&inputs, &numbers(&case["targets"])),
+            other => panic!("unknown loss case {other}"),
+        };
+        l.backward();
+        let want = case["loss"].as_f64().unwrap();
+        assert!(close(l.data(), want, 1e-12), "{name}: loss {} vs PyTorch {want}", l.data());
+        for (i, (x, want)) in inputs.iter().zip(numbers(&case["grad"])).enumerate() {
+            assert!(close(x.grad(), want, 1e-12), "{name}: grad[{i}] {} vs PyTorch {want}", x.grad());
+        }
+    }
+}
+
+#[test]
+fn losses_agree_with_finite_differences() {
+    let g = Graph::new();
+    let s: Vec<Value> = [0.3, -2.0, 4.0, -0.7].iter().map(|&x| g.value(x)).collect();
+    let targets01 = [1.0, 0.0, 1.0, 1.0];
+    for (name, l) in [
+        ("mse", loss::mse(&s, &targets01)),
+        ("bce", loss::bce_with_logits(&s, &targets01)),
+        ("ce", loss::softmax_cross_entropy(&s, 2)),
+    ] {
+        let report = micrograd::gradcheck(l, &s, 1e-6, 1e-6);
+        assert!(report.passed(), "{name}: {report:?}");
+    }
+}
+
+#[test]
+fn l2_is_the_sum_of_squares_with_gradient_2p() {
+    let g = Graph::new();
+    let p: Vec<Value> = [0.5, -1.5, 2.0].iter().map(|&x| g.value(x)).collect();
+    let l = loss::l2(&p).unwrap();
+    assert_eq!(l.data(), 0.25 + 2.25 + 4.0);
+    l.backward();
+    assert_eq!(p.iter().map(Value::grad).collect::<Vec<_>>(), vec![1.0, -3.0, 4.0]);
+}
+
+/// The gradient of the fixture's objective `(p0*p1 - 1)**2 + tanh(p2)*p0 + 0.1*p2**2`, by our engine.
+fn objective_grad(p: &[f64]) -> Vec<f64> {
+    let g = Graph::new();
+    let v: Vec<Value> = p.iter().map(|&x| g.value(x)).collect();
+    let f = (v[0] * v[1] - 1.0).powf(2.0) + v[2].tanh() * v[0] + 0.1 * v[2].powf(2.0);
+    f.backward();
+    v.iter().map(Value::grad).collect()
+}
+
+fn optimizer_for(case: &Json) -> Box<dyn Optimizer> {
+    let o = &case["options"];
+    let lr = o["lr"].as_f64().unwrap();
+    let wd = o.get("weight_decay").and_then(Json::as_f64);
+    match case["optimizer"].as_str().unwrap() {
+        "SGD" => {
+            let mut s = Sgd::new(lr)
+                .momentum(o.get("momentum").and_then(Json::as_f64).unwrap_or(0.0))
+                .nesterov(o.get("nesterov").and_then(Json::as_bool).unwrap_or(false));
+            if let Some(wd) = wd {
+                s = s.weight_decay(wd);
+            }
+            Box::new(s)
+        }
+        kind @ ("Adam" | "AdamW") => {
+            let mut a = if kind == "Adam" { Adam::new(lr) } else { Adam::adamw(lr) };
+            if let Some(b) = o.get("betas") {
+                let b = numbers(b);
+                a = a.betas(b[0], b[1]);
+            }
+            if let Some(eps) = o.get("eps").and_then(Json::as_f64) {
+                a = a.eps(eps);
+            }
+            if let Some(wd) = wd {
+                a = a.weight_decay(wd);
+            }
+            Box::new(a)
+        }
+        other => panic!("unknown optimizer {other}"),
+    }
+}
+
+#[test]
+fn optimizer_trajectories_match_pytorch_to_1e_9() {
+    let cases = fixture();
+    let cases = cases["optimizers"].as_array().unwrap();
+    assert_eq!(cases.len(), 8);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let mut opt = optimizer_for(case);
+        let mut p = numbers(&case["start"]);
+        for (k, want) in case["params_after_each_step"].as_array().unwrap().iter().enumerate() {
+            let grads = objective_grad(&p);
+            opt.update(&mut p, &grads);
+            for (i, (ours, torch)) in p.iter().zip(numbers(want)).enumerate() {
+                assert!(
+                    (ours - torch).abs() <= 1e-9,
+                    "{name}: step {} p{i} = {ours}, PyTorch {torch}",
+                    k + 1
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn optimizer_step_on_values_equals_update_on_numbers() {
+    let g = Graph::new();
+    let start = [0.5, -1.5, 2.0];
+    let v: Vec<Value> = start.iter().map(|&x| g.value(x)).collect();
+    let f = (v[0] * v[1] - 1.0).powf(2.0) + v[2].tanh() * v[0] + 0.1 * v[2].powf(2.0);
+    f.backward();
+    let mut by_values = Adam::new(0.1);
+    by_values.step(&v);
+    let mut p = start.to_vec();
+    Adam::new(0.1).update(&mut p, &objective_grad(&start));
+    assert_eq!(v.iter().map(Value::data).collect::<Vec<_>>(), p);
+}
