@@ -17,16 +17,39 @@ use std::fmt;
 use crate::op::Op;
 use crate::value::Value;
 
-/// One entry of the tape: what made the node and from which nodes.
+/// One entry of the tape: what made the node and from which nodes, in 12 bytes.
 ///
 /// For unary and binary operations `args` are the indices of the inputs. For
 /// [`Op::WeightedSum`] they are the start and the count of pairs of its operands in
-/// [`Tape::operands`], laid out as `[bias, w0, x0, w1, x1, …]`.
+/// [`Tape::operands`], laid out as `[bias, w0, x0, w1, x1, …]`. The epoch is kept in 24 bits (it
+/// wraps after 16 million rewinds), which keeps a node at 12 bytes and a whole node, with its data
+/// and gradient, within 28.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Node {
-    pub(crate) op: Op,
-    pub(crate) epoch: u32,
     pub(crate) args: [u32; 2],
+    pub(crate) op: Op,
+    epoch: [u8; 3],
+}
+
+impl Node {
+    fn new(op: Op, args: [u32; 2], epoch: u32) -> Self {
+        let [a, b, c, _] = epoch.to_le_bytes();
+        Node {
+            args,
+            op,
+            epoch: [a, b, c],
+        }
+    }
+
+    /// Whether the node was made in `epoch` (compared in 24 bits).
+    fn made_in(&self, epoch: u32) -> bool {
+        self.epoch() == epoch & 0x00ff_ffff
+    }
+
+    pub(crate) fn epoch(&self) -> u32 {
+        let [a, b, c] = self.epoch;
+        u32::from_le_bytes([a, b, c, 0])
+    }
 }
 
 /// The storage behind a [`Graph`].
@@ -34,15 +57,16 @@ pub(crate) struct Node {
 pub(crate) struct Tape {
     pub(crate) nodes: Vec<Node>,
     pub(crate) data: Vec<f64>,
-    /// Gradients, grown on first use: an index past the end has gradient 0.
+    /// Gradients, grown on first use: an index past the end has gradient 0, so an empty vector
+    /// means every gradient is 0.
     pub(crate) grad: Vec<f64>,
     pub(crate) operands: Vec<u32>,
     pub(crate) labels: BTreeMap<u32, String>,
     pub(crate) epoch: u32,
     /// Scratch space reused by every backward pass: the gradient flowing into each node during this
-    /// pass, and whether the pass reaches the node at all.
+    /// pass, and (one bit per node) whether the pass reaches the node at all.
     adjoint: Vec<f64>,
-    reached: Vec<bool>,
+    reached: Vec<u64>,
 }
 
 /// A computation graph: the arena that owns every [`Value`] made in it.
@@ -68,7 +92,8 @@ pub struct Graph {
 pub struct Checkpoint {
     nodes: u32,
     operands: u32,
-    epoch: u32,
+    /// The epoch of the last node before the checkpoint, which must still be there to rewind to it.
+    last_epoch: u32,
 }
 
 impl Graph {
@@ -111,7 +136,13 @@ impl Graph {
 
     /// Sets every node's gradient to 0.
     pub fn zero_grad(&self) {
-        self.tape.borrow_mut().grad.fill(0.0);
+        // An empty gradient vector means all zeros; the next backward pass then moves its result in
+        // instead of adding it.
+        let mut t = self.tape.borrow_mut();
+        let grad = std::mem::take(&mut t.grad);
+        if grad.capacity() > t.adjoint.capacity() {
+            t.adjoint = grad;
+        }
     }
 
     /// The current end of the tape, to [`rewind`](Graph::rewind) to later.
@@ -120,7 +151,7 @@ impl Graph {
         Checkpoint {
             nodes: t.nodes.len() as u32,
             operands: t.operands.len() as u32,
-            epoch: t.epoch,
+            last_epoch: t.nodes.last().map_or(0, Node::epoch),
         }
     }
 
@@ -149,7 +180,7 @@ impl Graph {
         let mut t = self.tape.borrow_mut();
         let len = checkpoint.nodes as usize;
         let still_there =
-            len <= t.nodes.len() && (len == 0 || t.nodes[len - 1].epoch <= checkpoint.epoch);
+            len <= t.nodes.len() && (len == 0 || t.nodes[len - 1].made_in(checkpoint.last_epoch));
         assert!(
             still_there,
             "Graph::rewind: this checkpoint was taken after a point the graph has already been rewound to; \
@@ -225,8 +256,7 @@ impl Graph {
         }
         let args = [start, weights.len() as u32];
         let data = weighted_sum_forward(&t.data, &t.operands, args);
-        drop(t);
-        self.push(Op::WeightedSum, args, data)
+        self.push_to(&mut t, Op::WeightedSum, args, data)
     }
 
     /// The sum of `values` (a chain of `+` nodes), or `None` if there are none.
@@ -236,29 +266,46 @@ impl Graph {
 
     /// Appends a node; `data` is its already computed value.
     pub(crate) fn push(&self, op: Op, args: [u32; 2], data: f64) -> Value<'_> {
-        let mut t = self.tape.borrow_mut();
+        self.push_to(&mut self.tape.borrow_mut(), op, args, data)
+    }
+
+    fn push_to(&self, t: &mut Tape, op: Op, args: [u32; 2], data: f64) -> Value<'_> {
         let index = t.nodes.len();
         assert!(
             index < u32::MAX as usize,
             "Graph: more than 4 billion nodes on one tape"
         );
-        let epoch = t.epoch;
-        t.nodes.push(Node { op, epoch, args });
+        t.nodes.push(Node::new(op, args, t.epoch));
         t.data.push(data);
-        Value::new(self, index as u32, epoch)
+        Value::new(self, index as u32, t.epoch)
     }
 
     /// Appends the node `op(inputs)`, computing its value with the op's forward rule.
     pub(crate) fn apply<'g>(&'g self, op: Op, x: Value<'g>, y: Option<Value<'g>>) -> Value<'g> {
-        let t = self.tape.borrow();
+        let mut t = self.tape.borrow_mut();
         let xi = self.checked(&t, x, op.symbol());
         let yi = match y {
             Some(y) => self.checked(&t, y, op.symbol()),
             None => xi,
         };
         let data = op.forward(t.data[xi as usize], t.data[yi as usize]);
-        drop(t);
-        self.push(op, [xi, yi], data)
+        self.push_to(&mut t, op, [xi, yi], data)
+    }
+
+    /// Appends the constant `c` and the node `op(x, c)` (or `op(c, x)` when `constant_first`).
+    pub(crate) fn apply_constant<'g>(
+        &'g self,
+        op: Op,
+        x: Value<'g>,
+        c: f64,
+        constant_first: bool,
+    ) -> Value<'g> {
+        let mut t = self.tape.borrow_mut();
+        let xi = self.checked(&t, x, op.symbol());
+        let ci = self.push_to(&mut t, Op::Const, [0, 0], c).index;
+        let (a, b) = if constant_first { (ci, xi) } else { (xi, ci) };
+        let data = op.forward(t.data[a as usize], t.data[b as usize]);
+        self.push_to(&mut t, op, [a, b], data)
     }
 
     /// The tape index of `v`, after checking that it belongs to this graph and was not freed.
@@ -277,35 +324,41 @@ impl Graph {
         let mut guard = self.tape.borrow_mut();
         let t = &mut *guard;
         let n = out as usize + 1;
-        t.adjoint.clear();
-        t.adjoint.resize(n, 0.0);
+        // The pass works in `adjoint` rather than in `grad`, so that gradients already accumulated
+        // are added to, never pushed back through the graph a second time.
+        let mut adjoint = std::mem::take(&mut t.adjoint);
+        adjoint.clear();
+        adjoint.resize(n, 0.0);
         t.reached.clear();
-        t.reached.resize(n, false);
-        t.adjoint[n - 1] = 1.0;
-        t.reached[n - 1] = true;
+        t.reached.resize(n.div_ceil(64), 0);
+        adjoint[n - 1] = 1.0;
+        mark(&mut t.reached, out);
         for i in (0..n).rev() {
-            if !t.reached[i] {
+            if t.reached[i / 64] & (1 << (i % 64)) == 0 {
                 continue;
             }
-            let g = t.adjoint[i];
-            let node = t.nodes[i];
+            let g = adjoint[i];
             propagate(
-                node,
+                t.nodes[i],
                 i,
                 g,
                 &t.data,
                 &t.operands,
-                &mut t.adjoint,
+                &mut adjoint,
                 Some(&mut t.reached),
             );
         }
-        if t.grad.len() < n {
-            t.grad.resize(n, 0.0);
-        }
-        for ((grad, adjoint), reached) in t.grad.iter_mut().zip(&t.adjoint).zip(&t.reached) {
-            if *reached {
-                *grad += adjoint;
+        // Nodes the pass does not reach have adjoint 0, so adding everything is exact.
+        if t.grad.is_empty() {
+            t.adjoint = std::mem::replace(&mut t.grad, adjoint);
+        } else {
+            if t.grad.len() < n {
+                t.grad.resize(n, 0.0);
             }
+            for (grad, a) in t.grad.iter_mut().zip(&adjoint) {
+                *grad += a;
+            }
+            t.adjoint = adjoint;
         }
     }
 
@@ -337,7 +390,7 @@ pub(crate) fn check_alive(t: &Tape, index: u32, epoch: u32) {
     let alive = t
         .nodes
         .get(index as usize)
-        .is_some_and(|n| n.epoch == epoch);
+        .is_some_and(|n| n.made_in(epoch));
     assert!(
         alive,
         "micrograd: this Value (node #{index}) was freed by Graph::rewind and can no longer be used; \
@@ -346,6 +399,7 @@ pub(crate) fn check_alive(t: &Tape, index: u32, epoch: u32) {
 }
 
 /// Pushes the gradient `g` of node `i` back into `grads` of its inputs, marking them reached.
+#[inline(always)]
 fn propagate(
     node: Node,
     i: usize,
@@ -353,12 +407,12 @@ fn propagate(
     data: &[f64],
     operands: &[u32],
     grads: &mut [f64],
-    mut reached: Option<&mut Vec<bool>>,
+    mut reached: Option<&mut Vec<u64>>,
 ) {
     let mut add = |j: u32, d: f64| {
         grads[j as usize] += d;
         if let Some(r) = reached.as_deref_mut() {
-            r[j as usize] = true;
+            mark(r, j);
         }
     };
     match node.op {
@@ -384,6 +438,10 @@ fn propagate(
     }
 }
 
+fn mark(reached: &mut [u64], i: u32) {
+    reached[i as usize / 64] |= 1 << (i % 64);
+}
+
 /// The forward rule of [`Op::WeightedSum`]: `bias + Σ wᵢ·xᵢ`, summed in order.
 fn weighted_sum_forward(data: &[f64], operands: &[u32], [start, count]: [u32; 2]) -> f64 {
     let ops = &operands[start as usize..(start + 1 + 2 * count) as usize];
@@ -399,7 +457,7 @@ impl fmt::Debug for Graph {
         let t = self.tape.borrow();
         f.debug_struct("Graph")
             .field("nodes", &t.nodes.len())
-            .field("epoch", &t.epoch)
+            .field("rewinds", &t.epoch)
             .finish()
     }
 }

@@ -96,6 +96,7 @@ impl Op {
     ///
     /// # Panics
     /// For [`Op::Leaf`], [`Op::Const`] and [`Op::WeightedSum`], which are not computed from two inputs.
+    #[inline(always)]
     pub fn forward(self, x: f64, y: f64) -> f64 {
         match self {
             Op::Add => x + y,
@@ -132,6 +133,7 @@ impl Op {
     ///
     /// # Panics
     /// For [`Op::Leaf`], [`Op::Const`] and [`Op::WeightedSum`].
+    #[inline(always)]
     pub fn backward(self, x: f64, y: f64, out: f64, g: f64) -> (f64, f64) {
         match self {
             Op::Add => (g, g),

@@ -136,7 +136,7 @@ impl<'g> Value<'g> {
         };
         indices
             .into_iter()
-            .map(|j| Value::new(self.graph, j, t.nodes[j as usize].epoch))
+            .map(|j| Value::new(self.graph, j, t.nodes[j as usize].epoch()))
             .collect()
     }
 
@@ -176,8 +176,7 @@ impl<'g> Value<'g> {
 
     /// `self ** exponent` with a constant exponent; `x.powf(-1.0)` is `1 / x`.
     pub fn powf(self, exponent: f64) -> Value<'g> {
-        let c = self.graph.constant(exponent);
-        self.binary(Op::Powf, c)
+        self.graph.apply_constant(Op::Powf, self, exponent, false)
     }
 
     /// `self ** exponent` where the exponent is a value too: the gradient flows to both.
@@ -263,14 +262,13 @@ macro_rules! binary_operator {
         impl<'g> $trait<f64> for Value<'g> {
             type Output = Value<'g>;
             fn $method(self, rhs: f64) -> Value<'g> {
-                let c = self.graph.constant(rhs);
-                self.binary($op, c)
+                self.graph.apply_constant($op, self, rhs, false)
             }
         }
         impl<'g> $trait<Value<'g>> for f64 {
             type Output = Value<'g>;
             fn $method(self, rhs: Value<'g>) -> Value<'g> {
-                rhs.graph.constant(self).binary($op, rhs)
+                rhs.graph.apply_constant($op, rhs, self, true)
             }
         }
         impl<'g> $assign_trait<Value<'g>> for Value<'g> {
