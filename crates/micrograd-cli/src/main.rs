@@ -6,6 +6,7 @@ mod cmd;
 mod error;
 mod plots;
 mod progress;
+mod web;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,8 @@ struct Cli {
 enum Command {
     /// Run a program in the expression language, backpropagate, print every value and gradient.
     Eval(cmd::eval::Args),
+    /// Start the web playground: the graph explorer and the training view, on this machine.
+    Serve(cmd::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Eval(args)) => cmd::eval::run(args),
+        Some(Command::Serve(args)) => cmd::serve::run(args),
         None => Ok(()),
     };
     match result {

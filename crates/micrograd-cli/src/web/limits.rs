@@ -1,0 +1,23 @@
+//! How much one request or one visitor may ask of the playground. Each limit is answered with a
+//! 4xx JSON message that names it, so the page can say what to change.
+
+/// The largest request body read, in bytes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// The longest program the graph explorer evaluates, in bytes.
+pub const MAX_PROGRAM_BYTES: usize = 4 * 1024;
+/// The most nodes a program's graph may have (more would not be readable as a drawing).
+pub const MAX_GRAPH_NODES: usize = 400;
+/// The most training sessions alive at once (each runs on its own thread).
+pub const MAX_TRAINING_SESSIONS: usize = 8;
+/// The most update streams open at once, across all visitors.
+pub const MAX_STREAMS: usize = 16;
+/// The most samples in a training data set.
+pub const MAX_SAMPLES: usize = 1000;
+/// The most hidden layers.
+pub const MAX_HIDDEN_LAYERS: usize = 4;
+/// The most neurons in one hidden layer.
+pub const MAX_LAYER_WIDTH: usize = 32;
+/// The most steps one session trains for (then it pauses).
+pub const MAX_STEPS: usize = 20_000;
+/// A session nobody has watched or driven for this long is ended, in seconds.
+pub const SESSION_IDLE_SECONDS: u64 = 120;
