@@ -26,6 +26,8 @@ struct Cli {
 enum Command {
     /// Run a program in the expression language, backpropagate, print every value and gradient.
     Eval(cmd::eval::Args),
+    /// Compare a program's gradients with central differences for every input; exit 1 if any is off.
+    Gradcheck(cmd::gradcheck::Args),
     /// Start the web playground: the graph explorer and the training view, on this machine.
     Serve(cmd::serve::Args),
 }
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Eval(args)) => cmd::eval::run(args),
+        Some(Command::Gradcheck(args)) => cmd::gradcheck::run(args),
         Some(Command::Serve(args)) => cmd::serve::run(args),
         None => Ok(()),
     };

@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 
 pub mod data;
+pub mod draw;
 pub mod expr;
 pub mod gradcheck;
 mod graph;

@@ -1,4 +1,6 @@
 //! The subcommands, one module each.
 
 pub mod eval;
+pub mod gradcheck;
+pub mod program;
 pub mod serve;
