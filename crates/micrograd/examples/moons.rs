@@ -12,7 +12,10 @@ use micrograd::nn::{Module, MLP};
 use micrograd::{Graph, Value};
 
 fn main() {
-    let seed: u64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(1337);
+    let seed: u64 = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1337);
     // The demo's exact 100 moons (make_moons(100, noise=0.1) after np.random.seed(1337)), labels ±1.
     let data = moons100();
     let g = Graph::new();
@@ -51,7 +54,11 @@ fn main() {
         }
 
         if k % 10 == 0 || k == 99 {
-            println!("step {k} loss {:.6}, accuracy {}%", total_loss.data(), accuracy * 100.0);
+            println!(
+                "step {k} loss {:.6}, accuracy {}%",
+                total_loss.data(),
+                accuracy * 100.0
+            );
         }
         g.rewind(start);
     }

@@ -26,6 +26,8 @@ pub mod data;
 pub mod draw;
 pub mod expr;
 pub mod gradcheck;
+#[cfg(feature = "serde")]
+pub mod io;
 mod graph;
 pub mod loss;
 pub mod nn;

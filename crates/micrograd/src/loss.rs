@@ -35,7 +35,10 @@ pub fn mean<'g>(values: &[Value<'g>]) -> Value<'g> {
 }
 
 fn check_lengths(what: &str, scores: usize, targets: usize) {
-    assert_eq!(scores, targets, "{what}: {scores} scores for {targets} targets");
+    assert_eq!(
+        scores, targets,
+        "{what}: {scores} scores for {targets} targets"
+    );
 }
 
 /// Mean squared error: `mean((sᵢ - yᵢ)²)`.
@@ -53,7 +56,11 @@ fn check_lengths(what: &str, scores: usize, targets: usize) {
 /// If the lengths differ or there are no samples.
 pub fn mse<'g>(scores: &[Value<'g>], targets: &[f64]) -> Value<'g> {
     check_lengths("mse", scores.len(), targets.len());
-    let terms: Vec<Value<'g>> = scores.iter().zip(targets).map(|(&s, &y)| (s - y).powf(2.0)).collect();
+    let terms: Vec<Value<'g>> = scores
+        .iter()
+        .zip(targets)
+        .map(|(&s, &y)| (s - y).powf(2.0))
+        .collect();
     mean(&terms)
 }
 
@@ -115,7 +122,10 @@ pub fn softmax_cross_entropy<'g>(logits: &[Value<'g>], class: usize) -> Value<'g
         logits.len()
     );
     let graph = logits[0].graph();
-    let max = logits.iter().map(Value::data).fold(f64::NEG_INFINITY, f64::max);
+    let max = logits
+        .iter()
+        .map(Value::data)
+        .fold(f64::NEG_INFINITY, f64::max);
     let shifted = |z: Value<'g>| z - max;
     let sum_exp = graph
         .sum(logits.iter().map(|&z| shifted(z).exp()))
@@ -147,12 +157,13 @@ pub fn l2<'g>(parameters: &[Value<'g>]) -> Option<Value<'g>> {
 
 /// A loss chosen by name, with how to read targets for it and how to score accuracy.
 ///
-/// Targets come from a data set's labels: for [`Loss::Hinge`] a label `> 0` is +1 and any other -1;
-/// for [`Loss::BceWithLogits`] a label `> 0` is 1 and any other 0 (so labels 0/1 and -1/+1 both work);
-/// [`Loss::Mse`] uses the labels as they are; [`Loss::CrossEntropy`] reads them as class indices 0, 1, ….
+/// These are classification losses; targets come from a data set's labels: for [`Loss::Hinge`] and
+/// [`Loss::Mse`] a label `> 0` is +1 and any other -1 (the notebook's targets ±1); for
+/// [`Loss::BceWithLogits`] a label `> 0` is 1 and any other 0 (so labels 0/1 and -1/+1 both work);
+/// [`Loss::CrossEntropy`] reads them as class indices 0, 1, …. (For regression on raw targets, call [`mse`].)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Loss {
-    /// [`mse`] on one output.
+    /// [`mse`] on one output, against targets ±1.
     Mse,
     /// [`hinge`] on one output.
     Hinge,
@@ -187,7 +198,13 @@ impl Loss {
         let scores: Vec<Value<'g>> = outputs
             .iter()
             .map(|o| {
-                assert_eq!(o.len(), 1, "loss {}: expects one output per sample, got {}", self.name(), o.len());
+                assert_eq!(
+                    o.len(),
+                    1,
+                    "loss {}: expects one output per sample, got {}",
+                    self.name(),
+                    o.len()
+                );
                 o[0]
             })
             .collect();
@@ -203,7 +220,7 @@ impl Loss {
     /// The target a label stands for under this loss (see [`Loss`]).
     pub fn target(self, label: f64) -> f64 {
         match self {
-            Loss::Hinge => {
+            Loss::Hinge | Loss::Mse => {
                 if label > 0.0 {
                     1.0
                 } else {
@@ -217,7 +234,7 @@ impl Loss {
                     0.0
                 }
             }
-            Loss::Mse | Loss::CrossEntropy => label,
+            Loss::CrossEntropy => label,
         }
     }
 

@@ -174,9 +174,15 @@ impl<'a, 'g> Trainer<'a, 'g> {
 
     /// One step on the samples `indices` of `data`. On a NaN or infinite loss (or parameters) the
     /// model is restored to the last parameters with a finite loss and the error names the step.
-    pub fn train_step(&mut self, data: &Dataset, indices: &[usize]) -> Result<StepReport, TrainError> {
+    pub fn train_step(
+        &mut self,
+        data: &Dataset,
+        indices: &[usize],
+    ) -> Result<StepReport, TrainError> {
         if indices.is_empty() {
-            return Err(TrainError::Incompatible("a training step needs at least one sample".into()));
+            return Err(TrainError::Incompatible(
+                "a training step needs at least one sample".into(),
+            ));
         }
         let graph = self.model.graph();
         let step = self.step;
@@ -197,7 +203,7 @@ impl<'a, 'g> Trainer<'a, 'g> {
         let mut total = self.loss.compute(&outputs, &labels);
         if self.l2 != 0.0 {
             if let Some(penalty) = loss::l2(&self.params) {
-                total = total + self.l2 * penalty;
+                total += self.l2 * penalty;
             }
         }
         let loss_value = total.data();
@@ -256,7 +262,11 @@ impl<'a, 'g> Trainer<'a, 'g> {
         if self.pending.is_empty() {
             let mut order: Vec<usize> = (0..n).collect();
             self.rng.shuffle(&mut order);
-            self.pending = order.chunks(self.batch_size).rev().map(<[usize]>::to_vec).collect();
+            self.pending = order
+                .chunks(self.batch_size)
+                .rev()
+                .map(<[usize]>::to_vec)
+                .collect();
         }
         let batch = self.pending.pop().expect("refilled above");
         (batch, self.pending.is_empty())

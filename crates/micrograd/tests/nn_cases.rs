@@ -10,7 +10,11 @@ fn fixture() -> Json {
 }
 
 fn numbers(v: &Json) -> Vec<f64> {
-    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number")).collect()
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_f64().expect("number"))
+        .collect()
 }
 
 fn close(ours: f64, torch: f64, tol: f64) -> bool {
@@ -25,11 +29,21 @@ fn losses_and_their_gradients_match_pytorch() {
     for case in cases {
         let name = case["name"].as_str().unwrap();
         let g = Graph::new();
-        let inputs_key = if case.get("logits").is_some() { "logits" } else { "scores" };
-        let inputs: Vec<Value> = numbers(&case[inputs_key]).into_iter().map(|x| g.value(x)).collect();
+        let inputs_key = if case.get("logits").is_some() {
+            "logits"
+        } else {
+            "scores"
+        };
+        let inputs: Vec<Value> = numbers(&case[inputs_key])
+            .into_iter()
+            .map(|x| g.value(x))
+            .collect();
         let l = match name {
             "softmax_cross_entropy" | "softmax_cross_entropy_large_logits" => {
-                loss::softmax_cross_entropy(&inputs, case["target_class"].as_u64().unwrap() as usize)
+                loss::softmax_cross_entropy(
+                    &inputs,
+                    case["target_class"].as_u64().unwrap() as usize,
+                )
             }
             "bce_with_logits_mean" => loss::bce_with_logits(&inputs, &numbers(&case["targets"])),
             "hinge_mean" => loss::hinge(&inputs, &numbers(&case["targets"])),
@@ -38,9 +52,17 @@ fn losses_and_their_gradients_match_pytorch() {
         };
         l.backward();
         let want = case["loss"].as_f64().unwrap();
-        assert!(close(l.data(), want, 1e-12), "{name}: loss {} vs PyTorch {want}", l.data());
+        assert!(
+            close(l.data(), want, 1e-12),
+            "{name}: loss {} vs PyTorch {want}",
+            l.data()
+        );
         for (i, (x, want)) in inputs.iter().zip(numbers(&case["grad"])).enumerate() {
-            assert!(close(x.grad(), want, 1e-12), "{name}: grad[{i}] {} vs PyTorch {want}", x.grad());
+            assert!(
+                close(x.grad(), want, 1e-12),
+                "{name}: grad[{i}] {} vs PyTorch {want}",
+                x.grad()
+            );
         }
     }
 }
@@ -67,7 +89,10 @@ fn l2_is_the_sum_of_squares_with_gradient_2p() {
     let l = loss::l2(&p).unwrap();
     assert_eq!(l.data(), 0.25 + 2.25 + 4.0);
     l.backward();
-    assert_eq!(p.iter().map(Value::grad).collect::<Vec<_>>(), vec![1.0, -3.0, 4.0]);
+    assert_eq!(
+        p.iter().map(Value::grad).collect::<Vec<_>>(),
+        vec![1.0, -3.0, 4.0]
+    );
 }
 
 /// The gradient of the fixture's objective `(p0*p1 - 1)**2 + tanh(p2)*p0 + 0.1*p2**2`, by our engine.
@@ -94,7 +119,11 @@ fn optimizer_for(case: &Json) -> Box<dyn Optimizer> {
             Box::new(s)
         }
         kind @ ("Adam" | "AdamW") => {
-            let mut a = if kind == "Adam" { Adam::new(lr) } else { Adam::adamw(lr) };
+            let mut a = if kind == "Adam" {
+                Adam::new(lr)
+            } else {
+                Adam::adamw(lr)
+            };
             if let Some(b) = o.get("betas") {
                 let b = numbers(b);
                 a = a.betas(b[0], b[1]);
@@ -120,7 +149,12 @@ fn optimizer_trajectories_match_pytorch_to_1e_9() {
         let name = case["name"].as_str().unwrap();
         let mut opt = optimizer_for(case);
         let mut p = numbers(&case["start"]);
-        for (k, want) in case["params_after_each_step"].as_array().unwrap().iter().enumerate() {
+        for (k, want) in case["params_after_each_step"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
             let grads = objective_grad(&p);
             opt.update(&mut p, &grads);
             for (i, (ours, torch)) in p.iter().zip(numbers(want)).enumerate() {

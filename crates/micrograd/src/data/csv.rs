@@ -117,7 +117,11 @@ pub fn parse_csv(text: &str, file: &str, options: &CsvOptions) -> Result<Dataset
         .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
         .filter(|(_, l)| !l.trim().is_empty());
     let Some((first_no, first)) = lines.next() else {
-        return Err(error(None, None, "the file is empty: no header and no rows".into()));
+        return Err(error(
+            None,
+            None,
+            "the file is empty: no header and no rows".into(),
+        ));
     };
     let first_cells: Vec<&str> = first.split(',').map(str::trim).collect();
     let looks_like_header = first_cells.iter().any(|c| c.parse::<f64>().is_err());
@@ -142,7 +146,10 @@ pub fn parse_csv(text: &str, file: &str, options: &CsvOptions) -> Result<Dataset
             return Err(error(
                 None,
                 None,
-                format!("label column {} does not exist: the file has {width} columns", i + 1),
+                format!(
+                    "label column {} does not exist: the file has {width} columns",
+                    i + 1
+                ),
             ))
         }
         LabelColumn::Name(name) => {
@@ -175,16 +182,28 @@ pub fn parse_csv(text: &str, file: &str, options: &CsvOptions) -> Result<Dataset
             return Err(error(
                 Some(line_no),
                 None,
-                format!("{} cells where the {} has {width}", cells.len(), if has_header { "header" } else { "first row" }),
+                format!(
+                    "{} cells where the {} has {width}",
+                    cells.len(),
+                    if has_header { "header" } else { "first row" }
+                ),
             ));
         }
         for (col, cell) in cells.iter().enumerate() {
             let cell = cell.trim();
-            let at = |message: String| error(Some(line_no), Some(col + 1), format!("column `{}`: {message}", names[col]));
+            let at = |message: String| {
+                error(
+                    Some(line_no),
+                    Some(col + 1),
+                    format!("column `{}`: {message}", names[col]),
+                )
+            };
             if cell.is_empty() {
                 return Err(at("empty cell".into()));
             }
-            let x: f64 = cell.parse().map_err(|_| at(format!("`{cell}` is not a number")))?;
+            let x: f64 = cell
+                .parse()
+                .map_err(|_| at(format!("`{cell}` is not a number")))?;
             if !x.is_finite() {
                 return Err(at(format!("`{cell}` is not a finite number")));
             }

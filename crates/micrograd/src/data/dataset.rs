@@ -39,7 +39,12 @@ impl Dataset {
     ///
     /// # Panics
     /// If `features.len()` is not `labels.len() * n_features`.
-    pub fn from_flat(name: impl Into<String>, n_features: usize, features: Vec<f64>, labels: Vec<f64>) -> Self {
+    pub fn from_flat(
+        name: impl Into<String>,
+        n_features: usize,
+        features: Vec<f64>,
+        labels: Vec<f64>,
+    ) -> Self {
         assert_eq!(
             features.len(),
             labels.len() * n_features,
@@ -166,7 +171,11 @@ impl Dataset {
     pub fn batches(&self, batch_size: usize, rng: &mut Rng) -> Vec<Vec<usize>> {
         let mut order: Vec<usize> = (0..self.len()).collect();
         rng.shuffle(&mut order);
-        let size = if batch_size == 0 { self.len().max(1) } else { batch_size };
+        let size = if batch_size == 0 {
+            self.len().max(1)
+        } else {
+            batch_size
+        };
         order.chunks(size).map(<[usize]>::to_vec).collect()
     }
 }

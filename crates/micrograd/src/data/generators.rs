@@ -21,7 +21,11 @@ fn finish(name: &str, mut points: Vec<([f64; 2], f64)>, noise: f64, rng: &mut Rn
 
 /// `n` evenly spaced numbers from `start` to `end` inclusive (numpy's `linspace`).
 fn linspace(start: f64, end: f64, n: usize) -> impl Iterator<Item = f64> {
-    let step = if n > 1 { (end - start) / (n - 1) as f64 } else { 0.0 };
+    let step = if n > 1 {
+        (end - start) / (n - 1) as f64
+    } else {
+        0.0
+    };
     (0..n).map(move |i| start + step * i as f64)
 }
 
@@ -56,7 +60,9 @@ pub fn circles(n: usize, noise: f64, seed: u64) -> Dataset {
             ([radius * t.cos(), radius * t.sin()], label)
         })
     };
-    let points = ring(n_outer, 1.0, 0.0).chain(ring(n_inner, 0.5, 1.0)).collect();
+    let points = ring(n_outer, 1.0, 0.0)
+        .chain(ring(n_inner, 0.5, 1.0))
+        .collect();
     finish("circles", points, noise, &mut rng)
 }
 

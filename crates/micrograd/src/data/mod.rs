@@ -40,7 +40,9 @@ pub use dataset::{Dataset, Standardizer};
 pub use generators::{blobs, blobs_with, circles, moons, spiral, spiral_with, xor};
 
 /// The names [`by_name`] knows.
-pub const NAMES: [&str; 7] = ["moons", "circles", "blobs", "xor", "spiral", "digits", "moons100"];
+pub const NAMES: [&str; 7] = [
+    "moons", "circles", "blobs", "xor", "spiral", "digits", "moons100",
+];
 
 /// A data set by name: a generator (`moons`, `circles`, `blobs`, `xor`, `spiral`) with `n` samples,
 /// `noise` and `seed`, or a shipped set (`digits`, `moons100`; the other arguments ignored). `None` for

@@ -60,7 +60,12 @@ impl Activation {
     }
 
     /// Every activation, in the order they are documented.
-    pub const ALL: [Activation; 4] = [Activation::Relu, Activation::Tanh, Activation::Sigmoid, Activation::Linear];
+    pub const ALL: [Activation; 4] = [
+        Activation::Relu,
+        Activation::Tanh,
+        Activation::Sigmoid,
+        Activation::Linear,
+    ];
 }
 
 impl fmt::Display for Activation {

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::{Activation, Module, Neuron};
+use super::{Activation, Init, Module, Neuron};
 use crate::graph::Graph;
 use crate::rng::Rng;
 use crate::value::Value;
@@ -27,7 +27,13 @@ pub struct Layer<'g> {
 
 impl<'g> Layer<'g> {
     /// A layer of `n_outputs` freshly initialized neurons (see [`Neuron::new`]), seeded with `seed`.
-    pub fn new(graph: &'g Graph, n_inputs: usize, n_outputs: usize, activation: Activation, seed: u64) -> Self {
+    pub fn new(
+        graph: &'g Graph,
+        n_inputs: usize,
+        n_outputs: usize,
+        activation: Activation,
+        seed: u64,
+    ) -> Self {
         Self::with_rng(graph, n_inputs, n_outputs, activation, &mut Rng::new(seed))
     }
 
@@ -39,9 +45,21 @@ impl<'g> Layer<'g> {
         activation: Activation,
         rng: &mut Rng,
     ) -> Self {
+        Self::with_init(graph, n_inputs, n_outputs, activation, Init::Micrograd, rng)
+    }
+
+    /// A layer whose neurons are initialized by `init`, drawing from `rng`.
+    pub fn with_init(
+        graph: &'g Graph,
+        n_inputs: usize,
+        n_outputs: usize,
+        activation: Activation,
+        init: Init,
+        rng: &mut Rng,
+    ) -> Self {
         Layer {
             neurons: (0..n_outputs)
-                .map(|_| Neuron::with_rng(graph, n_inputs, activation, rng))
+                .map(|_| Neuron::with_init(graph, n_inputs, activation, init, rng))
                 .collect(),
         }
     }
@@ -58,7 +76,9 @@ impl<'g> Layer<'g> {
 
     /// The activation of the layer's neurons (that of the first; layers made here share one).
     pub fn activation(&self) -> Activation {
-        self.neurons.first().map_or(Activation::Linear, |n| n.activation)
+        self.neurons
+            .first()
+            .map_or(Activation::Linear, |n| n.activation)
     }
 
     /// Each neuron's output for the inputs `x`.

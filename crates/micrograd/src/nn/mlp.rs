@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::{Activation, Layer, Module, Neuron};
+use super::{Activation, Init, Layer, Module, Neuron};
 use crate::graph::Graph;
 use crate::rng::Rng;
 use crate::value::Value;
@@ -52,7 +52,9 @@ impl Architecture {
 
     /// The widths, input first: `[2, 16, 16, 1]`.
     pub fn sizes(&self) -> Vec<usize> {
-        std::iter::once(self.inputs).chain(self.layers.iter().map(|l| l.0)).collect()
+        std::iter::once(self.inputs)
+            .chain(self.layers.iter().map(|l| l.0))
+            .collect()
     }
 }
 
@@ -64,6 +66,56 @@ impl fmt::Display for Architecture {
             write!(f, "-{n}({act})")?;
         }
         Ok(())
+    }
+}
+
+impl std::str::FromStr for Architecture {
+    type Err = String;
+
+    /// Parses the [`Display`](fmt::Display) form `2-16(relu)-16(relu)-1(linear)`, or plain widths
+    /// `2-16-16-1` (ReLU hidden layers, linear output, as [`Architecture::new`]).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = |why: String| format!("bad architecture `{s}`: {why}");
+        let mut parts = s.trim().split('-');
+        let inputs = parts
+            .next()
+            .unwrap_or("")
+            .trim()
+            .parse::<usize>()
+            .map_err(|_| bad("it must start with the number of inputs".into()))?;
+        let mut sizes = Vec::new();
+        let mut activations = Vec::new();
+        for part in parts {
+            let part = part.trim();
+            let (width, act) = match part.split_once('(') {
+                Some((w, rest)) => {
+                    let name = rest
+                        .strip_suffix(')')
+                        .ok_or_else(|| bad(format!("`{part}` lacks its closing parenthesis")))?;
+                    let act = name.parse::<Activation>().map_err(|e| bad(e.to_string()))?;
+                    (w, Some(act))
+                }
+                None => (part, None),
+            };
+            let width = width
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|&w| w > 0)
+                .ok_or_else(|| bad(format!("`{part}` is not a layer width")))?;
+            sizes.push(width);
+            activations.push(act);
+        }
+        if sizes.is_empty() {
+            return Err(bad("no layers".into()));
+        }
+        let mut arch = Architecture::new(inputs, &sizes);
+        for (layer, act) in arch.layers.iter_mut().zip(activations) {
+            if let Some(act) = act {
+                layer.1 = act;
+            }
+        }
+        Ok(arch)
     }
 }
 
@@ -127,7 +179,12 @@ impl<'g> MLP<'g> {
     /// assert_eq!(m.to_string(), "MLP of [Layer of [TanhNeuron(3), TanhNeuron(3), TanhNeuron(3), TanhNeuron(3)], \
     /// Layer of [TanhNeuron(4), TanhNeuron(4), TanhNeuron(4), TanhNeuron(4)], Layer of [TanhNeuron(4)]]");
     /// ```
-    pub fn with_activations(graph: &'g Graph, n_inputs: usize, layers: &[(usize, Activation)], seed: u64) -> Self {
+    pub fn with_activations(
+        graph: &'g Graph,
+        n_inputs: usize,
+        layers: &[(usize, Activation)],
+        seed: u64,
+    ) -> Self {
         let arch = Architecture {
             inputs: n_inputs,
             layers: layers.to_vec(),
@@ -137,13 +194,28 @@ impl<'g> MLP<'g> {
 
     /// A freshly initialized MLP of the given architecture (see [`MLP::new`] for the initialization).
     pub fn from_architecture(graph: &'g Graph, arch: &Architecture, seed: u64) -> Self {
+        Self::with_init(graph, arch, Init::Micrograd, seed)
+    }
+
+    /// A freshly initialized MLP of the given architecture, initialized by `init` from the seed.
+    ///
+    /// ```
+    /// use micrograd::nn::{Architecture, Init, MLP};
+    /// use micrograd::Graph;
+    ///
+    /// let g = Graph::new();
+    /// let m = MLP::with_init(&g, &Architecture::new(64, &[32, 10]), Init::PyTorch, 0);
+    /// let bound = 1.0 / 8.0; // 1/√64
+    /// assert!(m.layers[0].neurons[0].w.iter().all(|w| w.data().abs() <= bound));
+    /// ```
+    pub fn with_init(graph: &'g Graph, arch: &Architecture, init: Init, seed: u64) -> Self {
         let mut rng = Rng::new(seed);
         let mut n_in = arch.inputs;
         let layers = arch
             .layers
             .iter()
             .map(|&(n_out, act)| {
-                let layer = Layer::with_rng(graph, n_in, n_out, act, &mut rng);
+                let layer = Layer::with_init(graph, n_in, n_out, act, init, &mut rng);
                 n_in = n_out;
                 layer
             })
@@ -210,7 +282,11 @@ impl<'g> MLP<'g> {
     pub fn architecture(&self) -> Architecture {
         Architecture {
             inputs: self.inputs,
-            layers: self.layers.iter().map(|l| (l.n_outputs(), l.activation())).collect(),
+            layers: self
+                .layers
+                .iter()
+                .map(|l| (l.n_outputs(), l.activation()))
+                .collect(),
         }
     }
 

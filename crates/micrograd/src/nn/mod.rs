@@ -7,9 +7,12 @@
 //! - [`Activation`]: `Relu`, `Tanh`, `Sigmoid`, `Linear`; parses from `"relu"` etc.
 //! - [`Neuron`]: `activation(Σ wᵢxᵢ + b)` as one [`Graph::weighted_sum`](crate::Graph::weighted_sum)
 //!   node plus one activation node. Weights uniform in [-1, 1), bias 0, from a seeded [`Rng`](crate::rng::Rng).
+//! - [`Init`]: `Micrograd` (weights uniform in [-1, 1), bias 0; the default) or `PyTorch` (weights and biases
+//!   uniform in ±1/√n_inputs, as `torch.nn.Linear`; better for wide inputs such as the 64 pixels of digits).
 //! - [`Layer`]: `n_outputs` neurons over the same inputs.
 //! - [`MLP`]: `MLP::new(&g, n_inputs, &[16, 16, 1], seed)` is micrograd's (ReLU hidden layers, linear
 //!   output); `MLP::with_activations(&g, n_inputs, &[(16, Activation::Tanh), …], seed)` chooses per layer;
+//!   `MLP::with_init(&g, &arch, Init::PyTorch, seed)` chooses the initialization;
 //!   `MLP::from_parameters(&g, &arch, &values)` rebuilds a saved one. `forward(&[Value]) -> Vec<Value>`,
 //!   `forward_data(&[f64])` (inputs become constants), `predict(&[f64]) -> Vec<f64>` (plain `f64`, no
 //!   graph), `architecture()`, `parameter_data()`, `set_parameter_data()`.
@@ -39,12 +42,14 @@
 //! ```
 
 mod activation;
+mod init;
 mod layer;
 mod mlp;
 mod module;
 mod neuron;
 
 pub use activation::{Activation, UnknownActivation};
+pub use init::Init;
 pub use layer::Layer;
 pub use mlp::{Architecture, ParameterCountError, MLP};
 pub use module::Module;

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::{Activation, Module};
+use super::{Activation, Init, Module};
 use crate::graph::Graph;
 use crate::rng::Rng;
 use crate::value::Value;
@@ -39,17 +39,46 @@ impl<'g> Neuron<'g> {
     }
 
     /// As [`Neuron::new`], drawing the weights from `rng`.
-    pub fn with_rng(graph: &'g Graph, n_inputs: usize, activation: Activation, rng: &mut Rng) -> Self {
-        let w = (0..n_inputs).map(|_| graph.value(rng.uniform(-1.0, 1.0))).collect();
+    pub fn with_rng(
+        graph: &'g Graph,
+        n_inputs: usize,
+        activation: Activation,
+        rng: &mut Rng,
+    ) -> Self {
+        Self::with_init(graph, n_inputs, activation, Init::Micrograd, rng)
+    }
+
+    /// A neuron initialized by `init`, drawing from `rng`.
+    pub fn with_init(
+        graph: &'g Graph,
+        n_inputs: usize,
+        activation: Activation,
+        init: Init,
+        rng: &mut Rng,
+    ) -> Self {
+        let (w_bound, b_bound) = init.bounds(n_inputs);
+        let w = (0..n_inputs)
+            .map(|_| graph.value(rng.uniform(-w_bound, w_bound)))
+            .collect();
+        let b = if b_bound == 0.0 {
+            0.0
+        } else {
+            rng.uniform(-b_bound, b_bound)
+        };
         Neuron {
             w,
-            b: graph.value(0.0),
+            b: graph.value(b),
             activation,
         }
     }
 
     /// A neuron with the given weights and bias (each a new leaf).
-    pub fn from_weights(graph: &'g Graph, weights: &[f64], bias: f64, activation: Activation) -> Self {
+    pub fn from_weights(
+        graph: &'g Graph,
+        weights: &[f64],
+        bias: f64,
+        activation: Activation,
+    ) -> Self {
         Neuron {
             w: weights.iter().map(|&w| graph.value(w)).collect(),
             b: graph.value(bias),
@@ -75,7 +104,8 @@ impl<'g> Neuron<'g> {
             self.w.len()
         );
         let graph = self.b.graph();
-        self.activation.apply(graph.weighted_sum(self.b, &self.w, x))
+        self.activation
+            .apply(graph.weighted_sum(self.b, &self.w, x))
     }
 
     /// The output for plain numbers, computed without building graph nodes.
@@ -104,6 +134,11 @@ impl<'g> Module<'g> for Neuron<'g> {
 impl fmt::Display for Neuron<'_> {
     /// `ReLUNeuron(2)`, `LinearNeuron(16)`…, as micrograd prints.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}Neuron({})", self.activation.display_name(), self.w.len())
+        write!(
+            f,
+            "{}Neuron({})",
+            self.activation.display_name(),
+            self.w.len()
+        )
     }
 }

@@ -80,7 +80,13 @@ impl Adam {
 
 impl Optimizer for Adam {
     fn update(&mut self, params: &mut [f64], grads: &[f64]) {
-        assert_eq!(params.len(), grads.len(), "Adam: {} parameters, {} gradients", params.len(), grads.len());
+        assert_eq!(
+            params.len(),
+            grads.len(),
+            "Adam: {} parameters, {} gradients",
+            params.len(),
+            grads.len()
+        );
         ensure_state(&mut self.m, params.len(), "Adam::update");
         ensure_state(&mut self.v, params.len(), "Adam::update");
         self.step += 1;
@@ -88,7 +94,12 @@ impl Optimizer for Adam {
         let bias_correction2 = 1.0 - self.beta2.powi(self.step);
         let step_size = self.lr / bias_correction1;
         let bias_correction2_sqrt = bias_correction2.sqrt();
-        for (((p, &grad), m), v) in params.iter_mut().zip(grads).zip(&mut self.m).zip(&mut self.v) {
+        for (((p, &grad), m), v) in params
+            .iter_mut()
+            .zip(grads)
+            .zip(&mut self.m)
+            .zip(&mut self.v)
+        {
             let mut g = grad;
             if self.weight_decay != 0.0 {
                 if self.decoupled {

@@ -56,7 +56,11 @@ impl Schedule {
 
     /// A step decay: times `gamma` every `every` steps.
     pub fn step(start: f64, gamma: f64, every: usize) -> Self {
-        Schedule::Step { start, gamma, every }
+        Schedule::Step {
+            start,
+            gamma,
+            every,
+        }
     }
 
     /// A cosine decay from `start` to `end` over `steps` steps.
@@ -75,7 +79,11 @@ impl Schedule {
                     start - (start - end) * k as f64 / steps as f64
                 }
             }
-            Schedule::Step { start, gamma, every } => {
+            Schedule::Step {
+                start,
+                gamma,
+                every,
+            } => {
                 let exponent = (k / every.max(1)) as i32;
                 start * gamma.powi(exponent)
             }

@@ -56,7 +56,13 @@ impl Sgd {
 
 impl Optimizer for Sgd {
     fn update(&mut self, params: &mut [f64], grads: &[f64]) {
-        assert_eq!(params.len(), grads.len(), "Sgd: {} parameters, {} gradients", params.len(), grads.len());
+        assert_eq!(
+            params.len(),
+            grads.len(),
+            "Sgd: {} parameters, {} gradients",
+            params.len(),
+            grads.len()
+        );
         let use_momentum = self.momentum != 0.0;
         if use_momentum {
             ensure_state(&mut self.buffers, params.len(), "Sgd::update");
@@ -68,8 +74,16 @@ impl Optimizer for Sgd {
             }
             if use_momentum {
                 let b = &mut self.buffers[i];
-                *b = if self.started { self.momentum * *b + g } else { g };
-                g = if self.nesterov { g + self.momentum * *b } else { *b };
+                *b = if self.started {
+                    self.momentum * *b + g
+                } else {
+                    g
+                };
+                g = if self.nesterov {
+                    g + self.momentum * *b
+                } else {
+                    *b
+                };
             }
             *p += -self.lr * g;
         }

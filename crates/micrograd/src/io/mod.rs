@@ -1,0 +1,90 @@
+//! Saving and loading models: JSON (architecture, weights and a format version) and safetensors
+//! weights that PyTorch can load.
+//!
+//! API summary:
+//!
+//! - [`SavedModel`]: a model's [`Architecture`](crate::nn::Architecture), its parameter values (in the
+//!   order of [`Module::parameters`](crate::nn::Module::parameters)), and optionally the
+//!   [`Standardizer`](crate::data::Standardizer) its inputs went through. `SavedModel::from_model(&mlp)`,
+//!   `.with_standardizer(s)`, `.build(&g) -> MLP`, `.load_into(&mlp)` (checks the architecture).
+//! - JSON: `to_json()` / `from_json(&str)`, `save(path)` / `load(path)`; shortcuts [`save_json`] and
+//!   [`load_json`].
+//! - safetensors: `to_safetensors()` / `from_safetensors(&[u8])`, `save_safetensors(path)` /
+//!   `load_safetensors(path)`; shortcut [`export_safetensors`]. Tensors are float64 and named as the
+//!   state dict of `torch.nn.Sequential(Linear, activation, Linear, activation, …, Linear)`:
+//!   `0.weight` (shape `[outputs, inputs]`), `0.bias`, `2.weight`, `2.bias`, … (the activation modules
+//!   have no parameters; a linear hidden layer takes an `nn.Identity()`).
+//!
+//! Files are written to a temporary file in the same directory and renamed, so a file is whole or
+//! absent. Reading a truncated, malformed, or mismatched file is a [`ModelError`] saying what is wrong.
+//!
+//! The JSON format, version 1:
+//!
+//! ```json
+//! {
+//!   "format": "micrograd-mlp",
+//!   "version": 1,
+//!   "inputs": 2,
+//!   "layers": [
+//!     {"outputs": 16, "activation": "relu", "weight": [[0.1, -0.3], …], "bias": [0.0, …]},
+//!     …
+//!   ],
+//!   "standardizer": {"mean": [...], "std": [...]}
+//! }
+//! ```
+//!
+//! `weight[i]` holds neuron i's weights, as PyTorch's `Linear.weight`; `standardizer` is optional.
+//!
+//! ```
+//! use micrograd::io::SavedModel;
+//! use micrograd::nn::MLP;
+//! use micrograd::Graph;
+//!
+//! let g = Graph::new();
+//! let model = MLP::new(&g, 2, &[4, 1], 7);
+//! let json = SavedModel::from_model(&model).to_json().unwrap();
+//! let g2 = Graph::new();
+//! let back = SavedModel::from_json(&json).unwrap().build(&g2);
+//! assert_eq!(back.predict(&[0.3, -0.2]), model.predict(&[0.3, -0.2]));
+//! ```
+
+mod json;
+mod model;
+mod safetensors;
+
+pub use model::{
+    export_safetensors, load_json, save_json, ModelError, SavedModel, FORMAT, FORMAT_VERSION,
+};
+
+use std::path::Path;
+
+/// Writes `bytes` to `path` whole or not at all: into a temporary file in the same directory, then
+/// renamed over `path`.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path.file_name().ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the path has no file name",
+        )
+    })?;
+    let tmp = dir.join(format!(
+        ".{}.tmp{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
