@@ -2,10 +2,16 @@
 //! library. Each subcommand lives in its own module under `cmd`.
 
 mod atomic;
+mod boundary;
+mod classes;
 mod cmd;
+mod datasets;
 mod error;
+mod interrupt;
+mod model_file;
 mod plots;
 mod progress;
+mod recipe;
 mod web;
 
 use std::process::ExitCode;
@@ -26,6 +32,8 @@ struct Cli {
 enum Command {
     /// Run a program in the expression language, backpropagate, print every value and gradient.
     Eval(cmd::eval::Args),
+    /// Train a small network on a data set and watch it learn (with no options: Karpathy's moons demo).
+    Train(cmd::train::Args),
     /// Compare a program's gradients with central differences for every input; exit 1 if any is off.
     Gradcheck(cmd::gradcheck::Args),
     /// Start the web playground: the graph explorer and the training view, on this machine.
@@ -43,9 +51,10 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Eval(args)) => cmd::eval::run(args),
+        Some(Command::Train(args)) => cmd::train::run(args),
         Some(Command::Gradcheck(args)) => cmd::gradcheck::run(args),
         Some(Command::Serve(args)) => cmd::serve::run(args),
-        None => Ok(()),
+        None => cmd::train::run(cmd::train::Args::default()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -99,12 +99,14 @@ pub struct Boundary {
 pub struct Curves {
     /// The title above the picture.
     pub title: String,
-    /// The loss after each step (step 1 first).
+    /// The loss of each step (step 0 first).
     pub loss: Vec<f64>,
     /// The training accuracy (0 to 1) at each step, on that step's batch.
     pub train_accuracy: Vec<f64>,
-    /// The test accuracy measured at some steps: `(step, accuracy)`.
+    /// The test accuracy measured after some steps: `(step, accuracy)`.
     pub test_accuracy: Vec<(usize, f64)>,
+    /// With mini-batches, the curves are drawn as means over this many steps (1: as they are).
+    pub window: usize,
 }
 
 /// A function of one variable sampled on a grid, with its derivative.
@@ -271,7 +273,7 @@ fn draw_boundary<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, b: &Boundary
 }
 
 fn draw_curves<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Curves) -> DrawResult<DB> {
-    let steps = c.loss.len().max(1) as f64;
+    let steps = c.loss.len().saturating_sub(1).max(1) as f64;
     let finite = c.loss.iter().copied().filter(|v| v.is_finite());
     let top = finite.fold(0.0f64, f64::max);
     let top = if top > 0.0 { top * 1.05 } else { 1.0 };
@@ -303,21 +305,33 @@ fn draw_curves<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Curves) ->
         .draw()?;
 
     let loss_color = color(0);
-    let points = c.loss.iter().enumerate().map(|(i, &l)| ((i + 1) as f64, l));
+    let train_color = color(3);
+    let window = c.window.max(1);
+    let (loss, train_accuracy) = if window > 1 {
+        // Noisy mini-batch values: the raw loss faintly, and moving averages on top.
+        let points = c.loss.iter().enumerate().map(|(i, &l)| (i as f64, l));
+        for segment in finite_segments(points) {
+            chart.draw_series(LineSeries::new(segment, loss_color.mix(0.25).stroke_width(1)))?;
+        }
+        (moving_average(&c.loss, window), moving_average(&c.train_accuracy, window))
+    } else {
+        (c.loss.clone(), c.train_accuracy.clone())
+    };
+    let averaged = if window > 1 { format!(" (mean of {window} steps)") } else { String::new() };
+    let points = loss.iter().enumerate().map(|(i, &l)| (i as f64, l));
     for segment in finite_segments(points) {
         chart.draw_series(LineSeries::new(segment, loss_color.stroke_width(2)))?;
     }
     // One empty series carries the legend entry, so that gaps in the curve do not repeat it.
     chart
         .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
-        .label("loss")
+        .label(format!("loss{averaged}"))
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], loss_color.stroke_width(2)));
 
-    let train_color = color(3);
-    let train = c.train_accuracy.iter().enumerate().map(|(i, &a)| ((i + 1) as f64, a));
+    let train = train_accuracy.iter().enumerate().map(|(i, &a)| (i as f64, a));
     chart
         .draw_secondary_series(LineSeries::new(train, train_color.stroke_width(2)))?
-        .label("training accuracy")
+        .label(format!("training accuracy{averaged}"))
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], train_color.stroke_width(2)));
 
     if !c.test_accuracy.is_empty() {
@@ -414,6 +428,22 @@ fn tick_label(value: f64, span: f64) -> String {
     }
 }
 
+/// The mean of the `window` values centered on each value (fewer at the ends); non-finite values are
+/// left out of the means.
+fn moving_average(values: &[f64], window: usize) -> Vec<f64> {
+    (0..values.len())
+        .map(|i| {
+            let recent = &values[i.saturating_sub(window / 2)..(i + window - window / 2).min(values.len())];
+            let finite: Vec<f64> = recent.iter().copied().filter(|v| v.is_finite()).collect();
+            if finite.is_empty() {
+                f64::NAN
+            } else {
+                finite.iter().sum::<f64>() / finite.len() as f64
+            }
+        })
+        .collect()
+}
+
 /// Splits a polyline into the runs of points whose y is finite.
 fn finite_segments(points: impl Iterator<Item = (f64, f64)>) -> Vec<Vec<(f64, f64)>> {
     let mut segments = vec![Vec::new()];
@@ -463,6 +493,13 @@ mod tests {
         assert_eq!(tick_label(0.5, 2.0), "0.5");
         assert_eq!(tick_label(250.0, 1000.0), "250");
         assert_eq!(tick_label(0.025, 0.1), "0.025");
+    }
+
+    #[test]
+    fn moving_averages_look_back() {
+        assert_eq!(moving_average(&[1.0, 3.0, 5.0, 7.0], 2), vec![1.0, 2.0, 4.0, 6.0]);
+        assert_eq!(moving_average(&[1.0, 3.0, 5.0, 7.0], 3), vec![2.0, 3.0, 5.0, 6.0]);
+        assert_eq!(moving_average(&[1.0, 3.0], 1), vec![1.0, 3.0]);
     }
 
     #[test]
@@ -525,6 +562,7 @@ mod rendering_tests {
             loss: (0..100).map(|i| 1.0 / (1.0 + i as f64 * 0.1)).collect(),
             train_accuracy: (0..100).map(|i| 0.5 + 0.5 * (i as f64 / 100.0)).collect(),
             test_accuracy: (1..=5).map(|k| (k * 20, 0.5 + 0.09 * k as f64)).collect(),
+            window: 5,
         };
         let xs: Vec<f64> = (0..=200).map(|i| -5.0 + i as f64 * 0.05).collect();
         let function = FunctionPlot {

@@ -103,7 +103,7 @@ impl Drop for Progress {
 }
 
 /// Writes a line, ignoring a closed pipe (`micrograd train | head` must not panic).
-fn print_line(stream: Stream, line: &str) {
+pub fn print_line(stream: Stream, line: &str) {
     let _ = match stream {
         Stream::Stdout => writeln!(std::io::stdout(), "{line}"),
         Stream::Stderr => writeln!(std::io::stderr(), "{line}"),

@@ -4,3 +4,4 @@ pub mod eval;
 pub mod gradcheck;
 pub mod program;
 pub mod serve;
+pub mod train;

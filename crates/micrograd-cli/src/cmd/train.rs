@@ -1,0 +1,453 @@
+//! `micrograd train`: train a small network on a data set and watch it learn.
+//!
+//! With no options it is Karpathy's demo: the original 100 moons, an MLP 2-16-16-1, hinge loss + 1e-4 L2,
+//! SGD with the learning rate decaying from 1.0 to 0.1, 100 full-batch steps. Other data sets get their
+//! own defaults (see [`crate::recipe`]). Nothing is lost: Ctrl-C stops after the current step and still
+//! saves the model, a diverging loss stops training and keeps the last good parameters, and every file
+//! is written atomically.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use micrograd::data::{Dataset, Standardizer};
+use micrograd::io::SavedModel;
+use micrograd::loss::Loss;
+use micrograd::nn::{Activation, Module, MLP};
+use micrograd::optim::{Adam, Sgd};
+use micrograd::train::{accuracy, StepReport, TrainError, Trainer};
+use micrograd::Graph;
+
+use crate::boundary;
+use crate::classes::{format_label, Classes};
+use crate::datasets::DatasetChoice;
+use crate::error::{CliError, CliResult};
+use crate::interrupt;
+use crate::model_file::Classifier;
+use crate::plots::{self, Curves, Format, Picture};
+use crate::progress::{print_line, Progress, Stream};
+use crate::recipe::{parse_hidden, Choices, Length, OptimizerKind, Recipe, Scaling, ScheduleKind};
+
+/// Options of `micrograd train`. Every model and training option defaults to what suits the data set;
+/// with none at all, this is Karpathy's demo.
+#[derive(clap::Args, Debug, Default)]
+pub struct Args {
+    /// The data set: moons, circles, blobs, xor, spiral, digits, or csv:PATH (numbers, one sample per
+    /// line, the label in the last column unless --label) [default: moons]
+    #[arg(long, value_name = "NAME|csv:PATH")]
+    pub dataset: Option<String>,
+    /// The label column of a CSV file, by header name or by position from 1 [default: the last]
+    #[arg(long, value_name = "COLUMN")]
+    pub label: Option<String>,
+    /// Samples to generate (generated data sets) [default: 100]
+    #[arg(long, value_name = "N")]
+    pub samples: Option<usize>,
+    /// Standard deviation of the noise added to generated samples [default: 0.1]
+    #[arg(long, value_name = "SIGMA")]
+    pub noise: Option<f64>,
+    /// Hidden layer widths, comma-separated, or `none` [default: 16,16; digits: 32]
+    #[arg(long, value_name = "WIDTHS", value_parser = parse_hidden)]
+    pub hidden: Option<Vec<usize>>,
+    /// Activation of the hidden layers: relu, tanh, sigmoid or linear [default: relu]
+    #[arg(long, value_name = "NAME")]
+    pub activation: Option<Activation>,
+    /// The loss: hinge, mse, bce or cross-entropy [default: hinge for two classes, cross-entropy for more]
+    #[arg(long, value_name = "NAME")]
+    pub loss: Option<Loss>,
+    /// The optimizer [default: sgd with the hinge loss, adam otherwise]
+    #[arg(long, value_enum)]
+    pub optimizer: Option<OptimizerKind>,
+    /// The learning rate (the starting one, with a schedule) [default: 1.0 for sgd, 0.01 for adam]
+    #[arg(long, value_name = "RATE")]
+    pub lr: Option<f64>,
+    /// How the learning rate changes [default: linear (to a tenth) for sgd, constant for adam]
+    #[arg(long, value_enum)]
+    pub schedule: Option<ScheduleKind>,
+    /// SGD momentum [default: 0]
+    #[arg(long, value_name = "BETA")]
+    pub momentum: Option<f64>,
+    /// Number of optimizer steps [default: 100, or 20 epochs with mini-batches]
+    #[arg(long, value_name = "N", conflicts_with = "epochs")]
+    pub steps: Option<usize>,
+    /// Number of passes over the training data
+    #[arg(long, value_name = "N")]
+    pub epochs: Option<usize>,
+    /// Samples per step; 0 means the whole training set [default: 0; digits: 32]
+    #[arg(long, value_name = "N")]
+    pub batch_size: Option<usize>,
+    /// L2 regularization coefficient [default: 1e-4 with the hinge loss, 0 otherwise]
+    #[arg(long, value_name = "C")]
+    pub l2: Option<f64>,
+    /// Fraction of the samples held out for testing [default: 0; digits and CSV files: 0.2]
+    #[arg(long, value_name = "F")]
+    pub test_fraction: Option<f64>,
+    /// Seed of the data generation, the split, the initial weights and the batch order [default: 1337]
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Write the trained model to this file (JSON, read by `micrograd predict`)
+    #[arg(long, value_name = "PATH")]
+    pub save: Option<PathBuf>,
+    /// Draw the decision boundary with the data points (two-feature data; .svg or .png)
+    #[arg(long, value_name = "PATH")]
+    pub plot: Option<PathBuf>,
+    /// Draw the loss and accuracy per step (.svg or .png)
+    #[arg(long, value_name = "PATH")]
+    pub loss_plot: Option<PathBuf>,
+    /// End with one JSON line: dataset, steps, final_loss, train_accuracy, test_accuracy, seconds
+    /// (progress then goes to standard error)
+    #[arg(long)]
+    pub json: bool,
+    /// Print no progress and no summary (errors and --json still print)
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The seed of the demo's run when none is given.
+const DEFAULT_SEED: u64 = 1337;
+
+/// Test accuracy is measured at most this many times for the loss plot.
+const TEST_POINTS: usize = 50;
+
+/// Runs `micrograd train`.
+pub fn run(args: Args) -> CliResult {
+    let spec = args.dataset.clone().unwrap_or_else(|| "moons".to_string());
+    let choice = DatasetChoice::parse(&spec)?;
+    check_outputs(&args)?;
+    let seed = args.seed.unwrap_or(DEFAULT_SEED);
+    if !choice.is_generated() && (args.samples.is_some() || args.noise.is_some()) {
+        return Err(CliError::input(format!("--samples and --noise apply to generated data sets, not {spec}")));
+    }
+    if args.label.is_some() && !matches!(choice, DatasetChoice::Csv(_)) {
+        return Err(CliError::input("--label applies to csv:PATH data sets"));
+    }
+    let samples = args.samples.unwrap_or(100);
+    let noise = args.noise.unwrap_or(0.1);
+    if samples < 2 || samples > 10_000_000 {
+        return Err(CliError::input(format!("--samples must be from 2 to 10000000, not {samples}")));
+    }
+    if !(noise.is_finite() && noise >= 0.0) {
+        return Err(CliError::input(format!("--noise must be 0 or a positive number, not {noise}")));
+    }
+    let data = choice.load(samples, noise, seed, args.label.as_deref())?;
+    let classes = Classes::from_labels(data.labels())?;
+    let recipe = Recipe::resolve(&choices(&args), &choice, data.len(), &classes)?;
+    if args.plot.is_some() && data.n_features() != 2 {
+        return Err(CliError::input(format!(
+            "--plot draws a decision boundary in the plane of two features; {spec} has {}",
+            data.n_features()
+        )));
+    }
+
+    let (raw_train, raw_test) = data.split(recipe.test_fraction, seed);
+    if raw_train.is_empty() {
+        return Err(CliError::input("no training samples left after holding out the test part"));
+    }
+    let standardizer = match recipe.scaling {
+        Scaling::None => None,
+        Scaling::Divide(d) => Some(Standardizer {
+            mean: vec![0.0; data.n_features()],
+            std: vec![d; data.n_features()],
+        }),
+        Scaling::Standardize => Some(Standardizer::fit(&raw_train)),
+    };
+    let train = prepare(&raw_train, standardizer.as_ref(), &classes, recipe.loss);
+    let test = prepare(&raw_test, standardizer.as_ref(), &classes, recipe.loss);
+
+    let graph = Graph::new();
+    let layers = recipe.layers(classes.outputs_for(recipe.loss));
+    let model = MLP::with_activations(&graph, data.n_features(), &layers, seed);
+    let total = recipe.total_steps(train.len());
+    let stream = if args.json { Stream::Stderr } else { Stream::Stdout };
+    let say = |line: &str| {
+        if !args.quiet {
+            print_line(stream, line);
+        }
+    };
+    say(&describe_data(&spec, &data, &train, &test, &classes));
+    say(&describe_model(&model, &recipe));
+    say(&describe_training(&recipe, total, train.len()));
+
+    let mut trainer = make_trainer(&model, &recipe, total, seed);
+    interrupt::install()?;
+    let progress = Progress::new(total, stream, args.quiet);
+    let mut curves = Curves {
+        title: format!("{spec}: loss and accuracy per step"),
+        loss: Vec::with_capacity(total),
+        train_accuracy: Vec::with_capacity(total),
+        test_accuracy: Vec::new(),
+        window: smoothing_window(&recipe, train.len(), total),
+    };
+    let test_every = total.div_ceil(TEST_POINTS).max(1);
+    let started = Instant::now();
+    let mut last: Option<StepReport> = None;
+    let mut stop = Stop::Finished;
+    for k in 0..total {
+        if interrupt::requested() {
+            stop = Stop::Interrupted;
+            break;
+        }
+        let result = trainer.run_steps(&train, 1, |r| progress.step(r.step, r.loss, r.accuracy));
+        match result {
+            Ok(report) => {
+                curves.loss.push(report.loss);
+                curves.train_accuracy.push(report.accuracy);
+                last = Some(report);
+            }
+            Err(e @ TrainError::NonFinite { .. }) => {
+                stop = Stop::Diverged(e);
+                break;
+            }
+            Err(TrainError::Incompatible(message)) => return Err(CliError::input(message)),
+        }
+        let done = k + 1;
+        if args.loss_plot.is_some() && !test.is_empty() && (done % test_every == 0 || done == total) {
+            curves.test_accuracy.push((k, accuracy(&model, recipe.loss, &test)));
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    progress.finish();
+    drop(progress);
+
+    let steps_done = curves.loss.len();
+    let train_accuracy = accuracy(&model, recipe.loss, &train);
+    let test_accuracy = (!test.is_empty()).then(|| accuracy(&model, recipe.loss, &test));
+    let final_loss = last.map_or(f64::NAN, |r| r.loss);
+
+    let mut saved = None;
+    if let Some(path) = &args.save {
+        let classifier = Classifier {
+            model: match &standardizer {
+                Some(s) => SavedModel::from_model(&model).with_standardizer(s.clone()),
+                None => SavedModel::from_model(&model),
+            },
+            loss: recipe.loss,
+            classes: classes.clone(),
+            dataset: spec.clone(),
+            features: data.feature_names.clone(),
+        };
+        classifier.save(path)?;
+        saved = Some(path.clone());
+    }
+    if let Some(path) = &args.plot {
+        let points = data.rows().zip(data.labels()).map(|(x, &y)| (x[0], x[1], classes.index_of(y).unwrap_or(0)));
+        let title = format!(
+            "{spec}: decision boundary after {steps_done} steps (training accuracy {:.1}%)",
+            train_accuracy * 100.0
+        );
+        let axis_names = [data.feature_names[0].clone(), data.feature_names[1].clone()];
+        let predict = |x: &[f64]| match &standardizer {
+            Some(s) => {
+                let mut row = x.to_vec();
+                s.transform_row(&mut row);
+                model.predict(&row)
+            }
+            None => model.predict(x),
+        };
+        let picture = boundary::sample(title, axis_names, points.collect(), &classes, recipe.loss, predict);
+        plots::save(path, Picture::Boundary(&picture))?;
+    }
+    if let Some(path) = &args.loss_plot {
+        plots::save(path, Picture::Curves(&curves))?;
+    }
+    let saved_note = |what: &str| match &saved {
+        Some(p) => format!("; saved the model {what} to {}", p.display()),
+        None => String::new(),
+    };
+
+    match stop {
+        Stop::Diverged(e) => {
+            let step = match e {
+                TrainError::NonFinite { step, .. } => step,
+                _ => steps_done,
+            };
+            Err(CliError::failure(format!(
+                "training diverged at step {step}: {e}{}",
+                saved_note("with those parameters")
+            )))
+        }
+        Stop::Interrupted => {
+            say(&summary(steps_done, seconds, final_loss, train_accuracy, test_accuracy));
+            Err(CliError {
+                message: format!(
+                    "interrupted after {steps_done} of {total} steps{}",
+                    saved_note(&format!("of step {steps_done}"))
+                ),
+                code: interrupt::EXIT_CODE,
+            })
+        }
+        Stop::Finished => {
+            say(&summary(steps_done, seconds, final_loss, train_accuracy, test_accuracy));
+            if let Some(p) = &saved {
+                say(&format!("saved the model to {}", p.display()));
+            }
+            for path in [&args.plot, &args.loss_plot].into_iter().flatten() {
+                say(&format!("wrote {}", path.display()));
+            }
+            if args.json {
+                let line = serde_json::json!({
+                    "dataset": spec,
+                    "steps": steps_done,
+                    "final_loss": final_loss,
+                    "train_accuracy": train_accuracy,
+                    "test_accuracy": test_accuracy,
+                    "seconds": seconds,
+                });
+                print_line(Stream::Stdout, &line.to_string());
+            }
+            Ok(())
+        }
+    }
+}
+
+/// How the training loop ended.
+enum Stop {
+    Finished,
+    Interrupted,
+    Diverged(TrainError),
+}
+
+/// Mini-batch losses are noisy: the loss plot averages them over an epoch (at most a tenth of the run).
+fn smoothing_window(recipe: &Recipe, n_train: usize, total: usize) -> usize {
+    if recipe.batch_size == 0 || recipe.batch_size >= n_train {
+        1
+    } else {
+        n_train.div_ceil(recipe.batch_size).min(total / 10).max(1)
+    }
+}
+
+fn choices(args: &Args) -> Choices {
+    Choices {
+        hidden: args.hidden.clone(),
+        activation: args.activation,
+        loss: args.loss,
+        optimizer: args.optimizer,
+        lr: args.lr,
+        momentum: args.momentum,
+        schedule: args.schedule,
+        steps: args.steps,
+        epochs: args.epochs,
+        batch_size: args.batch_size,
+        l2: args.l2,
+        test_fraction: args.test_fraction,
+    }
+}
+
+/// Checks the output paths before training, so that a typo does not cost a training run.
+fn check_outputs(args: &Args) -> CliResult {
+    for path in [&args.plot, &args.loss_plot].into_iter().flatten() {
+        Format::from_path(path)?;
+    }
+    for path in [&args.save, &args.plot, &args.loss_plot].into_iter().flatten() {
+        check_writable_place(path)?;
+    }
+    Ok(())
+}
+
+fn check_writable_place(path: &Path) -> CliResult {
+    if path.is_dir() {
+        return Err(CliError::input(format!("{} is a directory, not a file name", path.display())));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(CliError::input(format!(
+            "cannot write {}: the directory {} does not exist",
+            path.display(),
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
+/// The data as the model sees it: inputs standardized, labels as the loss expects them.
+fn prepare(raw: &Dataset, standardizer: Option<&Standardizer>, classes: &Classes, loss: Loss) -> Dataset {
+    let labels = raw
+        .labels()
+        .iter()
+        .map(|&y| classes.training_label(loss, classes.index_of(y).expect("every label is one of the classes")))
+        .collect();
+    let mut prepared = Dataset::from_flat(raw.name.clone(), raw.n_features(), raw.features().to_vec(), labels);
+    prepared.feature_names = raw.feature_names.clone();
+    prepared.label_name = raw.label_name.clone();
+    if let Some(s) = standardizer {
+        s.apply(&mut prepared);
+    }
+    prepared
+}
+
+fn make_trainer<'a, 'g>(model: &'a MLP<'g>, recipe: &Recipe, total: usize, seed: u64) -> Trainer<'a, 'g> {
+    let trainer = match recipe.optimizer {
+        OptimizerKind::Sgd => Trainer::new(model, Sgd::new(recipe.lr).momentum(recipe.momentum), recipe.loss),
+        OptimizerKind::Adam => Trainer::new(model, Adam::new(recipe.lr), recipe.loss),
+        OptimizerKind::Adamw => Trainer::new(model, Adam::adamw(recipe.lr), recipe.loss),
+    };
+    trainer
+        .l2(recipe.l2)
+        .schedule(recipe.lr_schedule(total))
+        .batch_size(recipe.batch_size)
+        .seed(seed)
+}
+
+fn describe_data(spec: &str, data: &Dataset, train: &Dataset, test: &Dataset, classes: &Classes) -> String {
+    let names: Vec<String> = classes.labels().iter().map(|&y| format_label(y)).collect();
+    let classes_text = if names.len() <= 10 {
+        names.join(", ")
+    } else {
+        format!("{} … {}", names[..5].join(", "), names[names.len() - 1])
+    };
+    format!(
+        "data: {spec}, {} samples ({} training, {} test), {} features, {} classes ({classes_text})",
+        data.len(),
+        train.len(),
+        test.len(),
+        data.n_features(),
+        classes.len()
+    )
+}
+
+fn describe_model(model: &MLP<'_>, recipe: &Recipe) -> String {
+    let sizes: Vec<String> = model.architecture().sizes().iter().map(usize::to_string).collect();
+    let scaling = match recipe.scaling {
+        Scaling::None => String::new(),
+        Scaling::Divide(d) => format!(", inputs divided by {d}"),
+        Scaling::Standardize => ", inputs standardized".to_string(),
+    };
+    format!(
+        "model: MLP {} ({} hidden, linear output), {} parameters{scaling}",
+        sizes.join("-"),
+        recipe.activation,
+        model.num_parameters()
+    )
+}
+
+fn describe_training(recipe: &Recipe, total: usize, n_train: usize) -> String {
+    let l2 = if recipe.l2 > 0.0 { format!(" + {:e} L2", recipe.l2) } else { String::new() };
+    let lr = match recipe.schedule {
+        ScheduleKind::Constant => format!("lr {}", recipe.lr),
+        ScheduleKind::Linear => format!("lr {} → {} (linear)", recipe.lr, recipe.lr * 0.1),
+        ScheduleKind::Cosine => format!("lr {} → 0 (cosine)", recipe.lr),
+    };
+    let momentum = if recipe.momentum > 0.0 { format!(", momentum {}", recipe.momentum) } else { String::new() };
+    let batches = if recipe.batch_size == 0 || recipe.batch_size >= n_train {
+        "full batch".to_string()
+    } else {
+        format!("batches of {}", recipe.batch_size)
+    };
+    let epochs = match recipe.length {
+        Length::Epochs(e) => format!(" ({e} epochs)"),
+        Length::Steps(_) => String::new(),
+    };
+    format!(
+        "training: {} loss{l2}, {} {lr}{momentum}, {total} steps{epochs}, {batches}",
+        recipe.loss, recipe.optimizer
+    )
+}
+
+fn summary(steps: usize, seconds: f64, loss: f64, train: f64, test: Option<f64>) -> String {
+    let test = test.map_or(String::new(), |a| format!(", test accuracy {:.1}%", a * 100.0));
+    format!(
+        "done: {steps} steps in {seconds:.3} s; final loss {loss:.4}, training accuracy {:.1}%{test}",
+        train * 100.0
+    )
+}

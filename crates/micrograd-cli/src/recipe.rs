@@ -1,0 +1,316 @@
+//! A training recipe: every choice of a `micrograd train` run, with the options the user gave and
+//! sensible defaults for the rest, which depend on the data set.
+//!
+//! | data | model | loss | optimizer | length |
+//! | --- | --- | --- | --- | --- |
+//! | two classes (moons, circles, xor, spiral, a CSV file) | hidden 16,16 ReLU | hinge + 1e-4 L2 | SGD 1.0 → 0.1 linear | 100 full-batch steps |
+//! | more classes (blobs, a CSV file) | hidden 16,16 ReLU | cross-entropy | Adam 0.01 | 200 full-batch steps (20 epochs of 32 past 1,000 samples) |
+//! | digits | hidden 32 ReLU, pixels scaled to [0, 1] | cross-entropy | Adam 0.01 | 20 epochs of 32 |
+//!
+//! The first row is Karpathy's demo exactly; the last is the digits workload of the benchmarks. CSV
+//! features are standardized (fitted on the training part); digits and CSV files hold out 20 % for
+//! testing, the toy sets none.
+
+use std::fmt;
+
+use micrograd::loss::Loss;
+use micrograd::nn::Activation;
+use micrograd::optim::Schedule;
+
+use crate::classes::Classes;
+use crate::datasets::DatasetChoice;
+use crate::error::CliError;
+
+/// Which optimizer updates the parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OptimizerKind {
+    /// Stochastic gradient descent (with --momentum).
+    Sgd,
+    /// Adam, as PyTorch's.
+    Adam,
+    /// AdamW (decoupled weight decay 0.01), as PyTorch's.
+    Adamw,
+}
+
+/// How the learning rate changes over the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScheduleKind {
+    /// The same rate throughout.
+    Constant,
+    /// From --lr down to a tenth of it, linearly (the demo's 1.0 → 0.1).
+    Linear,
+    /// From --lr down to 0 along a half cosine.
+    Cosine,
+}
+
+/// How inputs are transformed before they reach the model (saved with it, so that predictions on raw
+/// inputs see what training saw).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Scaling {
+    /// Inputs as they are.
+    None,
+    /// Every input divided by a constant (the digits' 16 gray levels).
+    Divide(f64),
+    /// Each feature minus its training mean, over its training standard deviation.
+    Standardize,
+}
+
+/// How long to train.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Length {
+    /// A number of optimizer steps.
+    Steps(usize),
+    /// A number of passes over the training data.
+    Epochs(usize),
+}
+
+/// What the user asked for; `None` means "the default for this data set".
+#[derive(Clone, Debug, Default)]
+pub struct Choices {
+    /// Hidden layer widths.
+    pub hidden: Option<Vec<usize>>,
+    /// Hidden layer activation.
+    pub activation: Option<Activation>,
+    /// The loss.
+    pub loss: Option<Loss>,
+    /// The optimizer.
+    pub optimizer: Option<OptimizerKind>,
+    /// The (initial) learning rate.
+    pub lr: Option<f64>,
+    /// SGD momentum.
+    pub momentum: Option<f64>,
+    /// The learning-rate schedule.
+    pub schedule: Option<ScheduleKind>,
+    /// A number of steps.
+    pub steps: Option<usize>,
+    /// A number of epochs.
+    pub epochs: Option<usize>,
+    /// The mini-batch size (0: the whole training set).
+    pub batch_size: Option<usize>,
+    /// The L2 coefficient.
+    pub l2: Option<f64>,
+    /// The fraction of samples held out for testing.
+    pub test_fraction: Option<f64>,
+}
+
+/// Every choice of a run, resolved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recipe {
+    /// Hidden layer widths.
+    pub hidden: Vec<usize>,
+    /// Hidden layer activation (the output layer is linear).
+    pub activation: Activation,
+    /// The loss.
+    pub loss: Loss,
+    /// The optimizer.
+    pub optimizer: OptimizerKind,
+    /// The (initial) learning rate.
+    pub lr: f64,
+    /// SGD momentum.
+    pub momentum: f64,
+    /// The learning-rate schedule.
+    pub schedule: ScheduleKind,
+    /// How long to train.
+    pub length: Length,
+    /// The mini-batch size (0: the whole training set).
+    pub batch_size: usize,
+    /// The L2 coefficient.
+    pub l2: f64,
+    /// The fraction of samples held out for testing.
+    pub test_fraction: f64,
+    /// The input transformation.
+    pub scaling: Scaling,
+}
+
+/// Above this many samples a multi-class CSV file trains in mini-batches by default.
+const FULL_BATCH_LIMIT: usize = 1000;
+
+impl Recipe {
+    /// Fills in the defaults for `dataset` (with `samples` rows and `classes`) and checks every value.
+    pub fn resolve(
+        choices: &Choices,
+        dataset: &DatasetChoice,
+        samples: usize,
+        classes: &Classes,
+    ) -> Result<Recipe, CliError> {
+        let digits = *dataset == DatasetChoice::Digits;
+        let csv = matches!(dataset, DatasetChoice::Csv(_));
+        let binary = classes.len() == 2;
+        let loss = choices.loss.unwrap_or(if binary { Loss::Hinge } else { Loss::CrossEntropy });
+        if loss != Loss::CrossEntropy && !binary {
+            return Err(CliError::input(format!(
+                "the {} loss tells two classes apart, but the labels have {} (use --loss cross-entropy)",
+                loss,
+                classes.len()
+            )));
+        }
+        let demo_like = loss != Loss::CrossEntropy && !digits;
+        let optimizer = choices.optimizer.unwrap_or(if demo_like { OptimizerKind::Sgd } else { OptimizerKind::Adam });
+        let sgd = optimizer == OptimizerKind::Sgd;
+        let lr = choices.lr.unwrap_or(if sgd { 1.0 } else { 0.01 });
+        let default_batch = if digits || (csv && !demo_like && samples > FULL_BATCH_LIMIT) { 32 } else { 0 };
+        let batch_size = choices.batch_size.unwrap_or(default_batch);
+        let length = match (choices.steps, choices.epochs) {
+            (Some(_), Some(_)) => return Err(CliError::input("give --steps or --epochs, not both")),
+            (Some(n), None) => Length::Steps(n),
+            (None, Some(n)) => Length::Epochs(n),
+            (None, None) if batch_size > 0 => Length::Epochs(20),
+            (None, None) => Length::Steps(if demo_like { 100 } else { 200 }),
+        };
+        let recipe = Recipe {
+            hidden: choices.hidden.clone().unwrap_or(if digits { vec![32] } else { vec![16, 16] }),
+            activation: choices.activation.unwrap_or(Activation::Relu),
+            loss,
+            optimizer,
+            lr,
+            momentum: choices.momentum.unwrap_or(0.0),
+            schedule: choices.schedule.unwrap_or(if sgd { ScheduleKind::Linear } else { ScheduleKind::Constant }),
+            length,
+            batch_size,
+            l2: choices.l2.unwrap_or(if demo_like { 1e-4 } else { 0.0 }),
+            test_fraction: choices.test_fraction.unwrap_or(if digits || csv { 0.2 } else { 0.0 }),
+            scaling: if digits {
+                Scaling::Divide(16.0)
+            } else if csv {
+                Scaling::Standardize
+            } else {
+                Scaling::None
+            },
+        };
+        recipe.check(choices)?;
+        Ok(recipe)
+    }
+
+    fn check(&self, choices: &Choices) -> Result<(), CliError> {
+        let bad = |m: String| Err(CliError::input(m));
+        if !(self.lr.is_finite() && self.lr > 0.0) {
+            return bad(format!("--lr must be a positive number, not {}", self.lr));
+        }
+        if choices.momentum.is_some() && self.optimizer != OptimizerKind::Sgd {
+            return bad("--momentum applies to --optimizer sgd (Adam has its own moments)".into());
+        }
+        if !(0.0..1.0).contains(&self.momentum) {
+            return bad(format!("--momentum must be at least 0 and below 1, not {}", self.momentum));
+        }
+        if !(self.l2.is_finite() && self.l2 >= 0.0) {
+            return bad(format!("--l2 must be 0 or a positive number, not {}", self.l2));
+        }
+        if !(0.0..1.0).contains(&self.test_fraction) {
+            return bad(format!(
+                "--test-fraction must be at least 0 and below 1, not {}",
+                self.test_fraction
+            ));
+        }
+        match self.length {
+            Length::Steps(0) => return bad("--steps must be at least 1".into()),
+            Length::Epochs(0) => return bad("--epochs must be at least 1".into()),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The number of steps the run takes on a training set of `n` samples.
+    pub fn total_steps(&self, n: usize) -> usize {
+        match self.length {
+            Length::Steps(s) => s,
+            Length::Epochs(e) => {
+                let per_epoch = if self.batch_size == 0 { 1 } else { n.div_ceil(self.batch_size) };
+                e.saturating_mul(per_epoch.max(1))
+            }
+        }
+    }
+
+    /// The learning rate at each step of a run of `total` steps.
+    pub fn lr_schedule(&self, total: usize) -> Schedule {
+        match self.schedule {
+            ScheduleKind::Constant => Schedule::constant(self.lr),
+            ScheduleKind::Linear => Schedule::linear(self.lr, self.lr * 0.1, total),
+            ScheduleKind::Cosine => Schedule::cosine(self.lr, 0.0, total),
+        }
+    }
+
+    /// The model's layer widths after the inputs: the hidden layers, then `outputs`.
+    pub fn layers(&self, outputs: usize) -> Vec<(usize, Activation)> {
+        let hidden = self.hidden.iter().map(|&n| (n, self.activation));
+        hidden.chain(std::iter::once((outputs, Activation::Linear))).collect()
+    }
+}
+
+impl fmt::Display for OptimizerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            OptimizerKind::Sgd => "SGD",
+            OptimizerKind::Adam => "Adam",
+            OptimizerKind::Adamw => "AdamW",
+        })
+    }
+}
+
+/// Parses `--hidden`: comma-separated positive widths (`16,16`), or `none` for no hidden layer.
+pub fn parse_hidden(text: &str) -> Result<Vec<usize>, String> {
+    let text = text.trim();
+    if text.is_empty() || text.eq_ignore_ascii_case("none") {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(|part| match part.trim().parse::<usize>() {
+            Ok(0) => Err("a layer needs at least one neuron".to_string()),
+            Ok(n) if n > 100_000 => Err(format!("{n} neurons in one layer is more than this tool trains")),
+            Ok(n) => Ok(n),
+            Err(_) => Err(format!(
+                "`{}` is not a layer width: give widths separated by commas, such as 16,16 (or none)",
+                part.trim()
+            )),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classes(k: usize) -> Classes {
+        Classes::from_labels(&(0..k).map(|i| i as f64).collect::<Vec<_>>()).unwrap()
+    }
+
+    #[test]
+    fn the_defaults_are_the_demo() {
+        let moons = DatasetChoice::parse("moons").unwrap();
+        let r = Recipe::resolve(&Choices::default(), &moons, 100, &classes(2)).unwrap();
+        assert_eq!(r.hidden, vec![16, 16]);
+        assert_eq!((r.loss, r.optimizer, r.lr, r.l2), (Loss::Hinge, OptimizerKind::Sgd, 1.0, 1e-4));
+        assert_eq!((r.length, r.batch_size, r.test_fraction), (Length::Steps(100), 0, 0.0));
+        assert_eq!(r.lr_schedule(100), Schedule::linear(1.0, 0.1, 100));
+    }
+
+    #[test]
+    fn digits_defaults_are_the_benchmark() {
+        let r = Recipe::resolve(&Choices::default(), &DatasetChoice::Digits, 1797, &classes(10)).unwrap();
+        assert_eq!(r.hidden, vec![32]);
+        assert_eq!((r.loss, r.optimizer, r.lr), (Loss::CrossEntropy, OptimizerKind::Adam, 0.01));
+        assert_eq!((r.length, r.batch_size, r.test_fraction), (Length::Epochs(20), 32, 0.2));
+        assert_eq!(r.total_steps(1437), 20 * 45);
+    }
+
+    #[test]
+    fn bad_choices_are_refused() {
+        let moons = DatasetChoice::parse("moons").unwrap();
+        let with = |c: Choices| Recipe::resolve(&c, &moons, 100, &classes(2)).unwrap_err().code;
+        assert_eq!(with(Choices { lr: Some(-1.0), ..Default::default() }), 2);
+        assert_eq!(with(Choices { test_fraction: Some(1.0), ..Default::default() }), 2);
+        assert_eq!(with(Choices { steps: Some(0), ..Default::default() }), 2);
+        let adam_momentum = Choices { optimizer: Some(OptimizerKind::Adam), momentum: Some(0.9), ..Default::default() };
+        assert_eq!(with(adam_momentum), 2);
+        let blobs = DatasetChoice::parse("blobs").unwrap();
+        let hinge = Choices { loss: Some(Loss::Hinge), ..Default::default() };
+        assert_eq!(Recipe::resolve(&hinge, &blobs, 100, &classes(3)).unwrap_err().code, 2);
+    }
+
+    #[test]
+    fn hidden_layers_parse() {
+        assert_eq!(parse_hidden("16,16"), Ok(vec![16, 16]));
+        assert_eq!(parse_hidden("none"), Ok(vec![]));
+        assert!(parse_hidden("16,x").is_err());
+        assert!(parse_hidden("0").is_err());
+    }
+}
