@@ -1,6 +1,7 @@
 //! `micrograd serve`: starts the web playground (the graph explorer and the training view) on a
 //! local address and prints it.
 
+use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use crate::error::{CliError, CliResult};

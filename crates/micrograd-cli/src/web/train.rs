@@ -23,10 +23,11 @@ use axum::response::IntoResponse;
 use axum::Json;
 use futures_util::stream::{Stream, StreamExt};
 use micrograd::data::{self, Dataset};
-use micrograd::loss::{self, Loss};
-use micrograd::nn::{Activation, Module, MLP};
-use micrograd::optim::{Adam, Optimizer, Schedule, Sgd};
-use micrograd::{Graph, Value};
+use micrograd::loss::Loss;
+use micrograd::nn::{Activation, MLP};
+use micrograd::optim::{Adam, Schedule, Sgd};
+use micrograd::train::Trainer;
+use micrograd::Graph;
 use serde::Deserialize;
 use serde_json::{json, Value as JsonValue};
 use tokio::sync::watch;
@@ -277,11 +278,11 @@ pub async fn create(
         }
         let id = sessions.next_id.fetch_add(1, Ordering::SeqCst) + 1;
         let (commands, inbox) = mpsc::channel();
-        let trainer = Trainer::new(plan, bounds);
-        let (publish, snapshots) = watch::channel(Arc::new(trainer.snapshot()));
+        let run = TrainingRun::new(plan, bounds);
+        let (publish, snapshots) = watch::channel(Arc::new(run.snapshot()));
         std::thread::Builder::new()
             .name(format!("train-{id}"))
-            .spawn(move || trainer.run(inbox, publish))
+            .spawn(move || run.run(inbox, publish))
             .map_err(|e| ApiError::too_many(format!("cannot start a training thread: {e}")))?;
         let session = Session {
             commands,
@@ -449,8 +450,24 @@ const CURVE_POINTS: usize = 1000;
 /// The demo's L2 penalty coefficient.
 const L2: f64 = 1e-4;
 
+/// The library's trainer for the session's settings: full batch, the demo's L2, and for SGD the
+/// demo's linear decay of the learning rate to a tenth over 100 steps.
+fn new_trainer<'a, 'g>(plan: &Plan, model: &'a MLP<'g>) -> Trainer<'a, 'g> {
+    let lr = plan.config.learning_rate;
+    let trainer = match plan.config.optimizer.as_str() {
+        "adam" => Trainer::new(model, Adam::new(lr), plan.loss),
+        "adamw" => Trainer::new(model, Adam::adamw(lr), plan.loss),
+        _ => Trainer::new(model, Sgd::new(lr), plan.loss).schedule(Schedule::linear(
+            lr,
+            lr * 0.1,
+            100,
+        )),
+    };
+    trainer.l2(L2)
+}
+
 /// One session's state, owned by its thread (the graph is single-threaded).
-struct Trainer {
+struct TrainingRun {
     plan: Plan,
     bounds: Bounds,
     step: usize,
@@ -462,16 +479,17 @@ struct Trainer {
     loss_curve: Vec<f64>,
     accuracy_curve: Vec<f64>,
     message: Option<String>,
-    /// The parameters' values between steps (the graph lives only inside [`Trainer::run`]).
+    learning_rate: Option<f64>,
+    /// The parameters' values between steps (the graph lives only inside [`TrainingRun::run`]).
     weights: Vec<f64>,
 }
 
-impl Trainer {
-    fn new(plan: Plan, bounds: Bounds) -> Trainer {
+impl TrainingRun {
+    fn new(plan: Plan, bounds: Bounds) -> TrainingRun {
         let g = Graph::new();
         let model = MLP::with_activations(&g, 2, &plan.layers, plan.config.seed);
         let weights = model.parameter_data();
-        Trainer {
+        TrainingRun {
             plan,
             bounds,
             step: 0,
@@ -483,16 +501,8 @@ impl Trainer {
             loss_curve: Vec::new(),
             accuracy_curve: Vec::new(),
             message: None,
+            learning_rate: None,
             weights,
-        }
-    }
-
-    fn optimizer(&self) -> (Box<dyn Optimizer>, Schedule) {
-        let lr = self.plan.config.learning_rate;
-        match self.plan.config.optimizer.as_str() {
-            "adam" => (Box::new(Adam::new(lr)), Schedule::constant(lr)),
-            "adamw" => (Box::new(Adam::adamw(lr)), Schedule::constant(lr)),
-            _ => (Box::new(Sgd::new(lr)), Schedule::linear(lr, lr * 0.1, 100)),
         }
     }
 
@@ -501,9 +511,9 @@ impl Trainer {
     fn run(mut self, inbox: Receiver<Command>, publish: watch::Sender<Arc<String>>) {
         let g = Graph::new();
         let model = MLP::with_activations(&g, 2, &self.plan.layers, self.plan.config.seed);
-        let params = model.parameters();
-        let (mut optimizer, mut schedule) = self.optimizer();
-        let start = g.checkpoint();
+        let initial = model.parameter_data();
+        let everything: Vec<usize> = (0..self.plan.data.len()).collect();
+        let mut trainer = new_trainer(&self.plan, &model);
         loop {
             let frame_start = Instant::now();
             let command = if self.playing {
@@ -519,49 +529,42 @@ impl Trainer {
                     Err(RecvTimeoutError::Disconnected) => return,
                 }
             };
-            let mut changed = false;
+            let mut changed = true;
             match command {
                 Some(Command::Play) => {
                     self.playing = self.step < MAX_STEPS;
                     self.message = None;
-                    changed = true;
                 }
-                Some(Command::Pause) => {
-                    self.playing = false;
-                    changed = true;
+                Some(Command::Pause) => self.playing = false,
+                Some(Command::Speed(s)) => {
+                    self.speed = s;
+                    changed = false;
                 }
-                Some(Command::Speed(s)) => self.speed = s,
                 Some(Command::Step) => {
                     self.playing = false;
-                    self.train_step(&g, &model, &params, optimizer.as_mut(), &schedule);
-                    changed = true;
+                    self.message = None;
+                    self.train_step(&mut trainer, &everything);
                 }
                 Some(Command::Reset) => {
-                    let fresh =
-                        MLP::with_activations(&g, 2, &self.plan.layers, self.plan.config.seed);
-                    // The fresh model's parameters were made after the checkpoint: copy them over.
-                    let initial = fresh.parameter_data();
-                    g.rewind(start);
                     model
                         .set_parameter_data(&initial)
                         .expect("same architecture");
-                    (optimizer, schedule) = self.optimizer();
-                    self.weights = initial;
+                    trainer = new_trainer(&self.plan, &model);
                     self.step = 0;
                     self.playing = false;
                     self.loss = None;
                     self.accuracy = None;
+                    self.learning_rate = None;
                     self.loss_curve.clear();
                     self.accuracy_curve.clear();
                     self.curve_every = 1;
                     self.message = None;
-                    changed = true;
                 }
-                None => {}
+                None => changed = false,
             }
             if self.playing {
                 for _ in 0..self.speed {
-                    if !self.train_step(&g, &model, &params, optimizer.as_mut(), &schedule) {
+                    if !self.train_step(&mut trainer, &everything) {
                         break;
                     }
                 }
@@ -570,10 +573,7 @@ impl Trainer {
             if changed {
                 self.weights = model.parameter_data();
                 let grid = self.grid(&model);
-                if publish
-                    .send(Arc::new(self.snapshot_with(Some(grid))))
-                    .is_err()
-                {
+                if publish.send(Arc::new(self.snapshot_with(grid))).is_err() {
                     return;
                 }
             }
@@ -583,62 +583,33 @@ impl Trainer {
         }
     }
 
-    /// One full-batch step, as the demo: forward every sample, loss plus L2, backward, update.
-    /// Returns false (and pauses) when it cannot go on.
-    fn train_step<'g>(
-        &mut self,
-        g: &'g Graph,
-        model: &MLP<'g>,
-        params: &[Value<'g>],
-        optimizer: &mut dyn Optimizer,
-        schedule: &Schedule,
-    ) -> bool {
+    /// One full-batch step with the library's [`Trainer`], as the demo trains; records the loss
+    /// and accuracy. Returns false (and pauses) when training cannot go on.
+    fn train_step(&mut self, trainer: &mut Trainer, everything: &[usize]) -> bool {
         if self.step >= MAX_STEPS {
             self.playing = false;
             self.message = Some(format!("stopped at the limit of {MAX_STEPS} steps"));
             return false;
         }
-        let start = g.checkpoint();
-        let before = model.parameter_data();
-        let data = &self.plan.data;
-        let outputs: Vec<Vec<Value>> = data.rows().map(|r| model.forward_data(r)).collect();
-        let correct = outputs
-            .iter()
-            .zip(data.labels())
-            .filter(|(o, &y)| self.plan.loss.is_correct(&[o[0].data()], y))
-            .count();
-        let mut total = self.plan.loss.compute(&outputs, data.labels());
-        if let Some(penalty) = loss::l2(params) {
-            total = total + penalty * L2;
-        }
-        g.zero_grad();
-        total.backward();
-        optimizer.set_learning_rate(schedule.lr(self.step));
-        optimizer.step(params);
-        let loss_value = total.data();
-        g.rewind(start);
-        if !loss_value.is_finite() || model.parameter_data().iter().any(|w| !w.is_finite()) {
-            model
-                .set_parameter_data(&before)
-                .expect("same architecture");
-            self.playing = false;
-            self.message = Some(format!(
-                "the loss became {} at step {}: paused with the last good weights (try a smaller learning rate)",
-                if loss_value.is_nan() { "NaN" } else { "infinite" },
-                self.step + 1
-            ));
-            return false;
-        }
+        let report = match trainer.train_step(&self.plan.data, everything) {
+            Ok(report) => report,
+            Err(e) => {
+                self.playing = false;
+                self.message = Some(format!("paused: {e}"));
+                return false;
+            }
+        };
         self.step += 1;
-        self.loss = Some(loss_value);
-        self.accuracy = Some(correct as f64 / data.len() as f64);
+        self.loss = Some(report.loss);
+        self.accuracy = Some(report.accuracy);
+        self.learning_rate = Some(report.learning_rate);
         if self.step % self.curve_every == 0 {
-            self.loss_curve.push(loss_value);
-            self.accuracy_curve.push(correct as f64 / data.len() as f64);
+            self.loss_curve.push(report.loss);
+            self.accuracy_curve.push(report.accuracy);
             if self.loss_curve.len() >= CURVE_POINTS {
                 self.curve_every *= 2;
-                // Keep the points at multiples of the new stride (steps every, 2·every, ... are at
-                // indices 0, 1, ...; the multiples of 2·every are the odd indices).
+                // Steps every, 2·every, ... sit at indices 0, 1, ...: the multiples of the new
+                // stride are the odd indices.
                 let thin = |v: &mut Vec<f64>| *v = v.iter().skip(1).step_by(2).copied().collect();
                 thin(&mut self.loss_curve);
                 thin(&mut self.accuracy_curve);
@@ -666,10 +637,10 @@ impl Trainer {
         model
             .set_parameter_data(&self.weights)
             .expect("same architecture");
-        self.snapshot_with(Some(self.grid(&model)))
+        self.snapshot_with(self.grid(&model))
     }
 
-    fn snapshot_with(&self, grid: Option<Vec<f64>>) -> String {
+    fn snapshot_with(&self, grid: Vec<f64>) -> String {
         let round = |x: f64| (x * 1e4).round() / 1e4;
         let mut sizes = vec![2];
         sizes.extend(self.plan.layers.iter().map(|l| l.0));
@@ -691,24 +662,15 @@ impl Trainer {
             }
             layers.push(json!({"weights": weights, "biases": biases}));
         }
-        let opt_lr = match self.plan.config.optimizer.as_str() {
-            "sgd" => Schedule::linear(
-                self.plan.config.learning_rate,
-                self.plan.config.learning_rate * 0.1,
-                100,
-            )
-            .lr(self.step),
-            _ => self.plan.config.learning_rate,
-        };
         json!({
             "step": self.step,
             "playing": self.playing,
             "speed": self.speed,
             "loss": self.loss.map(number),
             "accuracy": self.accuracy,
-            "learning_rate": opt_lr,
+            "learning_rate": self.learning_rate,
             "curves": {"every": self.curve_every, "loss": self.loss_curve.iter().map(|&x| number(x)).collect::<Vec<_>>(), "accuracy": self.accuracy_curve},
-            "grid": grid.map(|g| json!({"size": GRID, "scores": g.iter().map(|&s| if s.is_finite() { round(s) } else { 0.0 }).collect::<Vec<_>>()})),
+            "grid": {"size": GRID, "scores": grid.iter().map(|&s| if s.is_finite() { round(s) } else { 0.0 }).collect::<Vec<_>>()},
             "network": {"sizes": sizes, "layers": layers},
             "message": self.message,
         })
