@@ -80,7 +80,11 @@ pub fn run(args: Args) -> CliResult {
             exact(check.data),
             exact(check.analytic),
             exact(check.numeric),
-            format!("{:.1e}", check.error),
+            if check.error.is_finite() {
+                format!("{:.1e}", check.error)
+            } else {
+                "-".to_string()
+            },
             if check.ok { "ok" } else { "OFF" }.to_string(),
         ]);
     }
@@ -95,7 +99,7 @@ pub fn run(args: Args) -> CliResult {
         ))
     } else {
         Err(CliError::failure(format!(
-            "gradient check failed for {}: analytic and numeric gradients of {} differ by more than {}",
+            "gradient check failed for {}: analytic and numeric gradients of {} differ by more than {:?}",
             failed.join(", "),
             run.output_name(),
             args.tolerance
