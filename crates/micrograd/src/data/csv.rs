@@ -70,7 +70,8 @@ impl fmt::Display for CsvError {
 
 impl std::error::Error for CsvError {}
 
-/// Reads the CSV file at `path` (see the [module documentation](self)).
+/// Reads the CSV file at `path`: comma-separated numbers, the label column chosen by `options`, the
+/// first line a header when one of its cells is not a number; errors name the file, line and column.
 pub fn load_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset, CsvError> {
     let path = path.as_ref();
     let file = path.display().to_string();
