@@ -28,8 +28,8 @@ fn precedence_and_associativity_follow_python() {
     assert_eq!(data("x = 3; y = x - 1 - 2", "y"), (x - 1.0) - 2.0);
     assert_eq!(data("x = 3; y = x / 2 / 4", "y"), (x / 2.0) / 4.0);
     assert_eq!(
-        data("x = 3; y = -x * 2 + x ** 2 * -1", "y"),
-        (-x * 2.0) + x.powf(2.0) * -1.0
+        data("x = 3; y = -x * 2 + x ** 2 * -0.5", "y"),
+        (-x * 2.0) + x.powf(2.0) * -0.5
     );
     assert_eq!(
         data("x = 3; y = x ** -x ** 0.5 * 2", "y"),

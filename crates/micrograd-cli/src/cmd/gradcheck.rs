@@ -35,7 +35,7 @@ pub fn run(args: Args) -> CliResult {
             args.step
         )));
     }
-    if !(args.tolerance >= 0.0) {
+    if args.tolerance.is_nan() || args.tolerance < 0.0 {
         return Err(CliError::input(format!(
             "--tolerance must be a number ≥ 0, not {}",
             args.tolerance
