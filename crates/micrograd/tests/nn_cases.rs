@@ -181,3 +181,36 @@ fn optimizer_step_on_values_equals_update_on_numbers() {
     Adam::new(0.1).update(&mut p, &objective_grad(&start));
     assert_eq!(v.iter().map(Value::data).collect::<Vec<_>>(), p);
 }
+
+#[test]
+fn schedules_follow_their_formulas() {
+    use micrograd::optim::Schedule;
+    // The demo's decay, as its Python: lr = 1.0 - 0.9 * k / 100.
+    let demo = Schedule::linear(1.0, 0.1, 100);
+    for k in 0..100 {
+        assert_eq!(demo.lr(k), 1.0 - 0.9 * k as f64 / 100.0, "step {k}");
+    }
+    assert_eq!(demo.lr(100), 0.1);
+    assert_eq!(demo.lr(1000), 0.1);
+    assert_eq!(Schedule::constant(0.3).lr(77), 0.3);
+    let step = Schedule::step(1.0, 0.5, 10);
+    assert_eq!(
+        [step.lr(0), step.lr(9), step.lr(10), step.lr(25)],
+        [1.0, 1.0, 0.5, 0.25]
+    );
+    let cosine = Schedule::cosine(1.0, 0.0, 100);
+    assert_eq!(cosine.lr(0), 1.0);
+    assert!((cosine.lr(50) - 0.5).abs() < 1e-15);
+    assert!(cosine.lr(99) > 0.0 && cosine.lr(99) < 1e-3);
+    assert_eq!(cosine.lr(100), 0.0);
+}
+
+#[test]
+fn optimizers_refuse_a_changed_number_of_parameters() {
+    let result = std::panic::catch_unwind(|| {
+        let mut adam = Adam::new(0.1);
+        adam.update(&mut [1.0, 2.0], &[0.1, 0.2]);
+        adam.update(&mut [1.0], &[0.1]);
+    });
+    assert!(result.is_err());
+}

@@ -303,8 +303,11 @@ impl<'g> MLP<'g> {
             x.len(),
             self.inputs
         );
-        let mut current: Vec<Value<'g>> = x.to_vec();
-        for layer in &self.layers {
+        let Some((first, rest)) = self.layers.split_first() else {
+            return x.to_vec();
+        };
+        let mut current = first.forward(x);
+        for layer in rest {
             current = layer.forward(&current);
         }
         current
