@@ -45,6 +45,8 @@ impl fmt::Display for DrawError {
 impl std::error::Error for DrawError {}
 
 const FONT_SIZE: usize = 14;
+/// Operation symbols (`*`, `+`) are small glyphs: a larger size keeps them legible.
+const OP_FONT_SIZE: usize = 18;
 /// The width of a character of [`FONT`] at [`FONT_SIZE`], in pixels.
 const CHAR_WIDTH: f64 = 0.6 * FONT_SIZE as f64;
 /// Room left and right of the text in a record's cell.
@@ -90,7 +92,7 @@ pub fn to_svg(root: Value<'_>) -> Result<String, DrawError> {
         1,
         Some(Color::fast("lightgray")),
         0,
-        FONT_SIZE,
+        OP_FONT_SIZE,
     );
     let mut graph = VisualGraph::new(Orientation::LeftToRight);
     let mut value_handles = HashMap::new();
@@ -98,7 +100,8 @@ pub fn to_svg(root: Value<'_>) -> Result<String, DrawError> {
     for node in &nodes {
         let mut cells = Vec::with_capacity(3);
         if !node.label.is_empty() {
-            cells.push(RecordDef::new_text(&node.label));
+            // Spaces widen the label's cell, which layout-rs sizes by character count.
+            cells.push(RecordDef::new_text(&format!(" {} ", node.label)));
         }
         cells.push(RecordDef::new_text(&node.data));
         cells.push(RecordDef::new_text(&node.grad));
@@ -116,7 +119,7 @@ pub fn to_svg(root: Value<'_>) -> Result<String, DrawError> {
         value_handles.insert(node.id, handle);
         if let Some(op) = &node.op {
             let shape = ShapeKind::Circle(op.clone());
-            let size = get_shape_size(Orientation::LeftToRight, &shape, FONT_SIZE, true);
+            let size = get_shape_size(Orientation::LeftToRight, &shape, OP_FONT_SIZE, true);
             let op_handle = graph.add_node(Element::create(
                 shape,
                 op_look.clone(),
