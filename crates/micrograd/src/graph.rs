@@ -20,8 +20,8 @@ use crate::value::Value;
 /// One entry of the tape: what made the node and from which nodes, in 12 bytes.
 ///
 /// For unary and binary operations `args` are the indices of the inputs. For
-/// [`Op::WeightedSum`] they are the start and the count of pairs of its operands in
-/// [`Tape::operands`], laid out as `[bias, w0, x0, w1, x1, …]`. The epoch is kept in 24 bits (it
+/// [`Op::WeightedSum`] they are where its operands start in [`Tape::operands`] and how many terms
+/// it has (see [`Terms`]). The epoch is kept in 24 bits (it
 /// wraps after 16 million rewinds), which keeps a node at 12 bytes and a whole node, with its data
 /// and gradient, within 28.
 #[derive(Clone, Copy, Debug)]
@@ -243,20 +243,39 @@ impl Graph {
             inputs.len()
         );
         let mut t = self.tape.borrow_mut();
+        let t = &mut *t;
         let start = t.operands.len() as u32;
-        let bias = self.checked(&t, bias, "weighted_sum");
-        t.operands.push(bias);
-        for (w, x) in weights.iter().zip(inputs) {
-            let (w, x) = (
-                self.checked(&t, *w, "weighted_sum"),
-                self.checked(&t, *x, "weighted_sum"),
-            );
-            t.operands.push(w);
-            t.operands.push(x);
-        }
-        let args = [start, weights.len() as u32];
+        let n = weights.len() as u32;
+        assert!(n < RUNS, "Graph::weighted_sum: too many terms");
+        let bias = self.checked(t, bias, "weighted_sum");
+        let args = if is_run(weights) && is_run(inputs) && n > 0 {
+            // Every node between the first and the last of a run is alive if those two are and every
+            // handle in it comes from the same epoch, since epochs never decrease along the tape.
+            for run in [weights, inputs] {
+                let (first, last) = (run[0], run[run.len() - 1]);
+                self.checked(t, first, "weighted_sum");
+                self.checked(t, last, "weighted_sum");
+                assert!(
+                    run.iter().all(|v| v.epoch == first.epoch),
+                    "micrograd: a Value passed to weighted_sum was freed by Graph::rewind"
+                );
+            }
+            t.operands.extend([bias, weights[0].index, inputs[0].index]);
+            [start, n | RUNS]
+        } else {
+            t.operands.reserve(1 + 2 * weights.len());
+            t.operands.push(bias);
+            for (w, x) in weights.iter().zip(inputs) {
+                let (w, x) = (
+                    self.checked(t, *w, "weighted_sum"),
+                    self.checked(t, *x, "weighted_sum"),
+                );
+                t.operands.extend([w, x]);
+            }
+            [start, n]
+        };
         let data = weighted_sum_forward(&t.data, &t.operands, args);
-        self.push_to(&mut t, Op::WeightedSum, args, data)
+        self.push_to(t, Op::WeightedSum, args, data)
     }
 
     /// The sum of `values` (a chain of `+` nodes), or `None` if there are none.
@@ -331,22 +350,18 @@ impl Graph {
         adjoint.resize(n, 0.0);
         t.reached.clear();
         t.reached.resize(n.div_ceil(64), 0);
-        adjoint[n - 1] = 1.0;
-        mark(&mut t.reached, out);
+        let mut pass = Pass {
+            adjoint: &mut adjoint,
+            reached: &mut t.reached,
+        };
+        pass.add(out, 1.0);
         for i in (0..n).rev() {
-            if t.reached[i / 64] & (1 << (i % 64)) == 0 {
-                continue;
+            // A node the pass does not reach has adjoint 0 but must not propagate: 0 times an
+            // infinite local derivative would be NaN.
+            if pass.reached(i) {
+                let g = pass.adjoint[i];
+                propagate(t.nodes[i], i, g, &t.data, &t.operands, &mut pass);
             }
-            let g = adjoint[i];
-            propagate(
-                t.nodes[i],
-                i,
-                g,
-                &t.data,
-                &t.operands,
-                &mut adjoint,
-                Some(&mut t.reached),
-            );
         }
         // Nodes the pass does not reach have adjoint 0, so adding everything is exact.
         if t.grad.is_empty() {
@@ -379,8 +394,7 @@ impl Graph {
             g,
             &t.data,
             &t.operands,
-            &mut t.grad,
-            None,
+            &mut Grads(&mut t.grad),
         );
     }
 }
@@ -398,7 +412,67 @@ pub(crate) fn check_alive(t: &Tape, index: u32, epoch: u32) {
     );
 }
 
-/// Pushes the gradient `g` of node `i` back into `grads` of its inputs, marking them reached.
+/// Where a node's backward rule sends the gradient contributions for its inputs.
+trait GradientSink {
+    fn add(&mut self, node: u32, contribution: f64);
+
+    /// Adds `scale * values[k]` to node `first + k`, for a run of consecutive nodes.
+    fn add_scaled(&mut self, first: u32, scale: f64, values: &[f64]) {
+        for (k, v) in (first..).zip(values) {
+            self.add(k, scale * v);
+        }
+    }
+}
+
+/// Straight into the gradients, as one node's local step does.
+struct Grads<'a>(&'a mut [f64]);
+
+impl GradientSink for Grads<'_> {
+    fn add(&mut self, node: u32, contribution: f64) {
+        self.0[node as usize] += contribution;
+    }
+}
+
+/// Into a backward pass's adjoints, marking each node that receives a contribution as reached.
+struct Pass<'a> {
+    adjoint: &'a mut [f64],
+    reached: &'a mut [u64],
+}
+
+impl Pass<'_> {
+    fn reached(&self, i: usize) -> bool {
+        self.reached[i / 64] & (1 << (i % 64)) != 0
+    }
+}
+
+impl GradientSink for Pass<'_> {
+    #[inline(always)]
+    fn add(&mut self, node: u32, contribution: f64) {
+        let i = node as usize;
+        self.adjoint[i] += contribution;
+        self.reached[i / 64] |= 1 << (i % 64);
+    }
+
+    #[inline(always)]
+    fn add_scaled(&mut self, first: u32, scale: f64, values: &[f64]) {
+        let first = first as usize;
+        // With a zero scale and finite values every contribution is ±0, and adding ±0 leaves an
+        // adjoint unchanged (adjoints start at +0 and a sum in round-to-nearest is never -0), so
+        // the work can be skipped exactly. A network's dead ReLUs and satisfied margins make this
+        // the common case.
+        if !(scale == 0.0 && values.iter().all(|v| v.is_finite())) {
+            let adjoint = &mut self.adjoint[first..][..values.len()];
+            for (a, v) in adjoint.iter_mut().zip(values) {
+                *a += scale * v;
+            }
+        }
+        for i in first..first + values.len() {
+            self.reached[i / 64] |= 1 << (i % 64);
+        }
+    }
+}
+
+/// Pushes the gradient `g` of node `i` back to its inputs, with the op's backward rule.
 #[inline(always)]
 fn propagate(
     node: Node,
@@ -406,50 +480,127 @@ fn propagate(
     g: f64,
     data: &[f64],
     operands: &[u32],
-    grads: &mut [f64],
-    mut reached: Option<&mut Vec<u64>>,
+    sink: &mut impl GradientSink,
 ) {
-    let mut add = |j: u32, d: f64| {
-        grads[j as usize] += d;
-        if let Some(r) = reached.as_deref_mut() {
-            mark(r, j);
-        }
-    };
     match node.op {
         Op::Leaf | Op::Const => {}
-        Op::WeightedSum => {
-            let [start, count] = node.args;
-            let ops = &operands[start as usize..(start + 1 + 2 * count) as usize];
-            add(ops[0], g);
-            for pair in ops[1..].chunks_exact(2) {
-                let (w, x) = (pair[0], pair[1]);
-                add(w, g * data[x as usize]);
-                add(x, g * data[w as usize]);
+        Op::WeightedSum => match terms(operands, node.args) {
+            Terms::Pairs { bias, pairs } => {
+                sink.add(bias, g);
+                for pair in pairs.chunks_exact(2) {
+                    let (w, x) = (pair[0], pair[1]);
+                    sink.add(w, g * data[x as usize]);
+                    sink.add(x, g * data[w as usize]);
+                }
             }
-        }
+            Terms::Runs {
+                bias,
+                weights,
+                inputs,
+                n,
+            } => {
+                sink.add(bias, g);
+                let ws = &data[weights as usize..][..n as usize];
+                let xs = &data[inputs as usize..][..n as usize];
+                sink.add_scaled(weights, g, xs);
+                sink.add_scaled(inputs, g, ws);
+            }
+        },
         op => {
             let [x, y] = node.args;
             let (dx, dy) = op.backward(data[x as usize], data[y as usize], data[i], g);
-            add(x, dx);
+            sink.add(x, dx);
             if op.arity() == Some(2) && op != Op::Powf {
-                add(y, dy);
+                sink.add(y, dy);
             }
         }
     }
 }
 
-fn mark(reached: &mut [u64], i: u32) {
-    reached[i as usize / 64] |= 1 << (i % 64);
+/// In a weighted-sum node's term count: the weights and the inputs are each a run of consecutive
+/// nodes, as a layer's parameters and its inputs usually are.
+const RUNS: u32 = 1 << 31;
+
+/// The operands of a weighted-sum node `bias + Σ wᵢ·xᵢ`.
+pub(crate) enum Terms<'a> {
+    /// Any weights and inputs: `pairs` is `[w0, x0, w1, x1, …]`.
+    Pairs { bias: u32, pairs: &'a [u32] },
+    /// `n` weights from node `weights` on and `n` inputs from node `inputs` on. Reading them as
+    /// slices instead of through an index per term is most of a network's speed.
+    Runs {
+        bias: u32,
+        weights: u32,
+        inputs: u32,
+        n: u32,
+    },
+}
+
+impl Terms<'_> {
+    /// The bias, then each weight and its input.
+    pub(crate) fn nodes(&self) -> Vec<u32> {
+        match *self {
+            Terms::Pairs { bias, pairs } => {
+                std::iter::once(bias).chain(pairs.iter().copied()).collect()
+            }
+            Terms::Runs {
+                bias,
+                weights,
+                inputs,
+                n,
+            } => std::iter::once(bias)
+                .chain((0..n).flat_map(|k| [weights + k, inputs + k]))
+                .collect(),
+        }
+    }
+}
+
+/// Decodes the operands of a weighted-sum node from its `args`.
+pub(crate) fn terms(operands: &[u32], [start, count]: [u32; 2]) -> Terms<'_> {
+    let start = start as usize;
+    if count & RUNS != 0 {
+        let [bias, weights, inputs] = operands[start..start + 3] else {
+            unreachable!("three operands")
+        };
+        Terms::Runs {
+            bias,
+            weights,
+            inputs,
+            n: count & !RUNS,
+        }
+    } else {
+        Terms::Pairs {
+            bias: operands[start],
+            pairs: &operands[start + 1..start + 1 + 2 * count as usize],
+        }
+    }
+}
+
+/// Whether the values are consecutive nodes of the tape.
+fn is_run(values: &[Value<'_>]) -> bool {
+    values.windows(2).all(|p| p[1].index == p[0].index + 1)
 }
 
 /// The forward rule of [`Op::WeightedSum`]: `bias + Σ wᵢ·xᵢ`, summed in order.
-fn weighted_sum_forward(data: &[f64], operands: &[u32], [start, count]: [u32; 2]) -> f64 {
-    let ops = &operands[start as usize..(start + 1 + 2 * count) as usize];
-    ops[1..]
-        .chunks_exact(2)
-        .fold(data[ops[0] as usize], |acc, p| {
-            acc + data[p[0] as usize] * data[p[1] as usize]
-        })
+fn weighted_sum_forward(data: &[f64], operands: &[u32], args: [u32; 2]) -> f64 {
+    match terms(operands, args) {
+        Terms::Pairs { bias, pairs } => {
+            pairs.chunks_exact(2).fold(data[bias as usize], |acc, p| {
+                acc + data[p[0] as usize] * data[p[1] as usize]
+            })
+        }
+        Terms::Runs {
+            bias,
+            weights,
+            inputs,
+            n,
+        } => {
+            let ws = &data[weights as usize..][..n as usize];
+            let xs = &data[inputs as usize..][..n as usize];
+            ws.iter()
+                .zip(xs)
+                .fold(data[bias as usize], |acc, (w, x)| acc + w * x)
+        }
+    }
 }
 
 impl fmt::Debug for Graph {

@@ -129,10 +129,7 @@ impl<'g> Value<'g> {
             Some(0) => vec![],
             Some(1) => vec![node.args[0]],
             Some(_) => node.args.to_vec(),
-            None => {
-                let [start, count] = node.args;
-                t.operands[start as usize..(start + 1 + 2 * count) as usize].to_vec()
-            }
+            None => crate::graph::terms(&t.operands, node.args).nodes(),
         };
         indices
             .into_iter()

@@ -218,6 +218,52 @@ fn weighted_sum_matches_its_expanded_form() {
 }
 
 #[test]
+fn weighted_sum_of_scattered_values_matches_too() {
+    // Weights and inputs made alternately are not runs of consecutive nodes.
+    let g = Graph::new();
+    let mut w = Vec::new();
+    let mut x = Vec::new();
+    for (wi, xi) in [(0.3, 1.5), (-1.2, 0.25), (2.0, -0.5)] {
+        w.push(g.value(wi));
+        x.push(g.value(xi));
+    }
+    let b = g.value(0.1);
+    let n = g.weighted_sum(b, &w, &x).sigmoid();
+    let expanded = (b + w[0] * x[0] + w[1] * x[1] + w[2] * x[2]).sigmoid();
+    assert!((n.data() - expanded.data()).abs() < 1e-15);
+    let mut inputs = w.clone();
+    inputs.extend(&x);
+    let report = gradcheck(n, &inputs, 1e-6, 1e-8);
+    assert!(report.passed(), "{report:?}");
+    let ids: Vec<usize> = n.children()[0].children().iter().map(|v| v.id()).collect();
+    assert_eq!(
+        ids,
+        vec![
+            b.id(),
+            w[0].id(),
+            x[0].id(),
+            w[1].id(),
+            x[1].id(),
+            w[2].id(),
+            x[2].id()
+        ]
+    );
+}
+
+#[test]
+fn a_zero_gradient_still_carries_nan_from_an_infinite_input() {
+    // PyTorch computes 0 * inf = NaN here rather than skipping the zero gradient.
+    let g = Graph::new();
+    let w = [g.value(0.5), g.value(2.0)];
+    let x = [g.value(f64::INFINITY), g.value(3.0)];
+    let out = g.weighted_sum(g.value(0.0), &w, &x) * 0.0;
+    out.backward();
+    assert!(w[0].grad().is_nan());
+    assert_eq!(w[1].grad(), 0.0);
+    assert_eq!(x[1].grad(), 0.0);
+}
+
+#[test]
 fn gradcheck_reports_every_input_and_restores_data() {
     let g = Graph::new();
     let x = g.value(0.4).with_label("x");

@@ -83,7 +83,13 @@ impl<'g> Layer<'g> {
 
     /// Each neuron's output for the inputs `x`.
     pub fn forward(&self, x: &[Value<'g>]) -> Vec<Value<'g>> {
-        self.neurons.iter().map(|n| n.forward(x)).collect()
+        // All weighted sums first, then all activations, so that the layer's outputs are consecutive
+        // nodes: the next layer's weighted sums then read them as one run.
+        let sums: Vec<Value<'g>> = self.neurons.iter().map(|n| n.weighted_sum(x)).collect();
+        sums.into_iter()
+            .zip(&self.neurons)
+            .map(|(s, n)| n.activation.apply(s))
+            .collect()
     }
 
     /// The outputs for plain numbers, computed without building graph nodes.

@@ -103,9 +103,12 @@ impl<'g> Neuron<'g> {
             x.len(),
             self.w.len()
         );
-        let graph = self.b.graph();
-        self.activation
-            .apply(graph.weighted_sum(self.b, &self.w, x))
+        self.activation.apply(self.weighted_sum(x))
+    }
+
+    /// `Σ wᵢxᵢ + b` as one node, before the activation.
+    pub fn weighted_sum(&self, x: &[Value<'g>]) -> Value<'g> {
+        self.b.graph().weighted_sum(self.b, &self.w, x)
     }
 
     /// The output for plain numbers, computed without building graph nodes.
