@@ -283,7 +283,7 @@ function drawGraph() {
       const g = svgEl("g", { class: "opn" + (isActive ? " active" : ""), "data-id": n.id }, opsG);
       svgEl("circle", { cx, cy, r: OP_R }, g);
       const t = svgEl("text", { x: cx, y: cy }, g);
-      t.textContent = n.op;
+      t.textContent = n.op === "*" ? "×" : n.op;
       if (n.op.length > 3) t.setAttribute("font-size", n.op.length > 5 ? 9 : 11);
       svgEl("path", { class: "edge" + (isActive ? " active" : ""), d: `M${cx + OP_R},${cy} L${p.x},${cy}`, "marker-end": "" }, edges);
       for (const c of new Set(n.children)) {
@@ -348,8 +348,8 @@ function describeStep() {
     const s = r.steps[ex.pos - 2];
     const node = r.nodes.find(n => n.id === s.node);
     const lines = s.lines.map(l => `<div class="rule"><span class="sym">${escapeHtml(l.symbolic)}</span> <span class="num">= ${escapeHtml(l.numeric)}</span> = <span class="amt">${escapeHtml(fmtAmount(l.amount))}</span></div>`).join("");
-    const last = ex.pos - 1 === total ? ` Done: every gradient now equals what <code>backward()</code> gives.` : "";
-    body.innerHTML = `<div class="where">step ${ex.pos - 1} of ${total} — the local chain rule of <b>${escapeHtml(s.name)}</b> (<code>${escapeHtml(node.op)}</code>), out.grad = ${fmt4(s.grad)}${last}</div>` + lines;
+    const last = ex.pos - 1 === total ? `<div class="done-note">Done: every gradient now equals what <code>${escapeHtml(out)}.backward()</code> gives.</div>` : "";
+    body.innerHTML = `<div class="where">step ${ex.pos - 1} of ${total} — the local chain rule of <b>${escapeHtml(s.name)}</b> (<code>${escapeHtml(node.op)}</code>), with ${escapeHtml(s.name)}.grad = ${fmt4(s.grad)}</div>` + lines + last;
   }
 }
 

@@ -118,16 +118,7 @@ function drawBoundary(s) {
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = "high";
     ctx.drawImage(off, 0, 0, W, H);
-    // The boundary itself: where the score changes sign between neighbouring cells.
-    ctx.fillStyle = "rgba(28,35,51,0.55)";
-    const cw = W / n, ch = H / n;
-    for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) {
-      const v = s.grid.scores[j * n + i] > 0;
-      const right = i + 1 < n && (s.grid.scores[j * n + i + 1] > 0) !== v;
-      const up = j + 1 < n && (s.grid.scores[(j + 1) * n + i] > 0) !== v;
-      if (right) ctx.fillRect((i + 1) * cw - 1, (n - 1 - j) * ch, 2, ch);
-      if (up) ctx.fillRect(i * cw, (n - 1 - j) * ch - 1, cw, 2);
-    }
+    drawContour(ctx, s.grid.scores, n, W, H);
   }
   if (!tr.bounds) return;
   const [x0, x1] = tr.bounds.x, [y0, y1] = tr.bounds.y;
@@ -144,20 +135,64 @@ function drawBoundary(s) {
   }
 }
 
+// The zero level of the scores (the decision boundary) by marching squares over the cell centres,
+// each crossing placed by linear interpolation.
+function drawContour(ctx, scores, n, W, H) {
+  const px = i => (i + 0.5) / n * W, py = j => H - (j + 0.5) / n * H;
+  const at = (i, j) => scores[j * n + i];
+  ctx.beginPath();
+  for (let j = 0; j + 1 < n; j++) {
+    for (let i = 0; i + 1 < n; i++) {
+      const c = [[i, j], [i + 1, j], [i + 1, j + 1], [i, j + 1]];
+      const v = c.map(([a, b]) => at(a, b));
+      const cross = [];
+      for (let k = 0; k < 4; k++) {
+        const v0 = v[k], v1 = v[(k + 1) % 4];
+        if ((v0 > 0) !== (v1 > 0)) {
+          const t = v0 / (v0 - v1);
+          const [a0, b0] = c[k], [a1, b1] = c[(k + 1) % 4];
+          cross.push([px(a0 + (a1 - a0) * t), py(b0 + (b1 - b0) * t)]);
+        }
+      }
+      for (let k = 0; k + 1 < cross.length; k += 2) {
+        ctx.moveTo(cross[k][0], cross[k][1]);
+        ctx.lineTo(cross[k + 1][0], cross[k + 1][1]);
+      }
+    }
+  }
+  ctx.strokeStyle = "rgba(28,35,51,0.7)";
+  ctx.lineWidth = 2;
+  ctx.lineCap = "round";
+  ctx.stroke();
+}
+
 function drawCurve(svg, values, every, cls, range) {
   svg.innerHTML = "";
   const W = 320, H = 120, P = 6;
   for (let k = 1; k < 4; k++) svgEl("line", { class: "grid", x1: 0, x2: W, y1: H * k / 4, y2: H * k / 4 }, svg);
+  const label = (cls2, text) => {
+    let el = svg.parentElement.querySelector(`.axis.${cls2}`);
+    if (!el) { el = document.createElement("div"); el.className = "axis " + cls2; svg.parentElement.appendChild(el); }
+    el.textContent = text;
+    el.style.cssText = cls2 === "top" ? "left:4px;top:2px" : cls2 === "bottom" ? "left:4px;bottom:2px" : "right:4px;bottom:2px";
+  };
+  const log = !range && values.length > 0 && values.every(v => v > 0);
+  const tf = log ? Math.log10 : (x => x);
   const finite = values.filter(Number.isFinite);
-  if (finite.length === 0) return;
-  let lo = range ? range[0] : Math.min(0, ...finite), hi = range ? range[1] : Math.max(...finite);
+  if (finite.length === 0) { label("top", ""); label("bottom", ""); label("right", ""); return; }
+  let lo = range ? range[0] : Math.min(...finite.map(tf)), hi = range ? range[1] : Math.max(...finite.map(tf));
+  if (!log && !range) lo = Math.min(0, lo);
   if (hi - lo < 1e-9) hi = lo + 1;
+  const show = x => range ? (100 * x).toFixed(0) + " %" : (log ? Math.pow(10, x) : x).toPrecision(3);
+  label("top", show(hi));
+  label("bottom", show(lo));
+  label("right", `step ${values.length * every}`);
+  values = values.map(tf);
   const n = Math.max(values.length - 1, 1);
   const pts = values.map((v, i) => `${(i / n * (W - 2 * P) + P).toFixed(1)},${(H - P - (Math.min(hi, Math.max(lo, v)) - lo) / (hi - lo) * (H - 2 * P)).toFixed(1)}`);
   if (values.length === 1) pts.push(`${W - P},${pts[0].split(",")[1]}`);
   svgEl("polyline", { class: cls, points: pts.join(" ") }, svg);
   svg.dataset.points = values.length;
-  svg.dataset.last = values[values.length - 1];
 }
 
 function drawNetwork(net) {
@@ -191,7 +226,8 @@ function drawNetwork(net) {
       const b = li === 0 ? 0 : net.layers[li - 1].biases[j];
       const t = Math.tanh(Math.abs(b));
       const fill = li === 0 ? "#fff" : (b >= 0 ? `rgba(47,127,216,${0.1 + 0.8 * t})` : `rgba(232,116,59,${0.1 + 0.8 * t})`);
-      svgEl("circle", { cx: colX(li), cy: rowY(n, j), r: n > 16 ? 5 : 7, fill }, svg);
+      const gap = Math.min(24, (H - 40) / Math.max(n, 1));
+      svgEl("circle", { cx: colX(li), cy: rowY(n, j), r: Math.max(2.5, Math.min(7, gap / 2 - 1.5)), fill }, svg);
     }
     const label = li === 0 ? "input (x, y)" : li === sizes.length - 1 ? "output" : `hidden ${li} (${n})`;
     const t = svgEl("text", { x: colX(li), y: H - 6 }, svg);

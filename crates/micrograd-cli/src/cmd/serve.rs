@@ -46,13 +46,19 @@ async fn serve(address: SocketAddr) -> CliResult {
     } else {
         bound
     };
-    println!("micrograd playground: http://{shown}/");
+    // A closed standard output (a pipe whose reader went away) must not stop the server.
+    let mut out = std::io::stdout();
+    let _ = writeln!(
+        out,
+        "micrograd playground: http://{shown}/\npress Ctrl-C to stop"
+    );
+    let _ = out.flush();
     if !bound.ip().is_loopback() {
-        eprintln!(
+        let _ = writeln!(
+            std::io::stderr(),
             "warning: listening on {bound}: other machines on the network can use the playground"
         );
     }
-    println!("press Ctrl-C to stop");
     axum::serve(listener, web::router())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -603,7 +603,7 @@ impl TrainingRun {
         self.loss = Some(report.loss);
         self.accuracy = Some(report.accuracy);
         self.learning_rate = Some(report.learning_rate);
-        if self.step % self.curve_every == 0 {
+        if self.step.is_multiple_of(self.curve_every) {
             self.loss_curve.push(report.loss);
             self.accuracy_curve.push(report.accuracy);
             if self.loss_curve.len() >= CURVE_POINTS {

@@ -1,0 +1,335 @@
+//! The playground in a real browser: headless Chromium driven over WebDriver (chromedriver) with
+//! fantoccini. It types a program, reads the graph's data and grads, walks backpropagation, moves a
+//! slider, trains a network and checks the boundary and the curves change. Screenshots are saved
+//! under `target/playground-screenshots/` as test artifacts.
+//!
+//! Needs `chromium` and `chromedriver` (Debian's `chromium` and `chromium-driver`; `.ci/run`
+//! installs them). Set `CHROMEDRIVER` or `CHROMIUM` to use other paths.
+
+mod playground;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use playground::{Server, NOTEBOOK};
+use serde_json::{json, Value};
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn screenshots() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/playground-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn start_browser() -> (Driver, Client, tempdir::TempDirGuard) {
+    let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let port = free_port();
+    let child = Command::new(&chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start {chromedriver} ({e}): install Debian's chromium and chromium-driver"
+            )
+        });
+    let driver = Driver(child);
+    let profile = tempdir::TempDirGuard::new();
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1440,900", "--hide-scrollbars",
+                format!("--user-data-dir={}", profile.0.display()),
+            ]
+        }
+    });
+    let caps = match caps {
+        Value::Object(map) => map,
+        _ => unreachable!(),
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let client = loop {
+        match ClientBuilder::native()
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => break c,
+            Err(e) => {
+                assert!(Instant::now() < deadline, "cannot reach chromedriver: {e}");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    };
+    (driver, client, profile)
+}
+
+/// A fresh, empty directory removed at the end (the browser's profile).
+mod tempdir {
+    use std::path::PathBuf;
+
+    pub struct TempDirGuard(pub PathBuf);
+
+    impl TempDirGuard {
+        pub fn new() -> Self {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos();
+            let dir = std::env::temp_dir()
+                .join(format!("micrograd-browser-{}-{nanos}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            TempDirGuard(dir)
+        }
+    }
+
+    impl Drop for TempDirGuard {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+async fn js(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+}
+
+/// Polls a script until it returns something truthy; panics with `what` after a while.
+async fn wait_for(c: &Client, script: &str, what: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let v = js(c, script).await;
+        let truthy = match &v {
+            Value::Null => false,
+            Value::Bool(b) => *b,
+            Value::String(s) => !s.is_empty(),
+            Value::Number(n) => n.as_f64() != Some(0.0),
+            _ => true,
+        };
+        if truthy {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn record_text(c: &Client, name: &str) -> String {
+    let script = format!("const r = document.querySelector('#graph .rec[data-name=\"{name}\"]'); return r ? r.textContent : null;");
+    js(c, &script).await.as_str().unwrap_or("").to_string()
+}
+
+async fn save_screenshot(c: &Client, name: &str) {
+    let png = c.screenshot().await.expect("screenshot");
+    std::fs::write(screenshots().join(name), png).unwrap();
+}
+
+async fn set_program(c: &Client, program: &str) {
+    let editor = c.find(Locator::Css("#program")).await.unwrap();
+    editor.clear().await.unwrap();
+    editor.send_keys(program).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_playground_in_a_browser() {
+    let server = Server::start();
+    let (_driver, c, _profile) = start_browser().await;
+    c.set_window_size(1440, 900).await.unwrap();
+    c.goto(&server.url()).await.unwrap();
+
+    // The notebook's graph is there at start, with its data and grads.
+    wait_for(
+        &c,
+        "return document.querySelectorAll('#graph .rec').length === 7",
+        "the starting graph",
+    )
+    .await;
+    let l = record_text(&c, "L").await;
+    assert!(
+        l.contains("data -8.0000") && l.contains("grad 1.0000"),
+        "{l}"
+    );
+    let a = record_text(&c, "a").await;
+    assert!(
+        a.contains("data 2.0000") && a.contains("grad 6.0000"),
+        "{a}"
+    );
+    assert!(record_text(&c, "f").await.contains("grad 4.0000"));
+    save_screenshot(&c, "explorer.png").await;
+
+    // Typing a program redraws the graph: y = x² + 2x at 3 is 15, dy/dx = 2x + 2 = 8.
+    set_program(&c, "x = 3.0\ny = x*x + 2*x\n").await;
+    wait_for(&c, "const r = document.querySelector('#graph .rec[data-name=\"y\"]'); return r && r.textContent.includes('data 15.0000')", "y = 15").await;
+    assert!(
+        record_text(&c, "x").await.contains("grad 8.0000"),
+        "{}",
+        record_text(&c, "x").await
+    );
+
+    // A mistake is shown in place, with its position.
+    set_program(&c, "x = 3.0\ny = (x + \n").await;
+    let message = wait_for(
+        &c,
+        "const e = document.getElementById('program-error'); return !e.hidden && e.textContent",
+        "the error",
+    )
+    .await;
+    let message = message.as_str().unwrap();
+    assert!(message.contains("line 2"), "{message}");
+    assert!(
+        js(
+            &c,
+            "return document.querySelector('#backdrop mark') !== null"
+        )
+        .await
+        .as_bool()
+        .unwrap(),
+        "the error is marked in the editor"
+    );
+    save_screenshot(&c, "explorer-error.png").await;
+
+    // Back to the notebook; walk backpropagation: the seed, then L, d, e.
+    set_program(&c, NOTEBOOK).await;
+    wait_for(&c, "const e = document.getElementById('program-error'); return e.hidden && document.querySelectorAll('#graph .rec').length === 7", "the notebook again").await;
+    let step = c.find(Locator::Css("#bp-step")).await.unwrap();
+    step.click().await.unwrap();
+    assert!(
+        record_text(&c, "a").await.contains("grad 0.0000"),
+        "the walk starts from zero gradients"
+    );
+    assert!(
+        record_text(&c, "L").await.contains("grad 1.0000"),
+        "the seed"
+    );
+    for _ in 0..3 {
+        step.click().await.unwrap();
+    }
+    let rule = js(
+        &c,
+        "return document.getElementById('rule-body').textContent",
+    )
+    .await;
+    let rule = rule.as_str().unwrap();
+    assert!(rule.contains("a.grad += b.data × e.grad"), "{rule}");
+    assert!(rule.contains("b.grad += a.data × e.grad"), "{rule}");
+    let highlighted = js(&c, "return [...document.querySelectorAll('#graph .rec.target')].map(r => r.dataset.name).sort().join(',')").await;
+    assert_eq!(highlighted, "a,b");
+    assert_eq!(
+        js(
+            &c,
+            "return document.querySelector('#graph .rec.active').dataset.name"
+        )
+        .await,
+        "e"
+    );
+    assert!(record_text(&c, "a").await.contains("grad 6.0000"));
+    save_screenshot(&c, "explorer-step.png").await;
+
+    // A slider on a leaf changes its data; the program and the graph follow.
+    js(&c, "const s = document.querySelector('.slider[data-name=\"a\"] input'); s.value = 3; s.dispatchEvent(new Event('input'));").await;
+    // L = (3 * -3 + 10) * -2 = -2.
+    wait_for(&c, "const r = document.querySelector('#graph .rec[data-name=\"L\"]'); return r && r.textContent.includes('data -2.0000')", "L after the slider").await;
+    let program = js(&c, "return document.getElementById('program').value").await;
+    assert!(program.as_str().unwrap().contains("a = 3.0"), "{program}");
+
+    // The training view: play some steps; the boundary and the curves change.
+    c.find(Locator::Css("#tab-training"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&c, "return document.getElementById('s-step').textContent === '0' && tr.id !== null && tr.snapshot !== null", "a training session").await;
+    let before = js(&c, "return document.getElementById('boundary').toDataURL()").await;
+    save_screenshot(&c, "training-start.png").await;
+    c.find(Locator::Css("#t-play"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        &c,
+        "return Number(document.getElementById('s-step').textContent) >= 100",
+        "100 training steps",
+    )
+    .await;
+    c.find(Locator::Css("#t-play"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&c, "return tr.snapshot.playing === false", "the pause").await;
+    let after = js(&c, "return document.getElementById('boundary').toDataURL()").await;
+    assert_ne!(before, after, "the decision boundary is redrawn");
+    let points = js(
+        &c,
+        "return Number(document.getElementById('chart-loss').dataset.points)",
+    )
+    .await;
+    assert!(points.as_f64().unwrap() >= 100.0, "{points}");
+    let polyline = js(&c, "return document.querySelector('#chart-loss polyline').getAttribute('points').split(' ').length").await;
+    assert!(polyline.as_f64().unwrap() >= 100.0);
+    let accuracy = js(&c, "return document.getElementById('s-acc').textContent").await;
+    let accuracy: f64 = accuracy
+        .as_str()
+        .unwrap()
+        .trim_end_matches(" %")
+        .parse()
+        .unwrap();
+    assert!(accuracy > 90.0, "{accuracy}");
+    let edges = js(
+        &c,
+        "return document.querySelectorAll('#network line').length",
+    )
+    .await;
+    assert_eq!(
+        edges,
+        2 * 16 + 16 * 16 + 16,
+        "one line per weight of the 2-16-16-1 network"
+    );
+    save_screenshot(&c, "training.png").await;
+
+    // A reset goes back to step 0 and empty curves.
+    c.find(Locator::Css("#t-reset"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        &c,
+        "return document.getElementById('s-step').textContent === '0'",
+        "the reset",
+    )
+    .await;
+
+    c.close().await.unwrap();
+}
