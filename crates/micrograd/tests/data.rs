@@ -215,3 +215,34 @@ fn batches_cover_every_sample_once_per_epoch() {
     );
     assert_eq!(d.batches(0, &mut rng).len(), 1);
 }
+
+#[test]
+fn csv_cells_may_be_quoted() {
+    let d = parse_csv(
+        "\"a\",\"b\",\"y\"\n\"1\",2,\" 0 \"\n",
+        "q.csv",
+        &CsvOptions::label_named("y"),
+    )
+    .unwrap();
+    assert_eq!(d.feature_names, vec!["a", "b"]);
+    assert_eq!((d.features(), d.labels()), (&[1.0, 2.0][..], &[0.0][..]));
+}
+
+mod fuzz {
+    use micrograd::data::{parse_csv, CsvOptions, LabelColumn};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any text gives a data set or an error, never a panic; a data set is rectangular and finite.
+        #[test]
+        fn parse_csv_never_panics(text in "[-0-9a-z.,\"\\n\\r eE+]{0,80}", header in proptest::option::of(any::<bool>()), index in 0usize..4) {
+            for label in [LabelColumn::Last, LabelColumn::Index(index), LabelColumn::Name("y".into())] {
+                let options = CsvOptions { label, header };
+                if let Ok(d) = parse_csv(&text, "fuzz.csv", &options) {
+                    prop_assert_eq!(d.features().len(), d.len() * d.n_features());
+                    prop_assert!(d.features().iter().chain(d.labels()).all(|x| x.is_finite()));
+                }
+            }
+        }
+    }
+}

@@ -238,3 +238,57 @@ fn non_finite_parameters_are_not_saved() {
         .to_string();
     assert_eq!(err, "parameter 1 is NaN, not a finite number");
 }
+
+mod fuzz {
+    use micrograd::io::SavedModel;
+    use micrograd::nn::MLP;
+    use micrograd::Graph;
+    use proptest::prelude::*;
+
+    fn good_files() -> (String, Vec<u8>) {
+        let g = Graph::new();
+        let saved = SavedModel::from_model(&MLP::new(&g, 2, &[3, 1], 0));
+        (saved.to_json().unwrap(), saved.to_safetensors().unwrap())
+    }
+
+    proptest! {
+        /// Cut or corrupted model files are errors, never panics.
+        #[test]
+        fn damaged_files_are_errors_not_panics(cut in 0usize..2000, at in 0usize..2000, byte in any::<u8>()) {
+            let (json, st) = good_files();
+            let json_cut = &json.as_bytes()[..cut.min(json.len())];
+            if let Ok(text) = std::str::from_utf8(json_cut) {
+                let _ = SavedModel::from_json(text);
+            }
+            let mut corrupted = json.clone().into_bytes();
+            let i = at % corrupted.len();
+            corrupted[i] = byte;
+            if let Ok(text) = std::str::from_utf8(&corrupted) {
+                if let Ok(m) = SavedModel::from_json(text) {
+                    let g = Graph::new();
+                    let _ = m.build(&g).predict(&vec![0.5; m.architecture.inputs]);
+                }
+            }
+            let _ = SavedModel::from_safetensors(&st[..cut.min(st.len())]);
+            let mut st2 = st.clone();
+            let j = at % st2.len();
+            st2[j] = byte;
+            if let Ok(m) = SavedModel::from_safetensors(&st2) {
+                let g = Graph::new();
+                let _ = m.build(&g).predict(&vec![0.5; m.architecture.inputs]);
+            }
+        }
+
+        /// Any text is a model or an error.
+        #[test]
+        fn any_text_is_a_model_or_an_error(text in "\\PC{0,200}") {
+            let _ = SavedModel::from_json(&text);
+        }
+    }
+
+    #[test]
+    fn huge_architectures_are_refused_without_allocating() {
+        let json = r#"{"format": "micrograd-mlp", "version": 1, "inputs": 18446744073709551615, "layers": [{"outputs": 18446744073709551615, "activation": "relu", "weight": [], "bias": []}]}"#;
+        assert!(SavedModel::from_json(json).is_err());
+    }
+}

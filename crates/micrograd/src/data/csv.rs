@@ -1,6 +1,7 @@
 //! Reading a [`Dataset`] from a CSV file of numbers.
 //!
-//! Comma-separated, one sample per line; every cell a finite number; one column is the label (the last
+//! Comma-separated, one sample per line (blank lines skipped, cells optionally in double quotes);
+//! every cell a finite number; one column is the label (the last
 //! by default, or one chosen by name or position). The first line is a header when any of its cells is
 //! not a number (or when told so). Anything else is an error naming the file, the line and the column:
 //! a ragged row, an empty file, a cell that is empty, not a number, or NaN/infinite.
@@ -94,7 +95,16 @@ pub fn load_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset,
     Ok(data)
 }
 
-/// Parses CSV `text`; `file` names it in error messages.
+/// A cell without surrounding spaces and without one pair of surrounding double quotes.
+fn unquote(cell: &str) -> &str {
+    let cell = cell.trim();
+    cell.strip_prefix('"')
+        .and_then(|c| c.strip_suffix('"'))
+        .map_or(cell, str::trim)
+}
+
+/// Parses CSV `text`; `file` names it in error messages. Cells may be wrapped in double quotes, but a
+/// comma is always a separator.
 ///
 /// ```
 /// use micrograd::data::{parse_csv, CsvOptions};
@@ -124,7 +134,7 @@ pub fn parse_csv(text: &str, file: &str, options: &CsvOptions) -> Result<Dataset
             "the file is empty: no header and no rows".into(),
         ));
     };
-    let first_cells: Vec<&str> = first.split(',').map(str::trim).collect();
+    let first_cells: Vec<&str> = first.split(',').map(unquote).collect();
     let looks_like_header = first_cells.iter().any(|c| c.parse::<f64>().is_err());
     let has_header = options.header.unwrap_or(looks_like_header);
     let width = first_cells.len();
@@ -191,7 +201,7 @@ pub fn parse_csv(text: &str, file: &str, options: &CsvOptions) -> Result<Dataset
             ));
         }
         for (col, cell) in cells.iter().enumerate() {
-            let cell = cell.trim();
+            let cell = unquote(cell);
             let at = |message: String| {
                 error(
                     Some(line_no),

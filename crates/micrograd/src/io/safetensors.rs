@@ -72,7 +72,7 @@ impl SavedModel {
             )
         })?;
         let architecture: Architecture = arch_text.parse().map_err(ModelError::new)?;
-        let mut parameters = Vec::with_capacity(architecture.num_parameters());
+        let mut parameters = Vec::new();
         let mut n_in = architecture.inputs;
         let read = |name: &str, shape: &[usize]| -> Result<Vec<f64>, ModelError> {
             let t = tensors.tensor(name).map_err(|_| {

@@ -39,12 +39,14 @@ impl Architecture {
         self.layers.last().map_or(self.inputs, |l| l.0)
     }
 
-    /// The number of parameters: for each layer, (inputs + 1) × outputs.
+    /// The number of parameters: for each layer, (inputs + 1) × outputs (saturating at `usize::MAX`).
     pub fn num_parameters(&self) -> usize {
         let mut n_in = self.inputs;
         let mut total = 0;
         for &(n_out, _) in &self.layers {
-            total += (n_in + 1) * n_out;
+            total = (n_in.saturating_add(1))
+                .saturating_mul(n_out)
+                .saturating_add(total);
             n_in = n_out;
         }
         total
