@@ -248,17 +248,12 @@ impl Graph {
         let n = weights.len() as u32;
         assert!(n < RUNS, "Graph::weighted_sum: too many terms");
         let bias = self.checked(t, bias, "weighted_sum");
-        let args = if is_run(weights) && is_run(inputs) && n > 0 {
-            // Every node between the first and the last of a run is alive if those two are and every
-            // handle in it comes from the same epoch, since epochs never decrease along the tape.
+        let args = if is_run(weights) && is_run(inputs) {
+            // Every node of a run is alive if its first and last are and all its handles come from
+            // one epoch (`is_run` checks that), since epochs never decrease along the tape.
             for run in [weights, inputs] {
-                let (first, last) = (run[0], run[run.len() - 1]);
-                self.checked(t, first, "weighted_sum");
-                self.checked(t, last, "weighted_sum");
-                assert!(
-                    run.iter().all(|v| v.epoch == first.epoch),
-                    "micrograd: a Value passed to weighted_sum was freed by Graph::rewind"
-                );
+                self.checked(t, run[0], "weighted_sum");
+                self.checked(t, run[run.len() - 1], "weighted_sum");
             }
             t.operands.extend([bias, weights[0].index, inputs[0].index]);
             [start, n | RUNS]
@@ -466,9 +461,23 @@ impl GradientSink for Pass<'_> {
                 *a += scale * v;
             }
         }
-        for i in first..first + values.len() {
-            self.reached[i / 64] |= 1 << (i % 64);
-        }
+        mark_run(self.reached, first, values.len());
+    }
+}
+
+/// Marks nodes `first .. first + n` reached, a word of the bit set at a time.
+fn mark_run(reached: &mut [u64], first: usize, n: usize) {
+    let (mut i, end) = (first, first + n);
+    while i < end {
+        let bit = i % 64;
+        let count = (64 - bit).min(end - i);
+        let ones = if count == 64 {
+            u64::MAX
+        } else {
+            (1 << count) - 1
+        };
+        reached[i / 64] |= ones << bit;
+        i += count;
     }
 }
 
@@ -575,9 +584,19 @@ pub(crate) fn terms(operands: &[u32], [start, count]: [u32; 2]) -> Terms<'_> {
     }
 }
 
-/// Whether the values are consecutive nodes of the tape.
+/// Whether the values are consecutive nodes of the tape, all made in the same epoch.
 fn is_run(values: &[Value<'_>]) -> bool {
-    values.windows(2).all(|p| p[1].index == p[0].index + 1)
+    let Some(first) = values.first() else {
+        return false;
+    };
+    let mut expected = first.index;
+    for v in values {
+        if v.index != expected || v.epoch != first.epoch {
+            return false;
+        }
+        expected += 1;
+    }
+    true
 }
 
 /// The forward rule of [`Op::WeightedSum`]: `bias + Σ wᵢ·xᵢ`, summed in order.
