@@ -214,3 +214,28 @@ fn optimizers_refuse_a_changed_number_of_parameters() {
     });
     assert!(result.is_err());
 }
+
+#[test]
+fn an_optimizer_chosen_at_run_time_works_boxed() {
+    for adam in [false, true] {
+        let mut boxed: Box<dyn Optimizer> = if adam {
+            Box::new(Adam::new(0.1))
+        } else {
+            Box::new(Sgd::new(0.1))
+        };
+        let mut direct: Box<dyn Optimizer> = if adam {
+            Box::new(Adam::new(0.1))
+        } else {
+            Box::new(Sgd::new(0.1))
+        };
+        let (mut a, mut b) = (vec![0.5, -1.5, 2.0], vec![0.5, -1.5, 2.0]);
+        for _ in 0..3 {
+            let grads = objective_grad(&a);
+            Optimizer::update(&mut boxed, &mut a, &grads);
+            direct.as_mut().update(&mut b, &grads);
+        }
+        assert_eq!(a, b);
+        boxed.set_learning_rate(0.25);
+        assert_eq!(boxed.learning_rate(), 0.25);
+    }
+}

@@ -80,3 +80,19 @@ fn ensure_state(state: &mut Vec<f64>, n: usize, what: &str) {
         state.len()
     );
 }
+
+/// A boxed optimizer is an optimizer, so one can be chosen at run time:
+/// `let opt: Box<dyn Optimizer> = if adam { Box::new(Adam::new(0.01)) } else { Box::new(Sgd::new(0.1)) };`
+impl<O: Optimizer + ?Sized> Optimizer for Box<O> {
+    fn update(&mut self, params: &mut [f64], grads: &[f64]) {
+        (**self).update(params, grads);
+    }
+
+    fn learning_rate(&self) -> f64 {
+        (**self).learning_rate()
+    }
+
+    fn set_learning_rate(&mut self, lr: f64) {
+        (**self).set_learning_rate(lr);
+    }
+}
