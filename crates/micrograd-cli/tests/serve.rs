@@ -347,7 +347,7 @@ fn malformed_requests_get_a_4xx_json_answer() {
     let mut stream = TcpStream::connect(server.addr).unwrap();
     stream
         .write_all(
-            b"POST /api/graph HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"program\"",
+            b"POST /api/graph HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{\"program\"",
         )
         .unwrap();
     drop(stream);
@@ -480,7 +480,7 @@ fn updates_stream_as_server_sent_events() {
         .unwrap();
     write!(
         stream,
-        "GET /api/train/{id}/events HTTP/1.1\r\nHost: x\r\n\r\n"
+        "GET /api/train/{id}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
     )
     .unwrap();
     assert_eq!(control(&server, id, json!({"action": "play"})), 200);
@@ -606,7 +606,7 @@ fn limits_on_sessions_and_streams() {
             .unwrap();
         write!(
             stream,
-            "GET /api/train/{}/events HTTP/1.1\r\nHost: x\r\n\r\n",
+            "GET /api/train/{}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
             ids[i % ids.len()]
         )
         .unwrap();
@@ -632,7 +632,7 @@ fn limits_on_sessions_and_streams() {
             .unwrap();
         write!(
             stream,
-            "GET /api/train/{}/events HTTP/1.1\r\nHost: x\r\n\r\n",
+            "GET /api/train/{}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
             ids[0]
         )
         .unwrap();
@@ -659,6 +659,69 @@ fn limits_on_sessions_and_streams() {
         server.post("/api/train", &json!({"samples": 20})).status,
         201
     );
+}
+
+#[test]
+fn requests_from_elsewhere_are_refused() {
+    let server = Server::start();
+    // A page on another site reaching 127.0.0.1 through a DNS name of its own.
+    let r =
+        server.raw(b"GET / HTTP/1.1\r\nHost: attacker.example:8000\r\nConnection: close\r\n\r\n");
+    assert_eq!(r.status, 403);
+    assert!(r.error().contains("attacker.example"), "{}", r.error());
+    for host in ["localhost", "127.0.0.1", "[::1]:8000"] {
+        let r = server
+            .raw(format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes());
+        assert_eq!(r.status, 200, "{host}");
+    }
+    // A form on another site can post text without asking first; JSON it cannot.
+    let body = format!("{{\"program\": \"a = 1\"}}");
+    let r = server.raw(
+        format!("POST /api/graph HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())
+            .as_bytes(),
+    );
+    assert_eq!(r.status, 415);
+    assert!(r.error().contains("application/json"));
+}
+
+#[test]
+fn the_graph_is_exported_by_the_library_as_svg_and_dot() {
+    let server = Server::start();
+    let r = server.post(
+        "/api/graph/export",
+        &json!({"program": NOTEBOOK, "format": "svg"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r
+        .header("content-type")
+        .unwrap()
+        .starts_with("image/svg+xml"));
+    let svg = r.text();
+    assert!(
+        svg.contains("<svg") && svg.contains("data -8.0000") && svg.contains("grad 6.0000"),
+        "{svg}"
+    );
+    let r = server.post(
+        "/api/graph/export",
+        &json!({"program": NOTEBOOK, "format": "dot"}),
+    );
+    assert_eq!(r.status, 200);
+    let dot = r.text();
+    assert!(
+        dot.contains("rankdir") && dot.contains("grad 6.0000"),
+        "{dot}"
+    );
+    let r = server.post(
+        "/api/graph/export",
+        &json!({"program": NOTEBOOK, "format": "png"}),
+    );
+    assert_eq!(r.status, 422);
+    let r = server.post(
+        "/api/graph/export",
+        &json!({"program": "a = (", "format": "svg"}),
+    );
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["line"], 1);
 }
 
 #[test]
@@ -689,7 +752,7 @@ fn the_server_outlives_a_closed_standard_output() {
         .unwrap();
     write!(
         stream,
-        "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut first = String::new();

@@ -374,6 +374,25 @@ document.getElementById("bp-back").addEventListener("click", () => { if (ex.resu
 document.getElementById("bp-reset").addEventListener("click", () => { if (ex.result) setPos(0); });
 document.getElementById("bp-all").addEventListener("click", () => { if (ex.result) setPos(null); });
 
+async function exportGraph(format) {
+  const tab = window.open("", "_blank");
+  try {
+    const res = await fetch("/api/graph/export", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ program: ex.editor.value, format }),
+    });
+    const blob = await res.blob();
+    const type = res.ok ? (format === "svg" ? "image/svg+xml" : "text/plain") : "text/plain";
+    const url = URL.createObjectURL(new Blob([blob], { type: type + ";charset=utf-8" }));
+    if (tab) tab.location = url; else window.location = url;
+  } catch (e) {
+    if (tab) tab.close();
+  }
+}
+document.getElementById("export-svg").addEventListener("click", () => exportGraph("svg"));
+document.getElementById("export-dot").addEventListener("click", () => exportGraph("dot"));
+
 ex.editor.value = STARTER;
 renderEditorChrome();
 evaluate();

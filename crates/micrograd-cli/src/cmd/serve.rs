@@ -59,7 +59,7 @@ async fn serve(address: SocketAddr) -> CliResult {
             "warning: listening on {bound}: other machines on the network can use the playground"
         );
     }
-    axum::serve(listener, web::router())
+    axum::serve(listener, web::router(bound.ip().is_loopback()))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -7,8 +7,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
-use micrograd::{expr, Graph, Op, Value};
+use micrograd::{draw, expr, Graph, Op, Value};
 use serde::Deserialize;
 use serde_json::{json, Value as JsonValue};
 
@@ -24,6 +26,69 @@ pub struct GraphRequest {
     /// The output's name.
     #[serde(default)]
     pub output: Option<String>,
+}
+
+/// The request for a picture of the graph: a [`GraphRequest`] and the format.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportRequest {
+    /// The program's source.
+    pub program: String,
+    /// The output's name.
+    #[serde(default)]
+    pub output: Option<String>,
+    /// `svg` or `dot`.
+    pub format: String,
+}
+
+/// `POST /api/graph/export`: the output's graph after backward, drawn by the library's `draw`
+/// module as SVG or Graphviz DOT.
+pub async fn export(body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+    let request: ExportRequest = super::parse_json(body)?;
+    let content_type = match request.format.as_str() {
+        "svg" => "image/svg+xml; charset=utf-8",
+        "dot" => "text/vnd.graphviz; charset=utf-8",
+        other => {
+            return Err(ApiError::unprocessable(format!(
+                "unknown format `{other}`: expected svg or dot"
+            )))
+        }
+    };
+    if request.program.len() > MAX_PROGRAM_BYTES {
+        return Err(ApiError::too_large(format!(
+            "the program is {} bytes; the playground takes at most {MAX_PROGRAM_BYTES}",
+            request.program.len()
+        )));
+    }
+    let drawn = tokio::task::spawn_blocking(move || {
+        std::panic::catch_unwind(|| {
+            let source = request.program.as_str();
+            let program = expr::parse(source).map_err(|e| syntax_error(&e, source))?;
+            let g = Graph::new();
+            let mut run = program.eval(&g).map_err(|e| syntax_error(&e, source))?;
+            if g.len() > MAX_GRAPH_NODES {
+                return Err(ApiError::unprocessable(format!(
+                    "the program makes {} nodes; the explorer draws at most {MAX_GRAPH_NODES}",
+                    g.len()
+                )));
+            }
+            if let Some(name) = &request.output {
+                run.set_output(name).map_err(ApiError::unprocessable)?;
+            }
+            run.backward();
+            if request.format == "svg" {
+                draw::to_svg(run.output()).map_err(|e| ApiError::unprocessable(e.to_string()))
+            } else {
+                Ok(draw::to_dot(run.output()))
+            }
+        })
+    })
+    .await
+    .map_err(|e| ApiError::unprocessable(format!("the graph could not be drawn: {e}")))?
+    .map_err(|_| {
+        ApiError::unprocessable("the graph could not be drawn (the library refused it)")
+    })??;
+    Ok(([(header::CONTENT_TYPE, content_type)], drawn).into_response())
 }
 
 /// `POST /api/graph`.

@@ -19,8 +19,9 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -35,12 +36,15 @@ pub struct AppState {
     pub sessions: train::Sessions,
 }
 
-/// The playground's routes, ready to serve.
-pub fn router() -> Router {
+/// The playground's routes, ready to serve. With `loopback_only` (the server listens on a loopback
+/// address), requests must name this machine in their `Host` header, so that a web page elsewhere
+/// cannot reach the playground through a DNS name of its own.
+pub fn router(loopback_only: bool) -> Router {
     let state = Arc::new(AppState::default());
     train::start_reaper(Arc::clone(&state));
     Router::new()
         .route("/api/graph", post(explore::graph))
+        .route("/api/graph/export", post(explore::export))
         .route("/api/train", post(train::create))
         .route("/api/train/{id}", get(train::status).delete(train::remove))
         .route("/api/train/{id}/control", post(train::control))
@@ -48,7 +52,54 @@ pub fn router() -> Router {
         .fallback(static_file)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limits::MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(loopback_only, guard))
         .with_state(state)
+}
+
+/// Refuses requests from elsewhere: a `Host` that is not this machine (when listening on loopback),
+/// and a `POST` whose body is not declared JSON (which a form on another site could send without
+/// the browser asking the server first).
+async fn guard(State(loopback_only): State<bool>, request: Request, next: Next) -> Response {
+    if loopback_only {
+        if let Some(host) = request.headers().get(header::HOST) {
+            let host = host.to_str().unwrap_or("");
+            let name = match host.rsplit_once(':') {
+                Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+                _ => host,
+            };
+            let local = name.eq_ignore_ascii_case("localhost")
+                || name == "[::1]"
+                || name
+                    .parse::<std::net::Ipv4Addr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if !local {
+                return ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    format!("the playground answers only to this machine (127.0.0.1 or localhost), not to `{host}`"),
+                )
+                .into_response();
+            }
+        }
+    }
+    if request.method() == Method::POST {
+        let json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("application/json")
+            });
+        if !json {
+            return ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "requests must send JSON with `Content-Type: application/json`",
+            )
+            .into_response();
+        }
+    }
+    next.run(request).await
 }
 
 /// Serves an embedded file for `GET` (and `HEAD`); anything else is a JSON 404 or 405.
