@@ -4,12 +4,18 @@
 //! The training loop is written out as in the demo notebook; the parameters are made first and each
 //! step's graph is freed by rewinding to a checkpoint, so memory stays flat.
 //!
+//! It ends by drawing the decision boundary with the points, as the demo does (`moons_boundary.svg` in
+//! `target/notebook/`).
+//!
 //! `cargo run --release --example moons [SEED]`
 
-use micrograd::data::moons100;
+mod common;
+
+use micrograd::data::{moons100, Dataset};
 use micrograd::loss::l2;
 use micrograd::nn::{Module, MLP};
 use micrograd::{Graph, Value};
+use std::fmt::Write;
 
 fn main() {
     let seed: u64 = std::env::args()
@@ -74,4 +80,41 @@ fn main() {
         final_accuracy * 100.0,
         elapsed.as_secs_f64() * 1e3
     );
+    common::save_svg("moons_boundary", &decision_boundary(&model, &data));
+}
+
+/// The demo's picture: the plane coloured by the sign of the model's score, and the points on top.
+fn decision_boundary(model: &MLP, data: &Dataset) -> String {
+    let (x_min, x_max, y_min, y_max) = (-2.0, 3.0, -1.5, 2.0);
+    let (width, height, cells) = (500.0, 350.0, 100);
+    let to_px = |x: f64, y: f64| {
+        (
+            (x - x_min) / (x_max - x_min) * width,
+            (y_max - y) / (y_max - y_min) * height,
+        )
+    };
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">\n"
+    );
+    let (cw, ch) = (width / cells as f64, height / (cells as f64 * 0.7));
+    for i in 0..cells {
+        for j in 0..(cells * 7 / 10) {
+            let (px, py) = (i as f64 * cw, j as f64 * ch);
+            let x = x_min + (px + cw / 2.0) / width * (x_max - x_min);
+            let y = y_max - (py + ch / 2.0) / height * (y_max - y_min);
+            let fill = if model.predict(&[x, y])[0] > 0.0 {
+                "#f6d6a8"
+            } else {
+                "#b9cfe8"
+            };
+            let _ = writeln!(svg, "<rect x=\"{px:.2}\" y=\"{py:.2}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"{fill}\"/>", cw + 0.5, ch + 0.5);
+        }
+    }
+    for (p, &label) in data.rows().zip(data.labels()) {
+        let (cx, cy) = to_px(p[0], p[1]);
+        let fill = if label > 0.0 { "#d9730d" } else { "#2a6ebb" };
+        let _ = writeln!(svg, "<circle cx=\"{cx:.2}\" cy=\"{cy:.2}\" r=\"4\" fill=\"{fill}\" stroke=\"black\" stroke-width=\"0.5\"/>");
+    }
+    svg.push_str("</svg>\n");
+    svg
 }

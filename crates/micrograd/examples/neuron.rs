@@ -3,6 +3,8 @@
 //! with the library's `Neuron`, whose weighted sum is a single node: all give o = 0.7071 and the same
 //! gradients (x1 -1.5, w1 1, x2 0.5, w2 0).
 //!
+//! It also plots the squashing function, tanh on [-5, 5] (`tanh.svg`), as the notebook does.
+//!
 //! `cargo run --example neuron`
 
 mod common;
@@ -25,6 +27,7 @@ fn main() {
     let n = (x1w1x2w2 + b).with_label("n");
     let o = n.tanh().with_label("o");
     println!("o = tanh(n) = {:.4}", o.data());
+    common::save_svg("tanh", &tanh_plot());
 
     println!("\nby hand:");
     let do_dn = 1.0 - o.data() * o.data(); // tanh' = 1 - tanh²
@@ -67,4 +70,25 @@ fn main() {
         neuron.b.grad()
     );
     common::save_picture("neuron_weighted_sum", out);
+}
+
+/// The notebook's `plt.plot(np.arange(-5, 5, 0.2), np.tanh(...))`, as an SVG line with axes.
+fn tanh_plot() -> String {
+    let (w, h) = (400.0, 240.0);
+    let to_px = |x: f64, y: f64| ((x + 5.0) / 10.0 * w, (1.1 - y) / 2.2 * h);
+    let points: Vec<String> = (0..50)
+        .map(|i| {
+            let x = -5.0 + 0.2 * i as f64;
+            let (px, py) = to_px(x, x.tanh());
+            format!("{px:.1},{py:.1}")
+        })
+        .collect();
+    let (x0, y0) = to_px(0.0, 0.0);
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\">\n\
+         <line x1=\"0\" y1=\"{y0}\" x2=\"{w}\" y2=\"{y0}\" stroke=\"#999\"/>\n\
+         <line x1=\"{x0}\" y1=\"0\" x2=\"{x0}\" y2=\"{h}\" stroke=\"#999\"/>\n\
+         <polyline fill=\"none\" stroke=\"#2a6ebb\" stroke-width=\"2\" points=\"{}\"/>\n</svg>\n",
+        points.join(" ")
+    )
 }

@@ -41,6 +41,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         "neuron",
         &[
             "o = tanh(n) = 0.7071",
+            "tanh.svg",
             "      x1: grad -1.5000",
             "      w1: grad 1.0000",
             "      x2: grad 0.5000",
@@ -77,7 +78,11 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("tiny_training", &["targets: [1.0, -1.0, -1.0, 1.0]"]),
     (
         "moons",
-        &["number of parameters 337", "final training accuracy 100%"],
+        &[
+            "number of parameters 337",
+            "final training accuracy 100%",
+            "moons_boundary.svg",
+        ],
     ),
     (
         "digits",

@@ -19,7 +19,21 @@ fn picture_dir() -> PathBuf {
     }
 }
 
+/// Writes `svg` as `NAME.svg` in the picture directory, and says where.
+#[allow(dead_code)] // not every example draws a chart
+pub fn save_svg(name: &str, svg: &str) {
+    let dir = picture_dir();
+    let path = dir.join(format!("{name}.svg"));
+    match std::fs::create_dir_all(&dir)
+        .and_then(|()| micrograd::io::write_atomic(&path, svg.as_bytes()))
+    {
+        Ok(()) => println!("(picture: {})", path.display()),
+        Err(e) => eprintln!("could not write the picture {name}: {e}"),
+    }
+}
+
 /// Writes the graph that `root` depends on as `NAME.dot` and `NAME.svg`, and says where.
+#[allow(dead_code)] // not every example draws a graph
 pub fn save_picture(name: &str, root: Value<'_>) {
     let dir = picture_dir();
     let result = std::fs::create_dir_all(&dir).and_then(|()| {
