@@ -134,6 +134,19 @@ impl Graph {
         self.len() == 0
     }
 
+    /// The bytes the graph holds on the heap for its nodes: the tape, data, gradients, weighted-sum
+    /// operands, the backward pass's scratch space and the labels (counted by capacity, so this is
+    /// what the allocator gave, not only what is in use).
+    pub fn memory_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let t = self.tape.borrow();
+        t.nodes.capacity() * size_of::<Node>()
+            + (t.data.capacity() + t.grad.capacity() + t.adjoint.capacity()) * size_of::<f64>()
+            + t.operands.capacity() * size_of::<u32>()
+            + t.reached.capacity() * size_of::<u64>()
+            + t.labels.values().map(|l| l.capacity() + size_of::<(u32, String)>()).sum::<usize>()
+    }
+
     /// Sets every node's gradient to 0.
     pub fn zero_grad(&self) {
         // An empty gradient vector means all zeros; the next backward pass then moves its result in

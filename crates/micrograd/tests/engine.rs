@@ -327,7 +327,7 @@ fn rewinding_to_a_freed_checkpoint_is_a_clear_panic() {
 
 #[test]
 fn a_chain_of_a_million_nodes_neither_overflows_nor_leaks() {
-    let g = Graph::new();
+    let g = Graph::with_capacity(1 + 250_000 * 4);
     let x = g.value(0.5);
     let mut y = x;
     for _ in 0..250_000 {

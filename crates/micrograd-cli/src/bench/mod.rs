@@ -1,0 +1,127 @@
+//! The workloads of `micrograd bench`: the engine timed on the demo, the long chain and digits, each
+//! beside the baseline it is judged against (DESIGN section 9).
+//!
+//! Times are best-of-several wall-clock measurements in this process, so the ratios, not the raw
+//! figures, are what carry from one machine to another.
+
+pub mod floor;
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use micrograd::data::{digits, moons100, Dataset};
+use micrograd::loss::Loss;
+use micrograd::nn::{Module, MLP};
+use micrograd::optim::{Adam, Schedule, Sgd};
+use micrograd::train::{accuracy, Trainer};
+use micrograd::Graph;
+
+/// The demo's widths: MLP 2-16-16-1.
+const DEMO_SIZES: [usize; 3] = [16, 16, 1];
+/// Nodes per step of the chain `y = tanh(y) + x * 0.001`: tanh, the constant, `*`, `+`.
+const CHAIN_NODES_PER_STEP: usize = 4;
+
+/// Seconds of the fastest of `runs` calls of `work`.
+pub fn best_of(runs: usize, mut work: impl FnMut() -> f64) -> f64 {
+    (0..runs).map(|_| work()).fold(f64::INFINITY, f64::min)
+}
+
+/// The demo workload on the engine: 100 full-batch steps of hinge loss + 1e-4 L2 with SGD 1.0 → 0.1,
+/// through the same [`Trainer`] `micrograd train` uses. Returns (seconds, final training accuracy).
+pub fn demo(seed: u64) -> (f64, f64) {
+    let data = moons100();
+    let g = Graph::new();
+    let model = MLP::new(&g, 2, &DEMO_SIZES, seed);
+    let mut trainer = Trainer::new(&model, Sgd::new(1.0), Loss::Hinge)
+        .l2(1e-4)
+        .schedule(Schedule::linear(1.0, 0.1, 100));
+    let start = Instant::now();
+    trainer
+        .run_steps(&data, 100, |_| {})
+        .expect("the demo trains without diverging");
+    let seconds = start.elapsed().as_secs_f64();
+    (seconds, accuracy(&model, Loss::Hinge, &data))
+}
+
+/// The same 100 steps written by hand in plain `f64` (see [`floor::DenseMlp`]), from the same
+/// initial parameters as [`demo`].
+pub fn demo_floor(seed: u64) -> f64 {
+    let data = moons100();
+    let g = Graph::new();
+    let initial = MLP::new(&g, 2, &DEMO_SIZES, seed).parameter_data();
+    let (xs, ys) = two_columns(&data);
+    let mut mlp = floor::DenseMlp::new(&[2, 16, 16, 1], &initial);
+    let start = Instant::now();
+    for k in 0..100 {
+        black_box(mlp.train_step(&xs, &ys, 1e-4, 1.0 - 0.9 * k as f64 / 100.0));
+    }
+    start.elapsed().as_secs_f64()
+}
+
+fn two_columns(data: &Dataset) -> (Vec<[f64; 2]>, Vec<f64>) {
+    let xs = data.rows().map(|r| [r[0], r[1]]).collect();
+    (xs, data.labels().to_vec())
+}
+
+/// What the chain workload measured.
+pub struct Chain {
+    /// Seconds to build, backpropagate and drop the graph.
+    pub seconds: f64,
+    /// Heap bytes of the graph per node, after the backward pass.
+    pub bytes_per_node: f64,
+    /// d(y)/d(x), to check against the plain loop.
+    pub gradient: f64,
+}
+
+/// `y = tanh(y) + x * 0.001` as a graph of `nodes` nodes: build, backward, drop.
+pub fn chain(nodes: usize) -> Chain {
+    let steps = nodes / CHAIN_NODES_PER_STEP;
+    let start = Instant::now();
+    let g = Graph::with_capacity(steps * CHAIN_NODES_PER_STEP + 1);
+    let x = g.value(0.5);
+    let mut y = x;
+    for _ in 0..steps {
+        y = y.tanh() + x * 0.001;
+    }
+    y.backward();
+    let gradient = x.grad();
+    let bytes_per_node = g.memory_bytes() as f64 / g.len() as f64;
+    drop(g);
+    Chain {
+        seconds: start.elapsed().as_secs_f64(),
+        bytes_per_node,
+        gradient,
+    }
+}
+
+/// The same chain and its derivative by hand (forward mode, no graph). Returns (seconds, d(y)/d(x)).
+pub fn chain_floor(nodes: usize) -> (f64, f64) {
+    let start = Instant::now();
+    let (_, dy) = floor::chain(black_box(0.5), nodes / CHAIN_NODES_PER_STEP);
+    (start.elapsed().as_secs_f64(), black_box(dy))
+}
+
+/// The digits workload: MLP 64-32-10, softmax cross-entropy, Adam lr 1e-2, batches of 32, `epochs`
+/// epochs, pixels scaled to [0, 1], a seeded 80/20 split. Returns (training seconds, test accuracy).
+pub fn digits_run(epochs: usize, seed: u64) -> (f64, f64) {
+    let mut data = digits();
+    data.scale_features(1.0 / 16.0);
+    let (train, test) = data.split(0.2, seed);
+    let g = Graph::new();
+    let model = MLP::new(&g, 64, &[32, 10], seed);
+    let mut trainer = Trainer::new(&model, Adam::new(1e-2), Loss::CrossEntropy)
+        .batch_size(32)
+        .seed(seed);
+    let start = Instant::now();
+    trainer
+        .run_epochs(&train, epochs, |_| {})
+        .expect("digits trains without diverging");
+    let seconds = start.elapsed().as_secs_f64();
+    (seconds, accuracy(&model, Loss::CrossEntropy, &test))
+}
+
+/// The number of parameters of the demo's network (a sanity check printed with the figures).
+pub fn demo_parameters() -> usize {
+    let g = Graph::new();
+    MLP::new(&g, 2, &DEMO_SIZES, 0).parameters().len()
+}
