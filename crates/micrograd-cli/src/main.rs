@@ -2,6 +2,7 @@
 //! library. Each subcommand lives in its own module under `cmd`.
 
 mod atomic;
+mod bench;
 mod boundary;
 mod classes;
 mod cmd;
@@ -34,8 +35,14 @@ enum Command {
     Eval(cmd::eval::Args),
     /// Train a small network on a data set and watch it learn (with no options: Karpathy's moons demo).
     Train(cmd::train::Args),
+    /// Classify rows of numbers with a model saved by `micrograd train --save`.
+    Predict(cmd::predict::Args),
+    /// Plot a function of one variable and its derivative (as SVG or PNG).
+    Plot(cmd::plot::Args),
     /// Compare a program's gradients with central differences for every input; exit 1 if any is off.
     Gradcheck(cmd::gradcheck::Args),
+    /// Measure the speed figures on this machine, each as a ratio to its baseline in the same run.
+    Bench(cmd::bench::Args),
     /// Start the web playground: the graph explorer and the training view, on this machine.
     Serve(cmd::serve::Args),
 }
@@ -52,8 +59,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Eval(args)) => cmd::eval::run(args),
         Some(Command::Train(args)) => cmd::train::run(args),
+        Some(Command::Predict(args)) => cmd::predict::run(args),
+        Some(Command::Plot(args)) => cmd::plot::run(args),
         Some(Command::Gradcheck(args)) => cmd::gradcheck::run(args),
         Some(Command::Serve(args)) => cmd::serve::run(args),
+        Some(Command::Bench(args)) => cmd::bench::run(args),
         None => cmd::train::run(cmd::train::Args::default()),
     };
     match result {
