@@ -192,3 +192,23 @@ fn data_that_does_not_fit_the_model_is_an_error() {
         "{err}"
     );
 }
+
+#[test]
+fn a_single_step_checks_its_batch() {
+    let g = Graph::new();
+    let model = MLP::new(&g, 2, &[4, 3], 0);
+    let data = data::blobs(10, 0.1, 0);
+    let mut t = Trainer::new(&model, Sgd::new(0.1), Loss::CrossEntropy);
+    assert!(t.train_step(&data, &[0, 1, 2]).is_ok());
+    let err = t.train_step(&data, &[0, 99]).unwrap_err();
+    assert_eq!(err.to_string(), "sample 99 asked of a data set of 10");
+    let err = t.train_step(&data, &[]).unwrap_err();
+    assert_eq!(err.to_string(), "a training step needs at least one sample");
+    let wide = data::digits();
+    assert!(t
+        .train_step(&wide, &[0])
+        .unwrap_err()
+        .to_string()
+        .contains("64 features"));
+    assert_eq!(g.len(), model.num_parameters());
+}
