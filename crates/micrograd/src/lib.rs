@@ -19,6 +19,12 @@
 //!
 //! The engine is three short files: [`op`] (each operation's forward and backward rule), `graph`
 //! (the tape and the backward sweep) and `value` (the handle and its operators).
+//!
+//! On top of it: [`nn`] (micrograd's `Neuron`, `Layer`, `MLP`), [`loss`] (MSE, hinge, BCE on logits,
+//! softmax cross-entropy, L2), [`optim`] (SGD, Adam, AdamW, learning-rate schedules), [`data`] (toy data
+//! sets, the digits, CSV files, splits and mini-batches), [`train`] (a `Trainer`), `io` (JSON model files
+//! and safetensors export; feature `serde`) and [`rng`] (the seeded generator behind initialization and
+//! shuffling). `cargo run --example moons` trains Karpathy's demo.
 
 #![warn(missing_docs)]
 

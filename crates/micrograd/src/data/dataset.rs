@@ -100,16 +100,7 @@ impl Dataset {
 
     /// The rows, in order.
     pub fn rows(&self) -> impl ExactSizeIterator<Item = &[f64]> + '_ {
-        // chunks_exact of width 0 would panic; a data set without features has empty rows.
-        let width = self.n_features.max(1);
-        let n = self.len();
-        (0..n).map(move |i| {
-            if self.n_features == 0 {
-                &self.features[0..0]
-            } else {
-                &self.features[i * width..(i + 1) * width]
-            }
-        })
+        (0..self.len()).map(move |i| self.row(i))
     }
 
     /// The number of classes if every label is a class index 0, 1, 2, … (the largest plus one), else
