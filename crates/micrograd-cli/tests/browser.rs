@@ -333,3 +333,117 @@ async fn the_playground_in_a_browser() {
 
     c.close().await.unwrap();
 }
+
+/// The notebook's neuron: o = tanh(x1*w1 + x2*w2 + b).
+const NEURON: &str = "x1 = 2.0\nx2 = 0.0\nw1 = -3.0\nw2 = 1.0\nb = 6.8813735870195432\nx1w1 = x1*w1\nx2w2 = x2*w2\nx1w1x2w2 = x1w1 + x2w2\nn = x1w1x2w2 + b\no = tanh(n)\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_programs_and_settings_in_a_browser() {
+    let server = Server::start();
+    let (_driver, c, _profile) = start_browser().await;
+    c.set_window_size(1440, 900).await.unwrap();
+    c.goto(&server.url()).await.unwrap();
+    wait_for(
+        &c,
+        "return document.querySelectorAll('#graph .rec').length === 7",
+        "the starting graph",
+    )
+    .await;
+
+    // The neuron: o = tanh(n) = 0.7071, do/dn = 1 - o² = 0.5, do/dw1 = x1 · 0.5 = 1.
+    set_program(&c, NEURON).await;
+    wait_for(&c, "const r = document.querySelector('#graph .rec[data-name=\"o\"]'); return r && r.textContent.includes('data 0.7071')", "the neuron").await;
+    assert!(
+        record_text(&c, "n").await.contains("grad 0.5000"),
+        "{}",
+        record_text(&c, "n").await
+    );
+    assert!(record_text(&c, "w1").await.contains("grad 1.0000"));
+    assert!(record_text(&c, "x1").await.contains("grad -1.5000"));
+    let step = c.find(Locator::Css("#bp-step")).await.unwrap();
+    step.click().await.unwrap();
+    step.click().await.unwrap();
+    let rule = js(
+        &c,
+        "return document.getElementById('rule-body').textContent",
+    )
+    .await;
+    assert!(
+        rule.as_str()
+            .unwrap()
+            .contains("n.grad += (1 - o.data²) × o.grad"),
+        "{rule}"
+    );
+    save_screenshot(&c, "explorer-neuron.png").await;
+
+    // Other settings make a new session: the spiral with tanh and Adam.
+    c.find(Locator::Css("#tab-training"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        &c,
+        "return tr.id !== null && tr.snapshot !== null",
+        "a training session",
+    )
+    .await;
+    let first = js(&c, "return tr.id").await;
+    js(
+        &c,
+        "const f = document.getElementById('train-form');
+         document.getElementById('t-dataset').value = 'spiral'; f.samples.value = 200; f.noise.value = 0.05; f.activation.value = 'tanh';
+         f.optimizer.value = 'adam'; f.optimizer.dispatchEvent(new Event('input', {bubbles: true}));
+         document.getElementById('t-speed').value = '16';
+         document.getElementById('t-speed').dispatchEvent(new Event('change'));",
+    )
+    .await;
+    wait_for(
+        &c,
+        &format!("return tr.id !== null && tr.id !== {first} && tr.points.length === 200"),
+        "the spiral session",
+    )
+    .await;
+    assert_eq!(
+        js(&c, "return document.getElementById('t-lr').value").await,
+        "0.05",
+        "Adam's learning rate"
+    );
+    c.find(Locator::Css("#t-play"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        &c,
+        "return Number(document.getElementById('s-step').textContent) >= 400",
+        "400 steps on the spiral",
+    )
+    .await;
+    c.find(Locator::Css("#t-play"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&c, "return tr.snapshot.playing === false", "the pause").await;
+    let accuracy = js(&c, "return tr.snapshot.accuracy")
+        .await
+        .as_f64()
+        .unwrap();
+    assert!(accuracy > 0.8, "the spiral is mostly learned: {accuracy}");
+    save_screenshot(&c, "training-spiral.png").await;
+
+    // A setting out of range is explained beside the form.
+    js(&c, "const f = document.getElementById('train-form'); f.hidden.value = '64'; f.hidden.dispatchEvent(new Event('input', {bubbles: true}));").await;
+    let message = wait_for(
+        &c,
+        "const e = document.getElementById('train-error'); return !e.hidden && e.textContent",
+        "the error",
+    )
+    .await;
+    assert!(message.as_str().unwrap().contains("neurons"), "{message}");
+    c.close().await.unwrap();
+}

@@ -529,6 +529,14 @@ fn training_settings_are_checked() {
     // Every data set, activation, loss and optimizer the page offers is accepted.
     for dataset in ["moons", "circles", "xor", "spiral", "blobs"] {
         let s = create(&server, json!({"dataset": dataset, "samples": 40}));
+        assert_eq!(s["dataset"], dataset);
+        let labels: std::collections::BTreeSet<String> = s["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p[2].to_string())
+            .collect();
+        assert_eq!(labels.len(), 2, "{dataset}: two classes");
         server.request(
             "DELETE",
             &format!("/api/train/{}", s["id"].as_str().unwrap()),

@@ -171,11 +171,20 @@ function moveSlider(name, value) {
 
 // ---------- the graph drawing ----------
 
-const REC_H = 36, ROW_GAP = 20, COL_GAP = 70, OP_R = 17, PAD = 20, CELL = 112;
+// Each value is a card: its label on top (when it has one), then its data and its grad.
+const ROW = 20, ROW_GAP = 18, COL_GAP = 46, PAD = 18, MIN_W = 124, CHAR = 7.9;
 
 function displayName(node) {
-  if (node.label) return node.label;
-  return "";
+  return node.label || "";
+}
+
+function cardHeight(n) {
+  return (displayName(n) ? 3 : 2) * ROW + 4;
+}
+
+function opWidth(n) {
+  const sym = n.op === "*" ? "×" : n.op;
+  return Math.max(30, sym.length * 8.5 + 16);
 }
 
 function layout(result) {
@@ -186,23 +195,20 @@ function layout(result) {
     const r = n.children.length ? 1 + Math.max(...n.children.map(c => rank.get(c) ?? 0)) : 0;
     rank.set(n.id, r);
   }
-  const parentsOf = new Map(nodes.map(n => [n.id, []]));
-  for (const n of nodes) for (const c of n.children) if (parentsOf.has(c)) parentsOf.get(c).push(n.id);
+  const parents = new Map(nodes.map(n => [n.id, []]));
+  for (const n of nodes) for (const c of n.children) if (parents.has(c)) parents.get(c).push(n.id);
   // Inputs and constants sit just left of their first use, as Graphviz draws the notebook's graphs.
   for (const n of nodes) {
-    const ps = parentsOf.get(n.id);
+    const ps = parents.get(n.id);
     if (n.children.length === 0 && ps.length) rank.set(n.id, Math.min(...ps.map(p => rank.get(p))) - 1);
   }
   const maxRank = Math.max(0, ...rank.values());
   const cols = Array.from({ length: maxRank + 1 }, () => []);
   for (const n of nodes) cols[rank.get(n.id)].push(n);
-  const parents = new Map(nodes.map(n => [n.id, []]));
-  for (const n of nodes) for (const c of n.children) if (parents.has(c)) parents.get(c).push(n.id);
 
   // Order each column by the mean position of the neighbours: a few sweeps each way.
   const order = new Map();
-  const setOrder = () => cols.forEach(col => col.forEach((n, i) => order.set(n.id, i - (col.length - 1) / 2)));
-  setOrder();
+  cols.forEach(col => col.forEach((n, i) => order.set(n.id, i - (col.length - 1) / 2)));
   const mean = (ids, fallback) => ids.length ? ids.reduce((s, id) => s + order.get(id), 0) / ids.length : fallback;
   for (let sweep = 0; sweep < 4; sweep++) {
     for (let r = 1; r <= maxRank; r++) {
@@ -215,28 +221,27 @@ function layout(result) {
     }
   }
 
-  const widthOf = n => {
-    const name = displayName(n);
-    const lw = name ? Math.max(30, 9 * Array.from(name).length + 16) : 0;
-    return lw + 2 * CELL;
-  };
+  const widthOf = n => Math.max(MIN_W, Array.from(displayName(n)).length * 8.5 + 20,
+    ("data " + fmt4(n.data)).length * CHAR + 16, ("grad " + fmt4(n.grad)).length * CHAR + 16);
   const colW = cols.map(col => Math.max(0, ...col.map(widthOf)));
+  // The gap before a column holds its op nodes.
+  const opGap = cols.map(col => Math.max(0, ...col.filter(n => n.kind === "op").map(opWidth)));
   const colX = [];
   let x = PAD;
   for (let r = 0; r <= maxRank; r++) {
-    if (r > 0) x += COL_GAP + 2 * OP_R;
+    if (r > 0) x += COL_GAP + opGap[r];
     colX.push(x);
     x += colW[r];
   }
-  const tallest = Math.max(...cols.map(c => c.length));
-  const height = PAD * 2 + tallest * REC_H + (tallest - 1) * ROW_GAP;
+  const colHeight = col => col.reduce((h, n) => h + cardHeight(n), 0) + (col.length - 1) * ROW_GAP;
+  const height = PAD * 2 + Math.max(...cols.map(colHeight));
   const pos = new Map();
   cols.forEach((col, r) => {
-    const colH = col.length * REC_H + (col.length - 1) * ROW_GAP;
-    const top = (height - colH) / 2;
-    col.forEach((n, i) => {
+    let y = (height - colHeight(col)) / 2;
+    col.forEach(n => {
       const w = widthOf(n);
-      pos.set(n.id, { x: colX[r] + (colW[r] - w), y: top + i * (REC_H + ROW_GAP), w, rank: r });
+      pos.set(n.id, { x: colX[r] + (colW[r] - w) / 2, y, w, h: cardHeight(n), rank: r, gapLeft: colX[r] - (COL_GAP + opGap[r]) + COL_GAP / 2 });
+      y += cardHeight(n) + ROW_GAP;
     });
   });
   return { pos, width: x + PAD, height, byId };
@@ -259,7 +264,8 @@ function drawGraph() {
   const L = layout(r);
   const wrap = document.getElementById("graph-scroll");
   const avail = Math.max(300, wrap.clientWidth - 4);
-  const scale = Math.min(1, Math.max(0.8, avail / L.width));
+  // Shrink a wide graph to fit, down to a size still readable; beyond that, scroll.
+  const scale = Math.min(1, Math.max(0.75, avail / L.width));
   svg.setAttribute("width", Math.round(L.width * scale));
   svg.setAttribute("height", Math.round(L.height * scale));
   svg.setAttribute("viewBox", `0 0 ${L.width} ${L.height}`);
@@ -274,23 +280,23 @@ function drawGraph() {
   const edges = svgEl("g", {}, svg);
   const opsG = svgEl("g", {}, svg);
   const recs = svgEl("g", {}, svg);
-  const mid = p => p.y + REC_H / 2;
+  const mid = p => p.y + p.h / 2;
   for (const n of r.nodes) {
     const p = L.pos.get(n.id);
     if (n.kind === "op") {
-      const cx = p.x - COL_GAP / 2 - OP_R + 6, cy = mid(p);
+      const w = opWidth(n), h = 30;
+      const cx = p.x - COL_GAP / 2 - w / 2, cy = mid(p);
       const isActive = n.id === activeId && step;
       const g = svgEl("g", { class: "opn" + (isActive ? " active" : ""), "data-id": n.id }, opsG);
-      svgEl("circle", { cx, cy, r: OP_R }, g);
+      svgEl("rect", { x: cx - w / 2, y: cy - h / 2, width: w, height: h, rx: h / 2 }, g);
       const t = svgEl("text", { x: cx, y: cy }, g);
       t.textContent = n.op === "*" ? "×" : n.op;
-      if (n.op.length > 3) t.setAttribute("font-size", n.op.length > 5 ? 9 : 11);
-      svgEl("path", { class: "edge" + (isActive ? " active" : ""), d: `M${cx + OP_R},${cy} L${p.x},${cy}`, "marker-end": "" }, edges);
+      svgEl("path", { class: "edge" + (isActive ? " active" : ""), d: `M${cx + w / 2},${cy} L${p.x},${cy}` }, edges);
       for (const c of new Set(n.children)) {
         const q = L.pos.get(c);
         if (!q) continue;
-        const x1 = q.x + q.w, y1 = mid(q), x2 = cx - OP_R, y2 = cy;
-        const dx = Math.max(30, (x2 - x1) / 2);
+        const x1 = q.x + q.w, y1 = mid(q), x2 = cx - w / 2, y2 = cy;
+        const dx = Math.max(24, (x2 - x1) / 2);
         svgEl("path", { class: "edge" + (isActive ? " active" : ""), d: `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}` }, edges);
       }
     }
@@ -300,20 +306,19 @@ function drawGraph() {
     if (targets.has(n.id)) cls.push("target");
     if (done.has(n.id)) cls.push("done");
     const g = svgEl("g", { class: cls.join(" "), "data-id": n.id, "data-name": n.label || "", transform: `translate(${p.x},${p.y})` }, recs);
-    svgEl("rect", { class: "box", width: p.w, height: REC_H, rx: 6 }, g);
+    svgEl("rect", { class: "box", width: p.w, height: p.h, rx: 7 }, g);
     const name = displayName(n);
-    let x = 0;
+    let y = 2;
     if (name) {
-      const lw = p.w - 2 * CELL;
-      const t = svgEl("text", { class: "label", x: lw / 2, y: REC_H / 2, "text-anchor": "middle" }, g);
+      svgEl("path", { class: "head", d: `M0,${ROW + 2} V7 Q0,0 7,0 H${p.w - 7} Q${p.w},0 ${p.w},7 V${ROW + 2} Z` }, g);
+      const t = svgEl("text", { class: "label", x: p.w / 2, y: y + ROW / 2 + 1, "text-anchor": "middle" }, g);
       t.textContent = name;
-      x = lw;
-      svgEl("line", { class: "sep", x1: x, y1: 0, x2: x, y2: REC_H }, g);
+      y += ROW;
+      svgEl("line", { class: "sep", x1: 0, y1: y, x2: p.w, y2: y }, g);
     }
-    const td = svgEl("text", { class: "data", x: x + 8, y: REC_H / 2 }, g);
+    const td = svgEl("text", { class: "data", x: 9, y: y + ROW / 2 + 1 }, g);
     td.textContent = "data " + fmt4(n.data);
-    svgEl("line", { class: "sep", x1: x + CELL, y1: 0, x2: x + CELL, y2: REC_H }, g);
-    const tg = svgEl("text", { class: "grad", x: x + CELL + 8, y: REC_H / 2 }, g);
+    const tg = svgEl("text", { class: "grad", x: 9, y: y + ROW + ROW / 2 }, g);
     tg.textContent = "grad " + fmt4(grads.get(n.id));
     const title = svgEl("title", {}, g);
     title.textContent = `${name || n.kind} = ${n.data}, grad ${grads.get(n.id)}`;

@@ -18,17 +18,18 @@ const tr = {
 };
 
 function trainConfig() {
-  const f = tr.form;
-  const hidden = f.hidden.value.split(/[\s,]+/).filter(s => s !== "").map(Number);
+  // By id: a form's `dataset` property is its data-* attributes, not the field of that name.
+  const v = id => document.getElementById(id).value;
+  const hidden = v("t-hidden").split(/[\s,]+/).filter(s => s !== "").map(Number);
   return {
-    dataset: f.dataset.value,
-    samples: Number(f.samples.value),
-    noise: Number(f.noise.value),
+    dataset: v("t-dataset"),
+    samples: Number(v("t-samples")),
+    noise: Number(v("t-noise")),
     hidden,
-    activation: f.activation.value,
-    loss: f.loss.value,
-    optimizer: f.optimizer.value,
-    learning_rate: Number(f.learning_rate.value),
+    activation: v("t-activation"),
+    loss: v("t-loss"),
+    optimizer: v("t-optimizer"),
+    learning_rate: Number(v("t-lr")),
   };
 }
 
@@ -50,6 +51,7 @@ async function newSession() {
   showTrainError(null);
   tr.id = res.body.id;
   tr.points = res.body.points;
+  tr.dataset = res.body.dataset;
   tr.bounds = res.body.bounds;
   render(res.body.snapshot);
   const speed = Number(document.getElementById("t-speed").value);

@@ -268,6 +268,7 @@ pub async fn create(
         .map(|(r, &y)| json!([r[0], r[1], y]))
         .collect();
     let bounds = Bounds::around(&plan.data);
+    let dataset = plan.data.name.clone();
     let sessions = &state.sessions;
     let id = {
         let mut map = sessions.map.lock().unwrap();
@@ -296,7 +297,7 @@ pub async fn create(
     let session = sessions.get(&id.to_string())?;
     let snapshot: JsonValue =
         serde_json::from_str(&session.snapshots.borrow()).unwrap_or(JsonValue::Null);
-    let body = json!({"id": id.to_string(), "points": points, "bounds": bounds.to_json(), "snapshot": snapshot});
+    let body = json!({"id": id.to_string(), "dataset": dataset, "points": points, "bounds": bounds.to_json(), "snapshot": snapshot});
     Ok((StatusCode::CREATED, Json(body)))
 }
 
