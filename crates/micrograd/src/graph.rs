@@ -21,7 +21,7 @@ use crate::value::Value;
 ///
 /// For unary and binary operations `args` are the indices of the inputs. For
 /// [`Op::WeightedSum`] they are where its operands start in [`Tape::operands`] and how many terms
-/// it has (see [`Terms`]). The epoch is kept in 24 bits (it
+/// it has (see [`Operands`]). The epoch is kept in 24 bits (it
 /// wraps after 16 million rewinds), which keeps a node at 12 bytes and a whole node, with its data
 /// and gradient, within 28.
 #[derive(Clone, Copy, Debug)]
@@ -63,6 +63,9 @@ pub(crate) struct Tape {
     pub(crate) operands: Vec<u32>,
     pub(crate) labels: BTreeMap<u32, String>,
     pub(crate) epoch: u32,
+    /// Whether any node's data has ever been NaN or infinite (never reset: it only has to be true
+    /// whenever there is such data).
+    pub(crate) non_finite: bool,
     /// Scratch space reused by every backward pass: the gradient flowing into each node during this
     /// pass, and (one bit per node) whether the pass reaches the node at all.
     adjoint: Vec<f64>,
@@ -144,7 +147,10 @@ impl Graph {
             + (t.data.capacity() + t.grad.capacity() + t.adjoint.capacity()) * size_of::<f64>()
             + t.operands.capacity() * size_of::<u32>()
             + t.reached.capacity() * size_of::<u64>()
-            + t.labels.values().map(|l| l.capacity() + size_of::<(u32, String)>()).sum::<usize>()
+            + t.labels
+                .values()
+                .map(|l| l.capacity() + size_of::<(u32, String)>())
+                .sum::<usize>()
     }
 
     /// Sets every node's gradient to 0.
@@ -215,6 +221,7 @@ impl Graph {
             nodes,
             data,
             operands,
+            non_finite,
             ..
         } = &mut *t;
         for (i, node) in nodes.iter().enumerate() {
@@ -223,6 +230,7 @@ impl Graph {
                 Op::WeightedSum => weighted_sum_forward(data, operands, node.args),
                 op => op.forward(data[node.args[0] as usize], data[node.args[1] as usize]),
             };
+            *non_finite |= !data[i].is_finite();
         }
     }
 
@@ -248,6 +256,72 @@ impl Graph {
         weights: &[Value<'g>],
         inputs: &[Value<'g>],
     ) -> Value<'g> {
+        let mut t = self.tape.borrow_mut();
+        let inputs = self.checked_terms(&t, inputs);
+        self.push_weighted_sum(&mut t, bias, weights, &inputs)
+    }
+
+    /// The weighted sums of several neurons over the same inputs, as a layer computes them: one
+    /// [`Op::WeightedSum`] node per `(bias, weights)`, made one after another (so the results are a
+    /// run of consecutive nodes). The same as calling [`Graph::weighted_sum`] for each, but the
+    /// inputs are checked once.
+    ///
+    /// ```
+    /// use micrograd::Graph;
+    ///
+    /// let g = Graph::new();
+    /// let x = [g.value(1.0), g.value(2.0)];
+    /// let (w1, w2) = ([g.value(0.5), g.value(0.5)], [g.value(-1.0), g.value(1.0)]);
+    /// let sums = g.weighted_sums(&x, [(g.value(0.0), &w1[..]), (g.value(1.0), &w2[..])]);
+    /// assert_eq!((sums[0].data(), sums[1].data()), (1.5, 2.0));
+    /// ```
+    ///
+    /// # Panics
+    /// As [`Graph::weighted_sum`].
+    pub fn weighted_sums<'g, 'w>(
+        &'g self,
+        inputs: &[Value<'g>],
+        neurons: impl IntoIterator<Item = (Value<'g>, &'w [Value<'g>])>,
+    ) -> Vec<Value<'g>>
+    where
+        'g: 'w,
+    {
+        let mut t = self.tape.borrow_mut();
+        let inputs = self.checked_terms(&t, inputs);
+        neurons
+            .into_iter()
+            .map(|(bias, weights)| self.push_weighted_sum(&mut t, bias, weights, &inputs))
+            .collect()
+    }
+
+    /// The tape indices of a weighted sum's inputs (or weights), checked alive.
+    fn checked_terms(&self, t: &Tape, values: &[Value<'_>]) -> Terms {
+        if is_run(values) {
+            // Every node of a run is alive if its first and last are and all its handles come from
+            // one epoch (`is_run` checks that), since epochs never decrease along the tape.
+            let first = self.checked(t, values[0], "weighted_sum");
+            self.checked(t, values[values.len() - 1], "weighted_sum");
+            Terms::Run {
+                first,
+                n: values.len() as u32,
+            }
+        } else {
+            Terms::Scattered(
+                values
+                    .iter()
+                    .map(|v| self.checked(t, *v, "weighted_sum"))
+                    .collect(),
+            )
+        }
+    }
+
+    fn push_weighted_sum<'g>(
+        &'g self,
+        t: &mut Tape,
+        bias: Value<'g>,
+        weights: &[Value<'g>],
+        inputs: &Terms,
+    ) -> Value<'g> {
         assert_eq!(
             weights.len(),
             inputs.len(),
@@ -255,32 +329,23 @@ impl Graph {
             weights.len(),
             inputs.len()
         );
-        let mut t = self.tape.borrow_mut();
-        let t = &mut *t;
-        let start = t.operands.len() as u32;
         let n = weights.len() as u32;
         assert!(n < RUNS, "Graph::weighted_sum: too many terms");
+        let start = t.operands.len() as u32;
         let bias = self.checked(t, bias, "weighted_sum");
-        let args = if is_run(weights) && is_run(inputs) {
-            // Every node of a run is alive if its first and last are and all its handles come from
-            // one epoch (`is_run` checks that), since epochs never decrease along the tape.
-            for run in [weights, inputs] {
-                self.checked(t, run[0], "weighted_sum");
-                self.checked(t, run[run.len() - 1], "weighted_sum");
+        let args = match (self.checked_terms(t, weights), inputs) {
+            (Terms::Run { first: w, .. }, Terms::Run { first: x, .. }) => {
+                t.operands.extend([bias, w, *x]);
+                [start, n | RUNS]
             }
-            t.operands.extend([bias, weights[0].index, inputs[0].index]);
-            [start, n | RUNS]
-        } else {
-            t.operands.reserve(1 + 2 * weights.len());
-            t.operands.push(bias);
-            for (w, x) in weights.iter().zip(inputs) {
-                let (w, x) = (
-                    self.checked(t, *w, "weighted_sum"),
-                    self.checked(t, *x, "weighted_sum"),
-                );
-                t.operands.extend([w, x]);
+            (weights, inputs) => {
+                t.operands.reserve(1 + 2 * weights.len());
+                t.operands.push(bias);
+                for k in 0..weights.len() {
+                    t.operands.extend([weights.get(k), inputs.get(k)]);
+                }
+                [start, n]
             }
-            [start, n]
         };
         let data = weighted_sum_forward(&t.data, &t.operands, args);
         self.push_to(t, Op::WeightedSum, args, data)
@@ -304,6 +369,7 @@ impl Graph {
         );
         t.nodes.push(Node::new(op, args, t.epoch));
         t.data.push(data);
+        t.non_finite |= !data.is_finite();
         Value::new(self, index as u32, t.epoch)
     }
 
@@ -361,6 +427,7 @@ impl Graph {
         let mut pass = Pass {
             adjoint: &mut adjoint,
             reached: &mut t.reached,
+            all_finite: !t.non_finite,
         };
         pass.add(out, 1.0);
         for i in (0..n).rev() {
@@ -445,6 +512,8 @@ impl GradientSink for Grads<'_> {
 struct Pass<'a> {
     adjoint: &'a mut [f64],
     reached: &'a mut [u64],
+    /// No data on the tape is NaN or infinite.
+    all_finite: bool,
 }
 
 impl Pass<'_> {
@@ -468,7 +537,7 @@ impl GradientSink for Pass<'_> {
         // adjoint unchanged (adjoints start at +0 and a sum in round-to-nearest is never -0), so
         // the work can be skipped exactly. A network's dead ReLUs and satisfied margins make this
         // the common case.
-        if !(scale == 0.0 && values.iter().all(|v| v.is_finite())) {
+        if !(scale == 0.0 && self.all_finite) {
             let adjoint = &mut self.adjoint[first..][..values.len()];
             for (a, v) in adjoint.iter_mut().zip(values) {
                 *a += scale * v;
@@ -506,8 +575,8 @@ fn propagate(
 ) {
     match node.op {
         Op::Leaf | Op::Const => {}
-        Op::WeightedSum => match terms(operands, node.args) {
-            Terms::Pairs { bias, pairs } => {
+        Op::WeightedSum => match decode_operands(operands, node.args) {
+            Operands::Pairs { bias, pairs } => {
                 sink.add(bias, g);
                 for pair in pairs.chunks_exact(2) {
                     let (w, x) = (pair[0], pair[1]);
@@ -515,7 +584,7 @@ fn propagate(
                     sink.add(x, g * data[w as usize]);
                 }
             }
-            Terms::Runs {
+            Operands::Runs {
                 bias,
                 weights,
                 inputs,
@@ -544,7 +613,7 @@ fn propagate(
 const RUNS: u32 = 1 << 31;
 
 /// The operands of a weighted-sum node `bias + Σ wᵢ·xᵢ`.
-pub(crate) enum Terms<'a> {
+pub(crate) enum Operands<'a> {
     /// Any weights and inputs: `pairs` is `[w0, x0, w1, x1, …]`.
     Pairs { bias: u32, pairs: &'a [u32] },
     /// `n` weights from node `weights` on and `n` inputs from node `inputs` on. Reading them as
@@ -557,14 +626,14 @@ pub(crate) enum Terms<'a> {
     },
 }
 
-impl Terms<'_> {
+impl Operands<'_> {
     /// The bias, then each weight and its input.
     pub(crate) fn nodes(&self) -> Vec<u32> {
         match *self {
-            Terms::Pairs { bias, pairs } => {
+            Operands::Pairs { bias, pairs } => {
                 std::iter::once(bias).chain(pairs.iter().copied()).collect()
             }
-            Terms::Runs {
+            Operands::Runs {
                 bias,
                 weights,
                 inputs,
@@ -577,22 +646,46 @@ impl Terms<'_> {
 }
 
 /// Decodes the operands of a weighted-sum node from its `args`.
-pub(crate) fn terms(operands: &[u32], [start, count]: [u32; 2]) -> Terms<'_> {
+pub(crate) fn decode_operands(operands: &[u32], [start, count]: [u32; 2]) -> Operands<'_> {
     let start = start as usize;
     if count & RUNS != 0 {
         let [bias, weights, inputs] = operands[start..start + 3] else {
             unreachable!("three operands")
         };
-        Terms::Runs {
+        Operands::Runs {
             bias,
             weights,
             inputs,
             n: count & !RUNS,
         }
     } else {
-        Terms::Pairs {
+        Operands::Pairs {
             bias: operands[start],
             pairs: &operands[start + 1..start + 1 + 2 * count as usize],
+        }
+    }
+}
+
+/// Checked tape indices of a weighted sum's weights or inputs.
+enum Terms {
+    /// Nodes `first .. first + n`.
+    Run { first: u32, n: u32 },
+    /// Any nodes.
+    Scattered(Vec<u32>),
+}
+
+impl Terms {
+    fn len(&self) -> usize {
+        match self {
+            Terms::Run { n, .. } => *n as usize,
+            Terms::Scattered(indices) => indices.len(),
+        }
+    }
+
+    fn get(&self, k: usize) -> u32 {
+        match self {
+            Terms::Run { first, .. } => first + k as u32,
+            Terms::Scattered(indices) => indices[k],
         }
     }
 }
@@ -614,13 +707,13 @@ fn is_run(values: &[Value<'_>]) -> bool {
 
 /// The forward rule of [`Op::WeightedSum`]: `bias + Σ wᵢ·xᵢ`, summed in order.
 fn weighted_sum_forward(data: &[f64], operands: &[u32], args: [u32; 2]) -> f64 {
-    match terms(operands, args) {
-        Terms::Pairs { bias, pairs } => {
+    match decode_operands(operands, args) {
+        Operands::Pairs { bias, pairs } => {
             pairs.chunks_exact(2).fold(data[bias as usize], |acc, p| {
                 acc + data[p[0] as usize] * data[p[1] as usize]
             })
         }
-        Terms::Runs {
+        Operands::Runs {
             bias,
             weights,
             inputs,

@@ -75,7 +75,9 @@ impl<'g> Value<'g> {
     /// keep their old data until [`Graph::recompute`] or until they are built again.
     pub fn set_data(&self, data: f64) {
         let i = self.live();
-        self.graph.tape.borrow_mut().data[i] = data;
+        let mut t = self.graph.tape.borrow_mut();
+        t.data[i] = data;
+        t.non_finite |= !data.is_finite();
     }
 
     /// Sets the node's gradient by hand, as the notebook does in manual backpropagation.
@@ -129,7 +131,7 @@ impl<'g> Value<'g> {
             Some(0) => vec![],
             Some(1) => vec![node.args[0]],
             Some(_) => node.args.to_vec(),
-            None => crate::graph::terms(&t.operands, node.args).nodes(),
+            None => crate::graph::decode_operands(&t.operands, node.args).nodes(),
         };
         indices
             .into_iter()

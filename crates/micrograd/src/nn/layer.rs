@@ -85,7 +85,13 @@ impl<'g> Layer<'g> {
     pub fn forward(&self, x: &[Value<'g>]) -> Vec<Value<'g>> {
         // All weighted sums first, then all activations, so that the layer's outputs are consecutive
         // nodes: the next layer's weighted sums then read them as one run.
-        let sums: Vec<Value<'g>> = self.neurons.iter().map(|n| n.weighted_sum(x)).collect();
+        let Some(first) = self.neurons.first() else {
+            return Vec::new();
+        };
+        let sums = first
+            .b
+            .graph()
+            .weighted_sums(x, self.neurons.iter().map(|n| (n.b, &n.w[..])));
         sums.into_iter()
             .zip(&self.neurons)
             .map(|(s, n)| n.activation.apply(s))
