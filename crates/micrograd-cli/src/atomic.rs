@@ -19,7 +19,9 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     result.map_err(|e| {
         let message = format!("cannot write {}: {e}", path.display());
         match e.kind() {
-            std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => CliError::input(message),
+            std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => {
+                CliError::input(message)
+            }
             _ => CliError::failure(message),
         }
     })
@@ -39,7 +41,10 @@ fn write_temp_then_rename(temp: &Path, path: &Path, bytes: &[u8]) -> std::io::Re
 /// `dir/.name.PID.tmp` next to `dir/name`: the same file system, so the rename is atomic, and hidden,
 /// so a listing during the write does not show it as a result.
 fn temporary_name(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temp = format!(".{name}.{}.tmp", std::process::id());
     match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.join(temp),
@@ -59,7 +64,10 @@ mod tests {
         write(&path, b"first").unwrap();
         write(&path, b"second, longer").unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"second, longer");
-        let names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("out.txt")]);
         fs::remove_dir_all(&dir).unwrap();
     }
@@ -68,6 +76,8 @@ mod tests {
     fn a_missing_directory_is_bad_input() {
         let err = write(Path::new("/nonexistent-dir-for-micrograd/out.txt"), b"x").unwrap_err();
         assert_eq!(err.code, 2);
-        assert!(err.message.contains("/nonexistent-dir-for-micrograd/out.txt"));
+        assert!(err
+            .message
+            .contains("/nonexistent-dir-for-micrograd/out.txt"));
     }
 }

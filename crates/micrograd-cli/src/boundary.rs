@@ -48,7 +48,9 @@ pub fn sample(
 /// The range of `values` widened by a quarter of its span on each side (at least 0.5), as the demo's
 /// picture leaves room around the data.
 fn padded(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
     if !lo.is_finite() || !hi.is_finite() {
         return (-1.0, 1.0);
     }

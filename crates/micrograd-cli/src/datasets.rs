@@ -36,7 +36,11 @@ impl DatasetChoice {
         if GENERATED.contains(&name.as_str()) {
             return Ok(DatasetChoice::Generated(name));
         }
-        let hint = if spec.ends_with(".csv") { format!(" (for a file, write csv:{spec})") } else { String::new() };
+        let hint = if spec.ends_with(".csv") {
+            format!(" (for a file, write csv:{spec})")
+        } else {
+            String::new()
+        };
         Err(CliError::input(format!(
             "unknown data set `{spec}`{hint}: expected one of {}, digits, or csv:PATH",
             GENERATED.join(", ")
@@ -51,16 +55,21 @@ impl DatasetChoice {
     /// Loads the data. `samples` and `noise` apply to generated sets; `label` names the label column of
     /// a CSV file (the last by default). Moons with 100 samples and noise 0.1 is the original demo's
     /// exact set, read from the shipped copy.
-    pub fn load(&self, samples: usize, noise: f64, seed: u64, label: Option<&str>) -> Result<Dataset, CliError> {
+    pub fn load(
+        &self,
+        samples: usize,
+        noise: f64,
+        seed: u64,
+        label: Option<&str>,
+    ) -> Result<Dataset, CliError> {
         match self {
             DatasetChoice::Generated(name) if name == "moons" && samples == 100 && noise == 0.1 => {
                 let mut d = data::moons100();
                 d.name = "moons".into();
                 Ok(d)
             }
-            DatasetChoice::Generated(name) => {
-                data::by_name(name, samples, noise, seed).ok_or_else(|| CliError::input(format!("unknown data set `{name}`")))
-            }
+            DatasetChoice::Generated(name) => data::by_name(name, samples, noise, seed)
+                .ok_or_else(|| CliError::input(format!("unknown data set `{name}`"))),
             DatasetChoice::Digits => Ok(data::digits()),
             DatasetChoice::Csv(path) => {
                 let options = CsvOptions {
@@ -85,8 +94,14 @@ mod tests {
 
     #[test]
     fn names_and_files_parse() {
-        assert_eq!(DatasetChoice::parse("Digits").unwrap(), DatasetChoice::Digits);
-        assert_eq!(DatasetChoice::parse("csv:a/b.csv").unwrap(), DatasetChoice::Csv("a/b.csv".into()));
+        assert_eq!(
+            DatasetChoice::parse("Digits").unwrap(),
+            DatasetChoice::Digits
+        );
+        assert_eq!(
+            DatasetChoice::parse("csv:a/b.csv").unwrap(),
+            DatasetChoice::Csv("a/b.csv".into())
+        );
         let err = DatasetChoice::parse("data.csv").unwrap_err();
         assert!(err.message.contains("csv:data.csv"), "{}", err.message);
         assert_eq!(DatasetChoice::parse("mnist").unwrap_err().code, 2);
@@ -94,7 +109,10 @@ mod tests {
 
     #[test]
     fn the_demo_defaults_give_the_original_moons() {
-        let d = DatasetChoice::parse("moons").unwrap().load(100, 0.1, 0, None).unwrap();
+        let d = DatasetChoice::parse("moons")
+            .unwrap()
+            .load(100, 0.1, 0, None)
+            .unwrap();
         assert_eq!(d.labels(), data::moons100().labels());
     }
 }

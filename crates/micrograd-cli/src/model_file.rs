@@ -52,8 +52,12 @@ pub struct Classifier {
 impl Classifier {
     /// The file's JSON text.
     pub fn to_json(&self) -> Result<String, CliError> {
-        let model = self.model.to_json().map_err(|e| CliError::failure(format!("cannot encode the model: {e}")))?;
-        let model: Json = serde_json::from_str(&model).map_err(|e| CliError::failure(e.to_string()))?;
+        let model = self
+            .model
+            .to_json()
+            .map_err(|e| CliError::failure(format!("cannot encode the model: {e}")))?;
+        let model: Json =
+            serde_json::from_str(&model).map_err(|e| CliError::failure(e.to_string()))?;
         let file = json!({
             "format": FORMAT,
             "version": VERSION,
@@ -76,8 +80,10 @@ impl Classifier {
     /// Reads a model file; every problem is bad input (exit 2) naming the file and what is wrong.
     pub fn load(path: &Path) -> Result<Classifier, CliError> {
         let at = |m: String| CliError::input(format!("{}: {m}", path.display()));
-        let bytes = std::fs::read(path).map_err(|e| at(format!("cannot read the model file: {e}")))?;
-        let text = String::from_utf8(bytes).map_err(|_| at("not a micrograd model file: it is not text".into()))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| at(format!("cannot read the model file: {e}")))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| at("not a micrograd model file: it is not text".into()))?;
         Self::from_json(&text).map_err(at)
     }
 
@@ -108,7 +114,11 @@ impl Classifier {
     fn from_classifier_json(file: &Json) -> Result<Classifier, String> {
         match file.get("version").and_then(Json::as_u64) {
             Some(VERSION) => {}
-            Some(v) => return Err(format!("model file version {v} is not supported (this build reads version {VERSION})")),
+            Some(v) => {
+                return Err(format!(
+                    "model file version {v} is not supported (this build reads version {VERSION})"
+                ))
+            }
             None => return Err("the model file has no \"version\" number".into()),
         }
         let loss: Loss = file
@@ -122,11 +132,15 @@ impl Classifier {
             .and_then(Json::as_array)
             .ok_or("the model file has no \"classes\" list")?
             .iter()
-            .map(|c| c.as_f64().ok_or_else(|| format!("the class label {c} is not a number")))
+            .map(|c| {
+                c.as_f64()
+                    .ok_or_else(|| format!("the class label {c} is not a number"))
+            })
             .collect::<Result<Vec<f64>, String>>()?;
         let classes = Classes::from_saved(classes);
         let model_json = file.get("model").ok_or("the model file has no \"model\"")?;
-        let model = SavedModel::from_json(&model_json.to_string()).map_err(|e| format!("its network: {e}"))?;
+        let model = SavedModel::from_json(&model_json.to_string())
+            .map_err(|e| format!("its network: {e}"))?;
         let outputs = model.architecture.outputs();
         if classes.len() < 2 || classes.outputs_for(loss) != outputs {
             return Err(format!(
@@ -134,9 +148,17 @@ impl Classifier {
                 classes.len()
             ));
         }
-        let text = |key: &str| file.get(key).and_then(Json::as_str).unwrap_or_default().to_string();
+        let text = |key: &str| {
+            file.get(key)
+                .and_then(Json::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
         let features = match file.get("features").and_then(Json::as_array) {
-            Some(names) => names.iter().map(|n| n.as_str().unwrap_or_default().to_string()).collect(),
+            Some(names) => names
+                .iter()
+                .map(|n| n.as_str().unwrap_or_default().to_string())
+                .collect(),
             None => default_feature_names(model.architecture.inputs),
         };
         Ok(Classifier {
@@ -153,7 +175,10 @@ impl Classifier {
         let (loss, classes) = if outputs == 1 {
             (Loss::Hinge, Classes::from_saved(vec![-1.0, 1.0]))
         } else {
-            (Loss::CrossEntropy, Classes::from_saved((0..outputs).map(|i| i as f64).collect()))
+            (
+                Loss::CrossEntropy,
+                Classes::from_saved((0..outputs).map(|i| i as f64).collect()),
+            )
         };
         Ok(Classifier {
             features: default_feature_names(model.architecture.inputs),
@@ -197,7 +222,10 @@ mod tests {
         let c = classifier();
         let back = Classifier::from_json(&c.to_json().unwrap()).unwrap();
         assert_eq!(back.model, c.model);
-        assert_eq!((back.loss, back.classes, back.features), (c.loss, c.classes, c.features));
+        assert_eq!(
+            (back.loss, back.classes, back.features),
+            (c.loss, c.classes, c.features)
+        );
     }
 
     #[test]

@@ -58,7 +58,9 @@ pub enum Format {
 impl Format {
     /// The format named by `path`'s extension (`.svg` or `.png`, any case); bad input otherwise.
     pub fn from_path(path: &Path) -> Result<Format, CliError> {
-        let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
         match ext.as_deref() {
             Some("svg") => Ok(Format::Svg),
             Some("png") => Ok(Format::Png),
@@ -167,7 +169,12 @@ fn register_font() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let bytes: &'static [u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
-        for style in [FontStyle::Normal, FontStyle::Bold, FontStyle::Italic, FontStyle::Oblique] {
+        for style in [
+            FontStyle::Normal,
+            FontStyle::Bold,
+            FontStyle::Italic,
+            FontStyle::Oblique,
+        ] {
             // The font is compiled in and known to parse; a failure would only lose text, not data.
             let _ = plotters::style::register_font(FONT, style, bytes);
         }
@@ -203,7 +210,10 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, picture: Picture<'_>) 
 /// rectangle and an SVG stays small.
 const CONFIDENCE_LEVELS: f64 = 4.0;
 
-fn draw_boundary<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, b: &Boundary) -> DrawResult<DB> {
+fn draw_boundary<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    b: &Boundary,
+) -> DrawResult<DB> {
     let (x0, x1) = b.x_range;
     let (y0, y1) = b.y_range;
     let mut chart = ChartBuilder::on(root)
@@ -236,7 +246,8 @@ fn draw_boundary<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, b: &Boundary
             let i = row * nx + start;
             let (class, strength) = (b.class[i], level(i));
             let mut end = start + 1;
-            while end < nx && b.class[row * nx + end] == class && level(row * nx + end) == strength {
+            while end < nx && b.class[row * nx + end] == class && level(row * nx + end) == strength
+            {
                 end += 1;
             }
             let fill = tint(color(class), 0.12 + 0.33 * strength / CONFIDENCE_LEVELS);
@@ -311,13 +322,23 @@ fn draw_curves<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Curves) ->
         // Noisy mini-batch values: the raw loss faintly, and moving averages on top.
         let points = c.loss.iter().enumerate().map(|(i, &l)| (i as f64, l));
         for segment in finite_segments(points) {
-            chart.draw_series(LineSeries::new(segment, loss_color.mix(0.25).stroke_width(1)))?;
+            chart.draw_series(LineSeries::new(
+                segment,
+                loss_color.mix(0.25).stroke_width(1),
+            ))?;
         }
-        (moving_average(&c.loss, window), moving_average(&c.train_accuracy, window))
+        (
+            moving_average(&c.loss, window),
+            moving_average(&c.train_accuracy, window),
+        )
     } else {
         (c.loss.clone(), c.train_accuracy.clone())
     };
-    let averaged = if window > 1 { format!(" (mean of {window} steps)") } else { String::new() };
+    let averaged = if window > 1 {
+        format!(" (mean of {window} steps)")
+    } else {
+        String::new()
+    };
     let points = loss.iter().enumerate().map(|(i, &l)| (i as f64, l));
     for segment in finite_segments(points) {
         chart.draw_series(LineSeries::new(segment, loss_color.stroke_width(2)))?;
@@ -326,20 +347,34 @@ fn draw_curves<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Curves) ->
     chart
         .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
         .label(format!("loss{averaged}"))
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], loss_color.stroke_width(2)));
+        .legend(move |(x, y)| {
+            PathElement::new(vec![(x, y), (x + 20, y)], loss_color.stroke_width(2))
+        });
 
-    let train = train_accuracy.iter().enumerate().map(|(i, &a)| (i as f64, a));
+    let train = train_accuracy
+        .iter()
+        .enumerate()
+        .map(|(i, &a)| (i as f64, a));
     chart
         .draw_secondary_series(LineSeries::new(train, train_color.stroke_width(2)))?
         .label(format!("training accuracy{averaged}"))
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], train_color.stroke_width(2)));
+        .legend(move |(x, y)| {
+            PathElement::new(vec![(x, y), (x + 20, y)], train_color.stroke_width(2))
+        });
 
     if !c.test_accuracy.is_empty() {
         let test_color = color(2);
-        let test: Vec<(f64, f64)> = c.test_accuracy.iter().map(|&(s, a)| (s as f64, a)).collect();
+        let test: Vec<(f64, f64)> = c
+            .test_accuracy
+            .iter()
+            .map(|&(s, a)| (s as f64, a))
+            .collect();
         chart.draw_secondary_series(LineSeries::new(test.clone(), test_color.stroke_width(2)))?;
         chart
-            .draw_secondary_series(test.into_iter().map(|p| Circle::new(p, 4, test_color.filled())))?
+            .draw_secondary_series(
+                test.into_iter()
+                    .map(|p| Circle::new(p, 4, test_color.filled())),
+            )?
             .label("test accuracy")
             .legend(move |(x, y)| {
                 EmptyElement::at((x, y))
@@ -357,7 +392,10 @@ fn draw_curves<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Curves) ->
     Ok(())
 }
 
-fn draw_function<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &FunctionPlot) -> DrawResult<DB> {
+fn draw_function<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    f: &FunctionPlot,
+) -> DrawResult<DB> {
     let x0 = f.xs.first().copied().unwrap_or(-1.0);
     let x1 = f.xs.last().copied().unwrap_or(1.0);
     let (y0, y1) = y_range(f.values.iter().chain(&f.derivatives).copied());
@@ -392,14 +430,19 @@ fn draw_function<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &Function
     ];
     for (ys, name, line) in series {
         // Values beyond the range (near a pole) are drawn at its edge; non-finite ones leave a gap.
-        let points = f.xs.iter().zip(ys.iter()).map(|(&x, &y)| (x, if y.is_finite() { y.clamp(y0, y1) } else { y }));
+        let points =
+            f.xs.iter()
+                .zip(ys.iter())
+                .map(|(&x, &y)| (x, if y.is_finite() { y.clamp(y0, y1) } else { y }));
         for segment in finite_segments(points) {
             chart.draw_series(LineSeries::new(segment, line.stroke_width(2)))?;
         }
         chart
             .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
             .label(name)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], line.stroke_width(2)));
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], line.stroke_width(2))
+            });
     }
     chart
         .configure_series_labels()
@@ -417,7 +460,14 @@ fn tick_label(value: f64, span: f64) -> String {
     let step = (span.abs() / 10.0).max(1e-12);
     let mut decimals = (-step.log10().floor()).clamp(0.0, 12.0) as usize;
     // A tick between the usual ones (such as 0.025 on a 0.01 grid) gets the digits it needs.
-    while decimals < 15 && (format!("{value:.decimals$}").parse::<f64>().unwrap_or(value) - value).abs() > step * 1e-6 {
+    while decimals < 15
+        && (format!("{value:.decimals$}")
+            .parse::<f64>()
+            .unwrap_or(value)
+            - value)
+            .abs()
+            > step * 1e-6
+    {
         decimals += 1;
     }
     let text = format!("{value:.decimals$}");
@@ -433,7 +483,8 @@ fn tick_label(value: f64, span: f64) -> String {
 fn moving_average(values: &[f64], window: usize) -> Vec<f64> {
     (0..values.len())
         .map(|i| {
-            let recent = &values[i.saturating_sub(window / 2)..(i + window - window / 2).min(values.len())];
+            let recent =
+                &values[i.saturating_sub(window / 2)..(i + window - window / 2).min(values.len())];
             let finite: Vec<f64> = recent.iter().copied().filter(|v| v.is_finite()).collect();
             if finite.is_empty() {
                 f64::NAN
@@ -481,7 +532,10 @@ mod tests {
 
     #[test]
     fn the_format_comes_from_the_extension() {
-        assert_eq!(Format::from_path(Path::new("a/b.SVG")).unwrap(), Format::Svg);
+        assert_eq!(
+            Format::from_path(Path::new("a/b.SVG")).unwrap(),
+            Format::Svg
+        );
         assert_eq!(Format::from_path(Path::new("b.png")).unwrap(), Format::Png);
         assert_eq!(Format::from_path(Path::new("b.jpg")).unwrap_err().code, 2);
         assert_eq!(Format::from_path(Path::new("noext")).unwrap_err().code, 2);
@@ -497,8 +551,14 @@ mod tests {
 
     #[test]
     fn moving_averages_look_back() {
-        assert_eq!(moving_average(&[1.0, 3.0, 5.0, 7.0], 2), vec![1.0, 2.0, 4.0, 6.0]);
-        assert_eq!(moving_average(&[1.0, 3.0, 5.0, 7.0], 3), vec![2.0, 3.0, 5.0, 6.0]);
+        assert_eq!(
+            moving_average(&[1.0, 3.0, 5.0, 7.0], 2),
+            vec![1.0, 2.0, 4.0, 6.0]
+        );
+        assert_eq!(
+            moving_average(&[1.0, 3.0, 5.0, 7.0], 3),
+            vec![2.0, 3.0, 5.0, 6.0]
+        );
         assert_eq!(moving_average(&[1.0, 3.0], 1), vec![1.0, 3.0]);
     }
 
@@ -506,7 +566,10 @@ mod tests {
     fn gaps_split_a_curve() {
         let ys = [1.0, f64::NAN, 2.0, 3.0, f64::INFINITY];
         let segments = finite_segments(ys.iter().enumerate().map(|(i, &y)| (i as f64, y)));
-        assert_eq!(segments, vec![vec![(0.0, 1.0)], vec![(2.0, 2.0), (3.0, 3.0)]]);
+        assert_eq!(
+            segments,
+            vec![vec![(0.0, 1.0)], vec![(2.0, 2.0), (3.0, 3.0)]]
+        );
     }
 
     #[test]
@@ -527,7 +590,10 @@ mod rendering_tests {
         let mut confidence = Vec::new();
         for row in 0..cells.1 {
             for col in 0..cells.0 {
-                let (x, y) = (-2.0 + 4.0 * col as f64 / 60.0, -1.5 + 3.0 * row as f64 / 50.0);
+                let (x, y) = (
+                    -2.0 + 4.0 * col as f64 / 60.0,
+                    -1.5 + 3.0 * row as f64 / 50.0,
+                );
                 let s = y - (x * 1.5).sin();
                 class.push(usize::from(s > 0.0));
                 confidence.push(s.abs().tanh());

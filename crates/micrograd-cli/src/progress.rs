@@ -58,7 +58,11 @@ impl Progress {
         } else {
             Display::Lines(stream)
         };
-        Progress { display, total, every: total.div_ceil(MAX_LINES).max(1) }
+        Progress {
+            display,
+            total,
+            every: total.div_ceil(MAX_LINES).max(1),
+        }
     }
 
     /// Reports that step `step` (counting from 0) ended with `loss` and training accuracy `accuracy`
@@ -67,23 +71,22 @@ impl Progress {
         match &self.display {
             Display::Bar(bar) => {
                 bar.set_position(step as u64 + 1);
-                bar.set_message(format!("loss {loss:.4}  accuracy {:.1}%", accuracy * 100.0));
+                bar.set_message(format!(
+                    "loss {}  accuracy {:.1}%",
+                    loss_text(loss),
+                    accuracy * 100.0
+                ));
             }
             Display::Lines(stream) => {
                 if step % self.every == 0 || step + 1 == self.total {
-                    let line = format!("step {step} loss {loss:.4}, accuracy {:.1}%", accuracy * 100.0);
+                    let line = format!(
+                        "step {step} loss {}, accuracy {:.1}%",
+                        loss_text(loss),
+                        accuracy * 100.0
+                    );
                     print_line(*stream, &line);
                 }
             }
-            Display::Quiet => {}
-        }
-    }
-
-    /// Prints a line without garbling the bar (above it on a terminal); nothing if quiet.
-    pub fn println(&self, line: &str) {
-        match &self.display {
-            Display::Bar(bar) => bar.println(line),
-            Display::Lines(stream) => print_line(*stream, line),
             Display::Quiet => {}
         }
     }
@@ -99,6 +102,16 @@ impl Progress {
 impl Drop for Progress {
     fn drop(&mut self) {
         self.finish();
+    }
+}
+
+/// A loss for people: four decimals, or scientific notation when that would hide it (a diverging
+/// loss of 1e120 is not 121 digits).
+pub fn loss_text(x: f64) -> String {
+    if x != 0.0 && (x.abs() >= 1e6 || x.abs() < 1e-4) && x.is_finite() {
+        format!("{x:.4e}")
+    } else {
+        format!("{x:.4}")
     }
 }
 

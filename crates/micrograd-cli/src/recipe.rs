@@ -4,7 +4,7 @@
 //! | data | model | loss | optimizer | length |
 //! | --- | --- | --- | --- | --- |
 //! | two classes (moons, circles, xor, spiral, a CSV file) | hidden 16,16 ReLU | hinge + 1e-4 L2 | SGD 1.0 → 0.1 linear | 100 full-batch steps |
-//! | more classes (blobs, a CSV file) | hidden 16,16 ReLU | cross-entropy | Adam 0.01 | 200 full-batch steps (20 epochs of 32 past 1,000 samples) |
+//! | more classes (blobs, a CSV file), or another loss | hidden 16,16 ReLU | cross-entropy | Adam 0.01 | 200 full-batch steps (20 epochs of 32 for a CSV file past 1,000 samples) |
 //! | digits | hidden 32 ReLU, pixels scaled to [0, 1] | cross-entropy | Adam 0.01 | 20 epochs of 32 |
 //!
 //! The first row is Karpathy's demo exactly; the last is the digits workload of the benchmarks. CSV
@@ -136,7 +136,11 @@ impl Recipe {
         let digits = *dataset == DatasetChoice::Digits;
         let csv = matches!(dataset, DatasetChoice::Csv(_));
         let binary = classes.len() == 2;
-        let loss = choices.loss.unwrap_or(if binary { Loss::Hinge } else { Loss::CrossEntropy });
+        let loss = choices.loss.unwrap_or(if binary {
+            Loss::Hinge
+        } else {
+            Loss::CrossEntropy
+        });
         if loss != Loss::CrossEntropy && !binary {
             return Err(CliError::input(format!(
                 "the {} loss tells two classes apart, but the labels have {} (use --loss cross-entropy)",
@@ -144,31 +148,51 @@ impl Recipe {
                 classes.len()
             )));
         }
-        let demo_like = loss != Loss::CrossEntropy && !digits;
-        let optimizer = choices.optimizer.unwrap_or(if demo_like { OptimizerKind::Sgd } else { OptimizerKind::Adam });
+        // The demo's recipe (SGD with a decaying rate, L2, 100 full-batch steps) goes with its loss.
+        let demo_like = loss == Loss::Hinge && !digits;
+        let optimizer = choices.optimizer.unwrap_or(if demo_like {
+            OptimizerKind::Sgd
+        } else {
+            OptimizerKind::Adam
+        });
         let sgd = optimizer == OptimizerKind::Sgd;
         let lr = choices.lr.unwrap_or(if sgd { 1.0 } else { 0.01 });
-        let default_batch = if digits || (csv && !demo_like && samples > FULL_BATCH_LIMIT) { 32 } else { 0 };
+        let default_batch = if digits || (csv && !demo_like && samples > FULL_BATCH_LIMIT) {
+            32
+        } else {
+            0
+        };
         let batch_size = choices.batch_size.unwrap_or(default_batch);
         let length = match (choices.steps, choices.epochs) {
-            (Some(_), Some(_)) => return Err(CliError::input("give --steps or --epochs, not both")),
+            (Some(_), Some(_)) => {
+                return Err(CliError::input("give --steps or --epochs, not both"))
+            }
             (Some(n), None) => Length::Steps(n),
             (None, Some(n)) => Length::Epochs(n),
             (None, None) if batch_size > 0 => Length::Epochs(20),
             (None, None) => Length::Steps(if demo_like { 100 } else { 200 }),
         };
         let recipe = Recipe {
-            hidden: choices.hidden.clone().unwrap_or(if digits { vec![32] } else { vec![16, 16] }),
+            hidden: choices
+                .hidden
+                .clone()
+                .unwrap_or(if digits { vec![32] } else { vec![16, 16] }),
             activation: choices.activation.unwrap_or(Activation::Relu),
             loss,
             optimizer,
             lr,
             momentum: choices.momentum.unwrap_or(0.0),
-            schedule: choices.schedule.unwrap_or(if sgd { ScheduleKind::Linear } else { ScheduleKind::Constant }),
+            schedule: choices.schedule.unwrap_or(if sgd {
+                ScheduleKind::Linear
+            } else {
+                ScheduleKind::Constant
+            }),
             length,
             batch_size,
             l2: choices.l2.unwrap_or(if demo_like { 1e-4 } else { 0.0 }),
-            test_fraction: choices.test_fraction.unwrap_or(if digits || csv { 0.2 } else { 0.0 }),
+            test_fraction: choices
+                .test_fraction
+                .unwrap_or(if digits || csv { 0.2 } else { 0.0 }),
             scaling: if digits {
                 Scaling::Divide(16.0)
             } else if csv {
@@ -190,10 +214,16 @@ impl Recipe {
             return bad("--momentum applies to --optimizer sgd (Adam has its own moments)".into());
         }
         if !(0.0..1.0).contains(&self.momentum) {
-            return bad(format!("--momentum must be at least 0 and below 1, not {}", self.momentum));
+            return bad(format!(
+                "--momentum must be at least 0 and below 1, not {}",
+                self.momentum
+            ));
         }
         if !(self.l2.is_finite() && self.l2 >= 0.0) {
-            return bad(format!("--l2 must be 0 or a positive number, not {}", self.l2));
+            return bad(format!(
+                "--l2 must be 0 or a positive number, not {}",
+                self.l2
+            ));
         }
         if !(0.0..1.0).contains(&self.test_fraction) {
             return bad(format!(
@@ -214,7 +244,11 @@ impl Recipe {
         match self.length {
             Length::Steps(s) => s,
             Length::Epochs(e) => {
-                let per_epoch = if self.batch_size == 0 { 1 } else { n.div_ceil(self.batch_size) };
+                let per_epoch = if self.batch_size == 0 {
+                    1
+                } else {
+                    n.div_ceil(self.batch_size)
+                };
                 e.saturating_mul(per_epoch.max(1))
             }
         }
@@ -232,7 +266,9 @@ impl Recipe {
     /// The model's layer widths after the inputs: the hidden layers, then `outputs`.
     pub fn layers(&self, outputs: usize) -> Vec<(usize, Activation)> {
         let hidden = self.hidden.iter().map(|&n| (n, self.activation));
-        hidden.chain(std::iter::once((outputs, Activation::Linear))).collect()
+        hidden
+            .chain(std::iter::once((outputs, Activation::Linear)))
+            .collect()
     }
 }
 
@@ -246,11 +282,15 @@ impl fmt::Display for OptimizerKind {
     }
 }
 
+/// The widths of the hidden layers, as `--hidden` gives them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Widths(pub Vec<usize>);
+
 /// Parses `--hidden`: comma-separated positive widths (`16,16`), or `none` for no hidden layer.
-pub fn parse_hidden(text: &str) -> Result<Vec<usize>, String> {
+pub fn parse_hidden(text: &str) -> Result<Widths, String> {
     let text = text.trim();
     if text.is_empty() || text.eq_ignore_ascii_case("none") {
-        return Ok(Vec::new());
+        return Ok(Widths(Vec::new()));
     }
     text.split(',')
         .map(|part| match part.trim().parse::<usize>() {
@@ -262,7 +302,8 @@ pub fn parse_hidden(text: &str) -> Result<Vec<usize>, String> {
                 part.trim()
             )),
         })
-        .collect()
+        .collect::<Result<Vec<usize>, String>>()
+        .map(Widths)
 }
 
 #[cfg(test)]
@@ -278,38 +319,90 @@ mod tests {
         let moons = DatasetChoice::parse("moons").unwrap();
         let r = Recipe::resolve(&Choices::default(), &moons, 100, &classes(2)).unwrap();
         assert_eq!(r.hidden, vec![16, 16]);
-        assert_eq!((r.loss, r.optimizer, r.lr, r.l2), (Loss::Hinge, OptimizerKind::Sgd, 1.0, 1e-4));
-        assert_eq!((r.length, r.batch_size, r.test_fraction), (Length::Steps(100), 0, 0.0));
+        assert_eq!(
+            (r.loss, r.optimizer, r.lr, r.l2),
+            (Loss::Hinge, OptimizerKind::Sgd, 1.0, 1e-4)
+        );
+        assert_eq!(
+            (r.length, r.batch_size, r.test_fraction),
+            (Length::Steps(100), 0, 0.0)
+        );
         assert_eq!(r.lr_schedule(100), Schedule::linear(1.0, 0.1, 100));
     }
 
     #[test]
     fn digits_defaults_are_the_benchmark() {
-        let r = Recipe::resolve(&Choices::default(), &DatasetChoice::Digits, 1797, &classes(10)).unwrap();
+        let r = Recipe::resolve(
+            &Choices::default(),
+            &DatasetChoice::Digits,
+            1797,
+            &classes(10),
+        )
+        .unwrap();
         assert_eq!(r.hidden, vec![32]);
-        assert_eq!((r.loss, r.optimizer, r.lr), (Loss::CrossEntropy, OptimizerKind::Adam, 0.01));
-        assert_eq!((r.length, r.batch_size, r.test_fraction), (Length::Epochs(20), 32, 0.2));
+        assert_eq!(
+            (r.loss, r.optimizer, r.lr),
+            (Loss::CrossEntropy, OptimizerKind::Adam, 0.01)
+        );
+        assert_eq!(
+            (r.length, r.batch_size, r.test_fraction),
+            (Length::Epochs(20), 32, 0.2)
+        );
         assert_eq!(r.total_steps(1437), 20 * 45);
     }
 
     #[test]
     fn bad_choices_are_refused() {
         let moons = DatasetChoice::parse("moons").unwrap();
-        let with = |c: Choices| Recipe::resolve(&c, &moons, 100, &classes(2)).unwrap_err().code;
-        assert_eq!(with(Choices { lr: Some(-1.0), ..Default::default() }), 2);
-        assert_eq!(with(Choices { test_fraction: Some(1.0), ..Default::default() }), 2);
-        assert_eq!(with(Choices { steps: Some(0), ..Default::default() }), 2);
-        let adam_momentum = Choices { optimizer: Some(OptimizerKind::Adam), momentum: Some(0.9), ..Default::default() };
+        let with = |c: Choices| {
+            Recipe::resolve(&c, &moons, 100, &classes(2))
+                .unwrap_err()
+                .code
+        };
+        assert_eq!(
+            with(Choices {
+                lr: Some(-1.0),
+                ..Default::default()
+            }),
+            2
+        );
+        assert_eq!(
+            with(Choices {
+                test_fraction: Some(1.0),
+                ..Default::default()
+            }),
+            2
+        );
+        assert_eq!(
+            with(Choices {
+                steps: Some(0),
+                ..Default::default()
+            }),
+            2
+        );
+        let adam_momentum = Choices {
+            optimizer: Some(OptimizerKind::Adam),
+            momentum: Some(0.9),
+            ..Default::default()
+        };
         assert_eq!(with(adam_momentum), 2);
         let blobs = DatasetChoice::parse("blobs").unwrap();
-        let hinge = Choices { loss: Some(Loss::Hinge), ..Default::default() };
-        assert_eq!(Recipe::resolve(&hinge, &blobs, 100, &classes(3)).unwrap_err().code, 2);
+        let hinge = Choices {
+            loss: Some(Loss::Hinge),
+            ..Default::default()
+        };
+        assert_eq!(
+            Recipe::resolve(&hinge, &blobs, 100, &classes(3))
+                .unwrap_err()
+                .code,
+            2
+        );
     }
 
     #[test]
     fn hidden_layers_parse() {
-        assert_eq!(parse_hidden("16,16"), Ok(vec![16, 16]));
-        assert_eq!(parse_hidden("none"), Ok(vec![]));
+        assert_eq!(parse_hidden("16,16"), Ok(Widths(vec![16, 16])));
+        assert_eq!(parse_hidden("none"), Ok(Widths(vec![])));
         assert!(parse_hidden("16,x").is_err());
         assert!(parse_hidden("0").is_err());
     }

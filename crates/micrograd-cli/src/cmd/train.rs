@@ -24,8 +24,10 @@ use crate::error::{CliError, CliResult};
 use crate::interrupt;
 use crate::model_file::Classifier;
 use crate::plots::{self, Curves, Format, Picture};
-use crate::progress::{print_line, Progress, Stream};
-use crate::recipe::{parse_hidden, Choices, Length, OptimizerKind, Recipe, Scaling, ScheduleKind};
+use crate::progress::{loss_text, print_line, Progress, Stream};
+use crate::recipe::{
+    parse_hidden, Choices, Length, OptimizerKind, Recipe, Scaling, ScheduleKind, Widths,
+};
 
 /// Options of `micrograd train`. Every model and training option defaults to what suits the data set;
 /// with none at all, this is Karpathy's demo.
@@ -39,14 +41,14 @@ pub struct Args {
     #[arg(long, value_name = "COLUMN")]
     pub label: Option<String>,
     /// Samples to generate (generated data sets) [default: 100]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub samples: Option<usize>,
     /// Standard deviation of the noise added to generated samples [default: 0.1]
-    #[arg(long, value_name = "SIGMA")]
+    #[arg(long, value_name = "SIGMA", allow_negative_numbers = true)]
     pub noise: Option<f64>,
     /// Hidden layer widths, comma-separated, or `none` [default: 16,16; digits: 32]
     #[arg(long, value_name = "WIDTHS", value_parser = parse_hidden)]
-    pub hidden: Option<Vec<usize>>,
+    pub hidden: Option<Widths>,
     /// Activation of the hidden layers: relu, tanh, sigmoid or linear [default: relu]
     #[arg(long, value_name = "NAME")]
     pub activation: Option<Activation>,
@@ -57,31 +59,36 @@ pub struct Args {
     #[arg(long, value_enum)]
     pub optimizer: Option<OptimizerKind>,
     /// The learning rate (the starting one, with a schedule) [default: 1.0 for sgd, 0.01 for adam]
-    #[arg(long, value_name = "RATE")]
+    #[arg(long, value_name = "RATE", allow_negative_numbers = true)]
     pub lr: Option<f64>,
     /// How the learning rate changes [default: linear (to a tenth) for sgd, constant for adam]
     #[arg(long, value_enum)]
     pub schedule: Option<ScheduleKind>,
     /// SGD momentum [default: 0]
-    #[arg(long, value_name = "BETA")]
+    #[arg(long, value_name = "BETA", allow_negative_numbers = true)]
     pub momentum: Option<f64>,
     /// Number of optimizer steps [default: 100, or 20 epochs with mini-batches]
-    #[arg(long, value_name = "N", conflicts_with = "epochs")]
+    #[arg(
+        long,
+        value_name = "N",
+        conflicts_with = "epochs",
+        allow_negative_numbers = true
+    )]
     pub steps: Option<usize>,
     /// Number of passes over the training data
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub epochs: Option<usize>,
     /// Samples per step; 0 means the whole training set [default: 0; digits: 32]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub batch_size: Option<usize>,
     /// L2 regularization coefficient [default: 1e-4 with the hinge loss, 0 otherwise]
-    #[arg(long, value_name = "C")]
+    #[arg(long, value_name = "C", allow_negative_numbers = true)]
     pub l2: Option<f64>,
     /// Fraction of the samples held out for testing [default: 0; digits and CSV files: 0.2]
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
     pub test_fraction: Option<f64>,
     /// Seed of the data generation, the split, the initial weights and the batch order [default: 1337]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Write the trained model to this file (JSON, read by `micrograd predict`)
     #[arg(long, value_name = "PATH")]
@@ -114,7 +121,9 @@ pub fn run(args: Args) -> CliResult {
     check_outputs(&args)?;
     let seed = args.seed.unwrap_or(DEFAULT_SEED);
     if !choice.is_generated() && (args.samples.is_some() || args.noise.is_some()) {
-        return Err(CliError::input(format!("--samples and --noise apply to generated data sets, not {spec}")));
+        return Err(CliError::input(format!(
+            "--samples and --noise apply to generated data sets, not {spec}"
+        )));
     }
     if args.label.is_some() && !matches!(choice, DatasetChoice::Csv(_)) {
         return Err(CliError::input("--label applies to csv:PATH data sets"));
@@ -122,10 +131,14 @@ pub fn run(args: Args) -> CliResult {
     let samples = args.samples.unwrap_or(100);
     let noise = args.noise.unwrap_or(0.1);
     if samples < 2 || samples > 10_000_000 {
-        return Err(CliError::input(format!("--samples must be from 2 to 10000000, not {samples}")));
+        return Err(CliError::input(format!(
+            "--samples must be from 2 to 10000000, not {samples}"
+        )));
     }
     if !(noise.is_finite() && noise >= 0.0) {
-        return Err(CliError::input(format!("--noise must be 0 or a positive number, not {noise}")));
+        return Err(CliError::input(format!(
+            "--noise must be 0 or a positive number, not {noise}"
+        )));
     }
     let data = choice.load(samples, noise, seed, args.label.as_deref())?;
     let classes = Classes::from_labels(data.labels())?;
@@ -139,7 +152,9 @@ pub fn run(args: Args) -> CliResult {
 
     let (raw_train, raw_test) = data.split(recipe.test_fraction, seed);
     if raw_train.is_empty() {
-        return Err(CliError::input("no training samples left after holding out the test part"));
+        return Err(CliError::input(
+            "no training samples left after holding out the test part",
+        ));
     }
     let standardizer = match recipe.scaling {
         Scaling::None => None,
@@ -156,7 +171,11 @@ pub fn run(args: Args) -> CliResult {
     let layers = recipe.layers(classes.outputs_for(recipe.loss));
     let model = MLP::with_activations(&graph, data.n_features(), &layers, seed);
     let total = recipe.total_steps(train.len());
-    let stream = if args.json { Stream::Stderr } else { Stream::Stdout };
+    let stream = if args.json {
+        Stream::Stderr
+    } else {
+        Stream::Stdout
+    };
     let say = |line: &str| {
         if !args.quiet {
             print_line(stream, line);
@@ -199,8 +218,11 @@ pub fn run(args: Args) -> CliResult {
             Err(TrainError::Incompatible(message)) => return Err(CliError::input(message)),
         }
         let done = k + 1;
-        if args.loss_plot.is_some() && !test.is_empty() && (done % test_every == 0 || done == total) {
-            curves.test_accuracy.push((k, accuracy(&model, recipe.loss, &test)));
+        if args.loss_plot.is_some() && !test.is_empty() && (done % test_every == 0 || done == total)
+        {
+            curves
+                .test_accuracy
+                .push((k, accuracy(&model, recipe.loss, &test)));
         }
     }
     let seconds = started.elapsed().as_secs_f64();
@@ -228,7 +250,10 @@ pub fn run(args: Args) -> CliResult {
         saved = Some(path.clone());
     }
     if let Some(path) = &args.plot {
-        let points = data.rows().zip(data.labels()).map(|(x, &y)| (x[0], x[1], classes.index_of(y).unwrap_or(0)));
+        let points = data
+            .rows()
+            .zip(data.labels())
+            .map(|(x, &y)| (x[0], x[1], classes.index_of(y).unwrap_or(0)));
         let title = format!(
             "{spec}: decision boundary after {steps_done} steps (training accuracy {:.1}%)",
             train_accuracy * 100.0
@@ -242,7 +267,14 @@ pub fn run(args: Args) -> CliResult {
             }
             None => model.predict(x),
         };
-        let picture = boundary::sample(title, axis_names, points.collect(), &classes, recipe.loss, predict);
+        let picture = boundary::sample(
+            title,
+            axis_names,
+            points.collect(),
+            &classes,
+            recipe.loss,
+            predict,
+        );
         plots::save(path, Picture::Boundary(&picture))?;
     }
     if let Some(path) = &args.loss_plot {
@@ -254,28 +286,35 @@ pub fn run(args: Args) -> CliResult {
     };
 
     match stop {
-        Stop::Diverged(e) => {
-            let step = match e {
-                TrainError::NonFinite { step, .. } => step,
-                _ => steps_done,
-            };
-            Err(CliError::failure(format!(
-                "training diverged at step {step}: {e}{}",
-                saved_note("with those parameters")
-            )))
-        }
+        Stop::Diverged(e) => Err(CliError::failure(divergence_message(
+            &e,
+            recipe.lr,
+            saved.as_deref(),
+        ))),
         Stop::Interrupted => {
-            say(&summary(steps_done, seconds, final_loss, train_accuracy, test_accuracy));
+            say(&summary(
+                steps_done,
+                seconds,
+                final_loss,
+                train_accuracy,
+                test_accuracy,
+            ));
             Err(CliError {
                 message: format!(
                     "interrupted after {steps_done} of {total} steps{}",
-                    saved_note(&format!("of step {steps_done}"))
+                    saved_note(&format!("after {steps_done} steps"))
                 ),
                 code: interrupt::EXIT_CODE,
             })
         }
         Stop::Finished => {
-            say(&summary(steps_done, seconds, final_loss, train_accuracy, test_accuracy));
+            say(&summary(
+                steps_done,
+                seconds,
+                final_loss,
+                train_accuracy,
+                test_accuracy,
+            ));
             if let Some(p) = &saved {
                 say(&format!("saved the model to {}", p.display()));
             }
@@ -305,6 +344,32 @@ enum Stop {
     Diverged(TrainError),
 }
 
+/// What to tell the user when the loss stopped being a number.
+fn divergence_message(e: &TrainError, lr: f64, saved: Option<&Path>) -> String {
+    let TrainError::NonFinite {
+        step,
+        loss,
+        restored_step,
+    } = *e
+    else {
+        return e.to_string();
+    };
+    let what = if loss.is_finite() {
+        format!("the loss diverged at step {step}: the update made a parameter NaN or infinite (loss {})", loss_text(loss))
+    } else {
+        format!("the loss diverged at step {step}: it became {loss}")
+    };
+    let kept = match restored_step {
+        Some(s) => format!("the parameters of step {s}, the last with a finite loss"),
+        None => "its initial parameters".to_string(),
+    };
+    let saved = match saved {
+        Some(p) => format!("; saved the model with {kept} to {}", p.display()),
+        None => format!("; the model keeps {kept}"),
+    };
+    format!("{what}{saved}; try a smaller --lr (it was {lr})")
+}
+
 /// Mini-batch losses are noisy: the loss plot averages them over an epoch (at most a tenth of the run).
 fn smoothing_window(recipe: &Recipe, n_train: usize, total: usize) -> usize {
     if recipe.batch_size == 0 || recipe.batch_size >= n_train {
@@ -316,7 +381,7 @@ fn smoothing_window(recipe: &Recipe, n_train: usize, total: usize) -> usize {
 
 fn choices(args: &Args) -> Choices {
     Choices {
-        hidden: args.hidden.clone(),
+        hidden: args.hidden.clone().map(|w| w.0),
         activation: args.activation,
         loss: args.loss,
         optimizer: args.optimizer,
@@ -336,7 +401,10 @@ fn check_outputs(args: &Args) -> CliResult {
     for path in [&args.plot, &args.loss_plot].into_iter().flatten() {
         Format::from_path(path)?;
     }
-    for path in [&args.save, &args.plot, &args.loss_plot].into_iter().flatten() {
+    for path in [&args.save, &args.plot, &args.loss_plot]
+        .into_iter()
+        .flatten()
+    {
         check_writable_place(path)?;
     }
     Ok(())
@@ -344,7 +412,10 @@ fn check_outputs(args: &Args) -> CliResult {
 
 fn check_writable_place(path: &Path) -> CliResult {
     if path.is_dir() {
-        return Err(CliError::input(format!("{} is a directory, not a file name", path.display())));
+        return Err(CliError::input(format!(
+            "{} is a directory, not a file name",
+            path.display()
+        )));
     }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -361,13 +432,30 @@ fn check_writable_place(path: &Path) -> CliResult {
 }
 
 /// The data as the model sees it: inputs standardized, labels as the loss expects them.
-fn prepare(raw: &Dataset, standardizer: Option<&Standardizer>, classes: &Classes, loss: Loss) -> Dataset {
+fn prepare(
+    raw: &Dataset,
+    standardizer: Option<&Standardizer>,
+    classes: &Classes,
+    loss: Loss,
+) -> Dataset {
     let labels = raw
         .labels()
         .iter()
-        .map(|&y| classes.training_label(loss, classes.index_of(y).expect("every label is one of the classes")))
+        .map(|&y| {
+            classes.training_label(
+                loss,
+                classes
+                    .index_of(y)
+                    .expect("every label is one of the classes"),
+            )
+        })
         .collect();
-    let mut prepared = Dataset::from_flat(raw.name.clone(), raw.n_features(), raw.features().to_vec(), labels);
+    let mut prepared = Dataset::from_flat(
+        raw.name.clone(),
+        raw.n_features(),
+        raw.features().to_vec(),
+        labels,
+    );
     prepared.feature_names = raw.feature_names.clone();
     prepared.label_name = raw.label_name.clone();
     if let Some(s) = standardizer {
@@ -376,9 +464,18 @@ fn prepare(raw: &Dataset, standardizer: Option<&Standardizer>, classes: &Classes
     prepared
 }
 
-fn make_trainer<'a, 'g>(model: &'a MLP<'g>, recipe: &Recipe, total: usize, seed: u64) -> Trainer<'a, 'g> {
+fn make_trainer<'a, 'g>(
+    model: &'a MLP<'g>,
+    recipe: &Recipe,
+    total: usize,
+    seed: u64,
+) -> Trainer<'a, 'g> {
     let trainer = match recipe.optimizer {
-        OptimizerKind::Sgd => Trainer::new(model, Sgd::new(recipe.lr).momentum(recipe.momentum), recipe.loss),
+        OptimizerKind::Sgd => Trainer::new(
+            model,
+            Sgd::new(recipe.lr).momentum(recipe.momentum),
+            recipe.loss,
+        ),
         OptimizerKind::Adam => Trainer::new(model, Adam::new(recipe.lr), recipe.loss),
         OptimizerKind::Adamw => Trainer::new(model, Adam::adamw(recipe.lr), recipe.loss),
     };
@@ -389,7 +486,13 @@ fn make_trainer<'a, 'g>(model: &'a MLP<'g>, recipe: &Recipe, total: usize, seed:
         .seed(seed)
 }
 
-fn describe_data(spec: &str, data: &Dataset, train: &Dataset, test: &Dataset, classes: &Classes) -> String {
+fn describe_data(
+    spec: &str,
+    data: &Dataset,
+    train: &Dataset,
+    test: &Dataset,
+    classes: &Classes,
+) -> String {
     let names: Vec<String> = classes.labels().iter().map(|&y| format_label(y)).collect();
     let classes_text = if names.len() <= 10 {
         names.join(", ")
@@ -407,7 +510,12 @@ fn describe_data(spec: &str, data: &Dataset, train: &Dataset, test: &Dataset, cl
 }
 
 fn describe_model(model: &MLP<'_>, recipe: &Recipe) -> String {
-    let sizes: Vec<String> = model.architecture().sizes().iter().map(usize::to_string).collect();
+    let sizes: Vec<String> = model
+        .architecture()
+        .sizes()
+        .iter()
+        .map(usize::to_string)
+        .collect();
     let scaling = match recipe.scaling {
         Scaling::None => String::new(),
         Scaling::Divide(d) => format!(", inputs divided by {d}"),
@@ -422,13 +530,21 @@ fn describe_model(model: &MLP<'_>, recipe: &Recipe) -> String {
 }
 
 fn describe_training(recipe: &Recipe, total: usize, n_train: usize) -> String {
-    let l2 = if recipe.l2 > 0.0 { format!(" + {:e} L2", recipe.l2) } else { String::new() };
+    let l2 = if recipe.l2 > 0.0 {
+        format!(" + {:e} L2", recipe.l2)
+    } else {
+        String::new()
+    };
     let lr = match recipe.schedule {
         ScheduleKind::Constant => format!("lr {}", recipe.lr),
         ScheduleKind::Linear => format!("lr {} → {} (linear)", recipe.lr, recipe.lr * 0.1),
         ScheduleKind::Cosine => format!("lr {} → 0 (cosine)", recipe.lr),
     };
-    let momentum = if recipe.momentum > 0.0 { format!(", momentum {}", recipe.momentum) } else { String::new() };
+    let momentum = if recipe.momentum > 0.0 {
+        format!(", momentum {}", recipe.momentum)
+    } else {
+        String::new()
+    };
     let batches = if recipe.batch_size == 0 || recipe.batch_size >= n_train {
         "full batch".to_string()
     } else {
@@ -445,9 +561,12 @@ fn describe_training(recipe: &Recipe, total: usize, n_train: usize) -> String {
 }
 
 fn summary(steps: usize, seconds: f64, loss: f64, train: f64, test: Option<f64>) -> String {
-    let test = test.map_or(String::new(), |a| format!(", test accuracy {:.1}%", a * 100.0));
+    let test = test.map_or(String::new(), |a| {
+        format!(", test accuracy {:.1}%", a * 100.0)
+    });
     format!(
-        "done: {steps} steps in {seconds:.3} s; final loss {loss:.4}, training accuracy {:.1}%{test}",
+        "done: {steps} steps in {seconds:.3} s; final loss {}, training accuracy {:.1}%{test}",
+        loss_text(loss),
         train * 100.0
     )
 }
