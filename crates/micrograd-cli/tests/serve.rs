@@ -770,3 +770,25 @@ fn the_server_outlives_a_closed_standard_output() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_micrograd"))
+        .args(["serve", "--port", &port])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: cannot listen on 127.0.0.1:"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--port"), "{stderr}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_micrograd"))
+        .args(["serve", "--host", "not-an-address"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

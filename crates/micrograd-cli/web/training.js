@@ -181,7 +181,7 @@ function drawCurve(svg, values, every, cls, range) {
   const log = !range && values.length > 0 && values.every(v => v > 0);
   const tf = log ? Math.log10 : (x => x);
   const finite = values.filter(Number.isFinite);
-  if (finite.length === 0) { label("top", ""); label("bottom", ""); label("right", ""); return; }
+  if (finite.length === 0) { label("top", ""); label("bottom", "no steps yet: press ▶ Play or Step"); label("right", ""); return; }
   let lo = range ? range[0] : Math.min(...finite.map(tf)), hi = range ? range[1] : Math.max(...finite.map(tf));
   if (!log && !range) lo = Math.min(0, lo);
   if (hi - lo < 1e-9) hi = lo + 1;
