@@ -47,8 +47,9 @@ impl Progress {
                 Stream::Stderr => ProgressDrawTarget::stderr_with_hz(12),
             };
             let bar = ProgressBar::with_draw_target(Some(total as u64), target);
+            // Short enough for an 80-column terminal: a wrapped bar redraws as a mess.
             let style = ProgressStyle::with_template(
-                "{bar:32.cyan/blue} step {pos}/{len}  {msg}  {per_sec}  {elapsed_precise} (left {eta})",
+                "{bar:20.cyan/blue} step {pos}/{len} {msg} left {eta}",
             )
             .expect("the template is valid")
             .progress_chars("█▉▊▋▌▍▎▏ ");
@@ -72,9 +73,10 @@ impl Progress {
             Display::Bar(bar) => {
                 bar.set_position(step as u64 + 1);
                 bar.set_message(format!(
-                    "loss {}  accuracy {:.1}%",
+                    "loss {} acc {:.1}% {:.0}/s",
                     loss_text(loss),
-                    accuracy * 100.0
+                    accuracy * 100.0,
+                    bar.per_sec()
                 ));
             }
             Display::Lines(stream) => {
