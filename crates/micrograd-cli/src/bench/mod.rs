@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use micrograd::data::{digits, moons100, Dataset};
 use micrograd::loss::Loss;
-use micrograd::nn::{Module, MLP};
+use micrograd::nn::{Architecture, Init, Module, MLP};
 use micrograd::optim::{Adam, Schedule, Sgd};
 use micrograd::train::{accuracy, Trainer};
 use micrograd::Graph;
@@ -102,13 +102,15 @@ pub fn chain_floor(nodes: usize) -> (f64, f64) {
 }
 
 /// The digits workload: MLP 64-32-10, softmax cross-entropy, Adam lr 1e-2, batches of 32, `epochs`
-/// epochs, pixels scaled to [0, 1], a seeded 80/20 split. Returns (training seconds, test accuracy).
+/// epochs, pixels scaled to [0, 1], a seeded 80/20 split, PyTorch's initialization. Returns (training
+/// seconds, test accuracy).
 pub fn digits_run(epochs: usize, seed: u64) -> (f64, f64) {
     let mut data = digits();
     data.scale_features(1.0 / 16.0);
     let (train, test) = data.split(0.2, seed);
     let g = Graph::new();
-    let model = MLP::new(&g, 64, &[32, 10], seed);
+    // PyTorch's initialization (uniform in ±1/√inputs), as the PyTorch baseline uses.
+    let model = MLP::with_init(&g, &Architecture::new(64, &[32, 10]), Init::PyTorch, seed);
     let mut trainer = Trainer::new(&model, Adam::new(1e-2), Loss::CrossEntropy)
         .batch_size(32)
         .seed(seed);
