@@ -80,7 +80,7 @@ impl Progress {
                 ));
             }
             Display::Lines(stream) => {
-                if step % self.every == 0 || step + 1 == self.total {
+                if step.is_multiple_of(self.every) || step + 1 == self.total {
                     let line = format!(
                         "step {step} loss {}, accuracy {:.1}%",
                         loss_text(loss),

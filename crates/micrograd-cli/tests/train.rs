@@ -324,6 +324,10 @@ fn bad_options_exit_2_with_a_message() {
             "`x` is not a layer width",
         ),
         (vec!["--hidden".into(), "0".into()], "at least one neuron"),
+        (
+            vec!["--hidden".into(), "50000,50000".into()],
+            "more than this engine trains",
+        ),
         (vec!["--loss".into(), "l1".into()], "unknown loss `l1`"),
         (
             vec!["--activation".into(), "gelu".into()],

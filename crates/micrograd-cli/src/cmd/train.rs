@@ -12,7 +12,7 @@ use std::time::Instant;
 use micrograd::data::{Dataset, Standardizer};
 use micrograd::io::SavedModel;
 use micrograd::loss::Loss;
-use micrograd::nn::{Activation, Module, MLP};
+use micrograd::nn::{Activation, Architecture, Module, MLP};
 use micrograd::optim::{Adam, Sgd};
 use micrograd::train::{accuracy, StepReport, TrainError, Trainer};
 use micrograd::Graph;
@@ -40,7 +40,8 @@ pub struct Args {
     /// The label column of a CSV file, by header name or by position from 1 [default: the last]
     #[arg(long, value_name = "COLUMN")]
     pub label: Option<String>,
-    /// Samples to generate (generated data sets) [default: 100]
+    /// Samples to generate (generated data sets; moons with 100 samples and noise 0.1 is the original
+    /// demo's fixed set) [default: 100]
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub samples: Option<usize>,
     /// Standard deviation of the noise added to generated samples [default: 0.1]
@@ -111,6 +112,12 @@ pub struct Args {
 /// The seed of the demo's run when none is given.
 const DEFAULT_SEED: u64 = 1337;
 
+/// Room reserved for the per-step history; a longer run (possible, and stoppable with Ctrl-C) grows it.
+const PREALLOCATED_STEPS: usize = 1 << 16;
+
+/// The largest network trained: a scalar engine spends seconds per step far below this already.
+const MAX_PARAMETERS: usize = 10_000_000;
+
 /// Test accuracy is measured at most this many times for the loss plot.
 const TEST_POINTS: usize = 50;
 
@@ -130,7 +137,7 @@ pub fn run(args: Args) -> CliResult {
     }
     let samples = args.samples.unwrap_or(100);
     let noise = args.noise.unwrap_or(0.1);
-    if samples < 2 || samples > 10_000_000 {
+    if !(2..=10_000_000).contains(&samples) {
         return Err(CliError::input(format!(
             "--samples must be from 2 to 10000000, not {samples}"
         )));
@@ -167,8 +174,19 @@ pub fn run(args: Args) -> CliResult {
     let train = prepare(&raw_train, standardizer.as_ref(), &classes, recipe.loss);
     let test = prepare(&raw_test, standardizer.as_ref(), &classes, recipe.loss);
 
-    let graph = Graph::new();
     let layers = recipe.layers(classes.outputs_for(recipe.loss));
+    let architecture = Architecture {
+        inputs: data.n_features(),
+        layers: layers.clone(),
+    };
+    if architecture.num_parameters() > MAX_PARAMETERS {
+        return Err(CliError::input(format!(
+            "an MLP {} has {} parameters, more than this engine trains (at most {MAX_PARAMETERS}); choose a smaller --hidden",
+            architecture.sizes().iter().map(usize::to_string).collect::<Vec<_>>().join("-"),
+            architecture.num_parameters()
+        )));
+    }
+    let graph = Graph::new();
     let model = MLP::with_activations(&graph, data.n_features(), &layers, seed);
     let total = recipe.total_steps(train.len());
     let stream = if args.json {
@@ -190,8 +208,8 @@ pub fn run(args: Args) -> CliResult {
     let progress = Progress::new(total, stream, args.quiet);
     let mut curves = Curves {
         title: format!("{spec}: loss and accuracy per step"),
-        loss: Vec::with_capacity(total),
-        train_accuracy: Vec::with_capacity(total),
+        loss: Vec::with_capacity(total.min(PREALLOCATED_STEPS)),
+        train_accuracy: Vec::with_capacity(total.min(PREALLOCATED_STEPS)),
         test_accuracy: Vec::new(),
         window: smoothing_window(&recipe, train.len(), total),
     };
