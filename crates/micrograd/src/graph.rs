@@ -695,14 +695,9 @@ fn is_run(values: &[Value<'_>]) -> bool {
     let Some(first) = values.first() else {
         return false;
     };
-    let mut expected = first.index;
-    for v in values {
-        if v.index != expected || v.epoch != first.epoch {
-            return false;
-        }
-        expected += 1;
-    }
-    true
+    (first.index..)
+        .zip(values)
+        .all(|(expected, v)| v.index == expected && v.epoch == first.epoch)
 }
 
 /// The forward rule of [`Op::WeightedSum`]: `bias + Σ wᵢ·xᵢ`, summed in order.

@@ -47,7 +47,7 @@ fn neuron(g: &Graph, use_exp: bool) -> [f64; 5] {
     let x2 = g.value(0.0);
     let w1 = g.value(-3.0);
     let w2 = g.value(1.0);
-    let b = g.value(6.881_373_587_019_543_2);
+    let b = g.value(6.881_373_587_019_543);
     let n = x1 * w1 + x2 * w2 + b;
     let o = if use_exp {
         let e = (2.0 * n).exp();
@@ -76,7 +76,7 @@ fn manual_backpropagation_one_node_at_a_time() {
     let g = Graph::new();
     let x1 = g.value(2.0);
     let w1 = g.value(-3.0);
-    let b = g.value(6.881_373_587_019_543_2);
+    let b = g.value(6.881_373_587_019_543);
     let x1w1 = x1 * w1;
     let n = x1w1 + b;
     let o = n.tanh();
