@@ -263,3 +263,42 @@ fn bad_rows_exit_2_naming_the_line() {
         .code(2)
         .stderr(contains("--model"));
 }
+
+#[test]
+fn a_bare_library_model_file_predicts_class_indices() {
+    use micrograd::io::SavedModel;
+    use micrograd::nn::MLP;
+    use micrograd::Graph;
+
+    let dir = scratch("predict-bare");
+    let g = Graph::new();
+    let model = MLP::new(&g, 3, &[4, 3], 11);
+    let path = dir.join("bare.json");
+    SavedModel::from_model(&model).save(&path).unwrap();
+    let rows = [[0.3, 1.0, 0.2], [-0.5, 1.5, 1.0]];
+    let input: String = rows
+        .iter()
+        .map(|r| format!("{},{},{}\n", r[0], r[1], r[2]))
+        .collect();
+    let out = micrograd()
+        .args(["predict", "--model"])
+        .arg(&path)
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for ((class, p), row) in predictions(&out.stdout).iter().zip(&rows) {
+        let logits = model.predict(row);
+        // The first of equal largest logits, as the library's argmax; the rows are chosen without ties.
+        let best = (0..3).fold(0, |b, i| if logits[i] > logits[b] { i } else { b });
+        let ties = logits.iter().filter(|&&l| l == logits[best]).count();
+        assert_eq!(ties, 1, "a row without a tie: {logits:?}");
+        assert_eq!(class, &best.to_string());
+        let softmax = 1.0 / logits.iter().map(|l| (l - logits[best]).exp()).sum::<f64>();
+        assert!((p - softmax).abs() < 1e-12);
+    }
+}

@@ -265,15 +265,11 @@ fn ctrl_c_stops_cleanly_and_saves_the_last_good_model() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait until training is under way (its first progress lines), then press Ctrl-C.
+    // Wait until training is under way (its first progress line), then press Ctrl-C.
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut seen = 0;
     for line in lines.by_ref() {
         if line.unwrap().starts_with("step ") {
-            seen += 1;
-            if seen == 2 {
-                break;
-            }
+            break;
         }
     }
     let status = Command::new("kill")
