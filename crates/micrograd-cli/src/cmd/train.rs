@@ -127,6 +127,125 @@ pub fn run(args: Args) -> CliResult {
     let choice = DatasetChoice::parse(&spec)?;
     check_outputs(&args)?;
     let seed = args.seed.unwrap_or(DEFAULT_SEED);
+    let data = load_data(&args, &choice, &spec, seed)?;
+    let classes = Classes::from_labels(data.labels())?;
+    let recipe = Recipe::resolve(&choices(&args), &choice, data.len(), &classes)?;
+    if args.plot.is_some() && data.n_features() != 2 {
+        return Err(CliError::input(format!(
+            "--plot draws a decision boundary in the plane of two features; {spec} has {}",
+            data.n_features()
+        )));
+    }
+    let parts = Parts::split(&data, &recipe, &classes, seed)?;
+    let layers = model_layers(&recipe, &classes, data.n_features())?;
+    let graph = Graph::new();
+    let model = MLP::with_activations(&graph, data.n_features(), &layers, seed);
+
+    let stream = if args.json {
+        Stream::Stderr
+    } else {
+        Stream::Stdout
+    };
+    let say = |line: &str| {
+        if !args.quiet {
+            print_line(stream, line);
+        }
+    };
+    let total = recipe.total_steps(parts.train.len());
+    say(&describe_data(&spec, &data, &parts, &classes));
+    say(&describe_model(&model, &recipe));
+    say(&describe_training(&recipe, total, parts.train.len()));
+    let run = train(&model, &recipe, &parts, &args, stream, seed)?;
+
+    // The model holds the last good parameters however training ended: keep them and the pictures.
+    let trained = Classifier {
+        model: match &parts.standardizer {
+            Some(s) => SavedModel::from_model(&model).with_standardizer(s.clone()),
+            None => SavedModel::from_model(&model),
+        },
+        loss: recipe.loss,
+        classes,
+        dataset: spec.clone(),
+        features: data.feature_names.clone(),
+    };
+    let steps_done = run.curves.loss.len();
+    let train_accuracy = accuracy(&model, recipe.loss, &parts.train);
+    let test_accuracy =
+        (!parts.test.is_empty()).then(|| accuracy(&model, recipe.loss, &parts.test));
+    let final_loss = run.last.map_or(f64::NAN, |r| r.loss);
+    if let Some(path) = &args.save {
+        trained.save(path)?;
+    }
+    if let Some(path) = &args.plot {
+        let title = format!(
+            "{spec}: decision boundary after {steps_done} steps (training accuracy {:.1}%)",
+            train_accuracy * 100.0
+        );
+        let picture = decision_boundary(title, &data, &trained, &model);
+        plots::save(path, Picture::Boundary(&picture))?;
+    }
+    if let Some(path) = &args.loss_plot {
+        plots::save(path, Picture::Curves(&run.curves))?;
+    }
+    let summary = summary(
+        steps_done,
+        run.seconds,
+        final_loss,
+        train_accuracy,
+        test_accuracy,
+    );
+
+    match run.stop {
+        Stop::Diverged(e) => Err(CliError::failure(divergence_message(
+            &e,
+            recipe.lr,
+            args.save.as_deref(),
+        ))),
+        Stop::Interrupted => {
+            say(&summary);
+            let saved = match &args.save {
+                Some(p) => format!(
+                    "; saved the model after {steps_done} steps to {}",
+                    p.display()
+                ),
+                None => String::new(),
+            };
+            Err(CliError {
+                message: format!("interrupted after {steps_done} of {total} steps{saved}"),
+                code: interrupt::EXIT_CODE,
+            })
+        }
+        Stop::Finished => {
+            say(&summary);
+            if let Some(p) = &args.save {
+                say(&format!("saved the model to {}", p.display()));
+            }
+            for path in [&args.plot, &args.loss_plot].into_iter().flatten() {
+                say(&format!("wrote {}", path.display()));
+            }
+            if args.json {
+                let line = serde_json::json!({
+                    "dataset": spec,
+                    "steps": steps_done,
+                    "final_loss": final_loss,
+                    "train_accuracy": train_accuracy,
+                    "test_accuracy": test_accuracy,
+                    "seconds": run.seconds,
+                });
+                print_line(Stream::Stdout, &line.to_string());
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Loads the data set, after checking the options that shape it.
+fn load_data(
+    args: &Args,
+    choice: &DatasetChoice,
+    spec: &str,
+    seed: u64,
+) -> Result<Dataset, CliError> {
     if !choice.is_generated() && (args.samples.is_some() || args.noise.is_some()) {
         return Err(CliError::input(format!(
             "--samples and --noise apply to generated data sets, not {spec}"
@@ -147,83 +266,112 @@ pub fn run(args: Args) -> CliResult {
             "--noise must be 0 or a positive number, not {noise}"
         )));
     }
-    let data = choice.load(samples, noise, seed, args.label.as_deref())?;
-    let classes = Classes::from_labels(data.labels())?;
-    let recipe = Recipe::resolve(&choices(&args), &choice, data.len(), &classes)?;
-    if args.plot.is_some() && data.n_features() != 2 {
-        return Err(CliError::input(format!(
-            "--plot draws a decision boundary in the plane of two features; {spec} has {}",
-            data.n_features()
-        )));
-    }
+    choice.load(samples, noise, seed, args.label.as_deref())
+}
 
-    let (raw_train, raw_test) = data.split(recipe.test_fraction, seed);
-    if raw_train.is_empty() {
-        return Err(CliError::input(
-            "no training samples left after holding out the test part",
-        ));
-    }
-    let standardizer = match recipe.scaling {
-        Scaling::None => None,
-        Scaling::Divide(d) => Some(Standardizer {
-            mean: vec![0.0; data.n_features()],
-            std: vec![d; data.n_features()],
-        }),
-        Scaling::Standardize => Some(Standardizer::fit(&raw_train)),
-    };
-    let train = prepare(&raw_train, standardizer.as_ref(), &classes, recipe.loss);
-    let test = prepare(&raw_test, standardizer.as_ref(), &classes, recipe.loss);
+/// The training and test parts of a data set, as the model sees them, and the input scaling.
+struct Parts {
+    train: Dataset,
+    test: Dataset,
+    standardizer: Option<Standardizer>,
+}
 
+impl Parts {
+    fn split(
+        data: &Dataset,
+        recipe: &Recipe,
+        classes: &Classes,
+        seed: u64,
+    ) -> Result<Parts, CliError> {
+        let (raw_train, raw_test) = data.split(recipe.test_fraction, seed);
+        if raw_train.is_empty() {
+            return Err(CliError::input(
+                "no training samples left after holding out the test part",
+            ));
+        }
+        let standardizer = match recipe.scaling {
+            Scaling::None => None,
+            Scaling::Divide(d) => Some(Standardizer {
+                mean: vec![0.0; data.n_features()],
+                std: vec![d; data.n_features()],
+            }),
+            // Fitted on the training part only: the test part stays unseen.
+            Scaling::Standardize => Some(Standardizer::fit(&raw_train)),
+        };
+        Ok(Parts {
+            train: prepare(&raw_train, standardizer.as_ref(), classes, recipe.loss),
+            test: prepare(&raw_test, standardizer.as_ref(), classes, recipe.loss),
+            standardizer,
+        })
+    }
+}
+
+/// The model's layers, refusing networks too large to train.
+fn model_layers(
+    recipe: &Recipe,
+    classes: &Classes,
+    inputs: usize,
+) -> Result<Vec<(usize, Activation)>, CliError> {
     let layers = recipe.layers(classes.outputs_for(recipe.loss));
     let architecture = Architecture {
-        inputs: data.n_features(),
+        inputs,
         layers: layers.clone(),
     };
     if architecture.num_parameters() > MAX_PARAMETERS {
+        let sizes: Vec<String> = architecture.sizes().iter().map(usize::to_string).collect();
         return Err(CliError::input(format!(
-            "an MLP {} has {} parameters, more than this engine trains (at most {MAX_PARAMETERS}); choose a smaller --hidden",
-            architecture.sizes().iter().map(usize::to_string).collect::<Vec<_>>().join("-"),
+            "an MLP {} has {} parameters, more than this engine trains (at most {MAX_PARAMETERS}); \
+             choose a smaller --hidden",
+            sizes.join("-"),
             architecture.num_parameters()
         )));
     }
-    let graph = Graph::new();
-    let model = MLP::with_activations(&graph, data.n_features(), &layers, seed);
-    let total = recipe.total_steps(train.len());
-    let stream = if args.json {
-        Stream::Stderr
-    } else {
-        Stream::Stdout
-    };
-    let say = |line: &str| {
-        if !args.quiet {
-            print_line(stream, line);
-        }
-    };
-    say(&describe_data(&spec, &data, &train, &test, &classes));
-    say(&describe_model(&model, &recipe));
-    say(&describe_training(&recipe, total, train.len()));
+    Ok(layers)
+}
 
-    let mut trainer = make_trainer(&model, &recipe, total, seed);
+/// What the training loop did.
+struct TrainingRun {
+    stop: Stop,
+    curves: Curves,
+    last: Option<StepReport>,
+    seconds: f64,
+}
+
+/// Runs the training steps with progress, until the end, Ctrl-C, or a loss that is not a number.
+fn train(
+    model: &MLP<'_>,
+    recipe: &Recipe,
+    parts: &Parts,
+    args: &Args,
+    stream: Stream,
+    seed: u64,
+) -> Result<TrainingRun, CliError> {
+    let total = recipe.total_steps(parts.train.len());
+    let mut trainer = make_trainer(model, recipe, total, seed);
     interrupt::install()?;
     let progress = Progress::new(total, stream, args.quiet);
+    let spec = args.dataset.as_deref().unwrap_or("moons");
     let mut curves = Curves {
         title: format!("{spec}: loss and accuracy per step"),
         loss: Vec::with_capacity(total.min(PREALLOCATED_STEPS)),
         train_accuracy: Vec::with_capacity(total.min(PREALLOCATED_STEPS)),
         test_accuracy: Vec::new(),
-        window: smoothing_window(&recipe, train.len(), total),
+        window: smoothing_window(recipe, parts.train.len(), total),
     };
+    let measure_test = args.loss_plot.is_some() && !parts.test.is_empty();
     let test_every = total.div_ceil(TEST_POINTS).max(1);
     let started = Instant::now();
-    let mut last: Option<StepReport> = None;
+    let mut last = None;
     let mut stop = Stop::Finished;
     for k in 0..total {
         if interrupt::requested() {
             stop = Stop::Interrupted;
             break;
         }
-        let result = trainer.run_steps(&train, 1, |r| progress.step(r.step, r.loss, r.accuracy));
-        match result {
+        // One step at a time, so that Ctrl-C is seen between any two steps.
+        match trainer.run_steps(&parts.train, 1, |r| {
+            progress.step(r.step, r.loss, r.accuracy)
+        }) {
             Ok(report) => {
                 curves.loss.push(report.loss);
                 curves.train_accuracy.push(report.accuracy);
@@ -235,124 +383,42 @@ pub fn run(args: Args) -> CliResult {
             }
             Err(TrainError::Incompatible(message)) => return Err(CliError::input(message)),
         }
-        let done = k + 1;
-        if args.loss_plot.is_some() && !test.is_empty() && (done % test_every == 0 || done == total)
-        {
-            curves
-                .test_accuracy
-                .push((k, accuracy(&model, recipe.loss, &test)));
+        if measure_test && ((k + 1) % test_every == 0 || k + 1 == total) {
+            let test_accuracy = accuracy(model, recipe.loss, &parts.test);
+            curves.test_accuracy.push((k, test_accuracy));
         }
     }
     let seconds = started.elapsed().as_secs_f64();
     progress.finish();
-    drop(progress);
+    Ok(TrainingRun {
+        stop,
+        curves,
+        last,
+        seconds,
+    })
+}
 
-    let steps_done = curves.loss.len();
-    let train_accuracy = accuracy(&model, recipe.loss, &train);
-    let test_accuracy = (!test.is_empty()).then(|| accuracy(&model, recipe.loss, &test));
-    let final_loss = last.map_or(f64::NAN, |r| r.loss);
-
-    let mut saved = None;
-    if let Some(path) = &args.save {
-        let classifier = Classifier {
-            model: match &standardizer {
-                Some(s) => SavedModel::from_model(&model).with_standardizer(s.clone()),
-                None => SavedModel::from_model(&model),
-            },
-            loss: recipe.loss,
-            classes: classes.clone(),
-            dataset: spec.clone(),
-            features: data.feature_names.clone(),
-        };
-        classifier.save(path)?;
-        saved = Some(path.clone());
-    }
-    if let Some(path) = &args.plot {
-        let points = data
-            .rows()
-            .zip(data.labels())
-            .map(|(x, &y)| (x[0], x[1], classes.index_of(y).unwrap_or(0)));
-        let title = format!(
-            "{spec}: decision boundary after {steps_done} steps (training accuracy {:.1}%)",
-            train_accuracy * 100.0
-        );
-        let axis_names = [data.feature_names[0].clone(), data.feature_names[1].clone()];
-        let predict = |x: &[f64]| match &standardizer {
-            Some(s) => {
-                let mut row = x.to_vec();
-                s.transform_row(&mut row);
-                model.predict(&row)
-            }
-            None => model.predict(x),
-        };
-        let picture = boundary::sample(
-            title,
-            axis_names,
-            points.collect(),
-            &classes,
-            recipe.loss,
-            predict,
-        );
-        plots::save(path, Picture::Boundary(&picture))?;
-    }
-    if let Some(path) = &args.loss_plot {
-        plots::save(path, Picture::Curves(&curves))?;
-    }
-    let saved_note = |what: &str| match &saved {
-        Some(p) => format!("; saved the model {what} to {}", p.display()),
-        None => String::new(),
-    };
-
-    match stop {
-        Stop::Diverged(e) => Err(CliError::failure(divergence_message(
-            &e,
-            recipe.lr,
-            saved.as_deref(),
-        ))),
-        Stop::Interrupted => {
-            say(&summary(
-                steps_done,
-                seconds,
-                final_loss,
-                train_accuracy,
-                test_accuracy,
-            ));
-            Err(CliError {
-                message: format!(
-                    "interrupted after {steps_done} of {total} steps{}",
-                    saved_note(&format!("after {steps_done} steps"))
-                ),
-                code: interrupt::EXIT_CODE,
-            })
-        }
-        Stop::Finished => {
-            say(&summary(
-                steps_done,
-                seconds,
-                final_loss,
-                train_accuracy,
-                test_accuracy,
-            ));
-            if let Some(p) = &saved {
-                say(&format!("saved the model to {}", p.display()));
-            }
-            for path in [&args.plot, &args.loss_plot].into_iter().flatten() {
-                say(&format!("wrote {}", path.display()));
-            }
-            if args.json {
-                let line = serde_json::json!({
-                    "dataset": spec,
-                    "steps": steps_done,
-                    "final_loss": final_loss,
-                    "train_accuracy": train_accuracy,
-                    "test_accuracy": test_accuracy,
-                    "seconds": seconds,
-                });
-                print_line(Stream::Stdout, &line.to_string());
-            }
-            Ok(())
-        }
-    }
+/// The trained classifier over the plane of the data, with every sample in its true class.
+fn decision_boundary(
+    title: String,
+    data: &Dataset,
+    trained: &Classifier,
+    model: &MLP<'_>,
+) -> plots::Boundary {
+    let points = data
+        .rows()
+        .zip(data.labels())
+        .map(|(x, &y)| (x[0], x[1], trained.classes.index_of(y).unwrap_or(0)))
+        .collect();
+    let axis_names = [data.feature_names[0].clone(), data.feature_names[1].clone()];
+    boundary::sample(
+        title,
+        axis_names,
+        points,
+        &trained.classes,
+        trained.loss,
+        |x| trained.model.predict(model, x),
+    )
 }
 
 /// How the training loop ended.
@@ -504,13 +570,7 @@ fn make_trainer<'a, 'g>(
         .seed(seed)
 }
 
-fn describe_data(
-    spec: &str,
-    data: &Dataset,
-    train: &Dataset,
-    test: &Dataset,
-    classes: &Classes,
-) -> String {
+fn describe_data(spec: &str, data: &Dataset, parts: &Parts, classes: &Classes) -> String {
     let names: Vec<String> = classes.labels().iter().map(|&y| format_label(y)).collect();
     let classes_text = if names.len() <= 10 {
         names.join(", ")
@@ -520,8 +580,8 @@ fn describe_data(
     format!(
         "data: {spec}, {} samples ({} training, {} test), {} features, {} classes ({classes_text})",
         data.len(),
-        train.len(),
-        test.len(),
+        parts.train.len(),
+        parts.test.len(),
         data.n_features(),
         classes.len()
     )
