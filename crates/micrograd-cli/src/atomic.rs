@@ -11,6 +11,12 @@ use crate::error::CliError;
 /// Writes `bytes` to `path` atomically. Errors name the file and say what went wrong (exit 1, or exit
 /// 2 when the path cannot be a file, such as a missing directory).
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    if path.is_dir() {
+        return Err(CliError::input(format!(
+            "cannot write {}: it is a directory",
+            path.display()
+        )));
+    }
     let temp = temporary_name(path);
     let result = write_temp_then_rename(&temp, path, bytes);
     if result.is_err() {
@@ -28,9 +34,6 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
 }
 
 fn write_temp_then_rename(temp: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if path.is_dir() {
-        return Err(std::io::Error::other("it is a directory"));
-    }
     let mut file = File::create(temp)?;
     file.write_all(bytes)?;
     file.sync_all()?;
@@ -70,6 +73,14 @@ mod tests {
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("out.txt")]);
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_directory_is_not_overwritten() {
+        let dir = std::env::temp_dir();
+        let err = write(&dir, b"x").unwrap_err();
+        assert_eq!(err.code, 2);
+        assert!(dir.is_dir());
     }
 
     #[test]
