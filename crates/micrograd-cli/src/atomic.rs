@@ -1,15 +1,15 @@
-//! Writing files whole or not at all: the bytes go to a temporary file in the destination's directory,
-//! are flushed to disk, and the temporary file is renamed over the destination. A run interrupted
-//! half-way (Ctrl-C, a full disk, a crash) leaves the old file, or none, but never half a file.
+//! Writing files whole or not at all, with errors as the command line reports them. The library's
+//! [`micrograd::io::write_atomic`] does the work: the bytes go to a temporary file in the destination's
+//! directory, are flushed to disk, and the temporary file is renamed over the destination, so a run
+//! interrupted half-way (Ctrl-C, a full disk, a crash) leaves the old file, or none, but never half a
+//! file.
 
-use std::fs::{self, File};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::CliError;
 
-/// Writes `bytes` to `path` atomically. Errors name the file and say what went wrong (exit 1, or exit
-/// 2 when the path cannot be a file, such as a missing directory).
+/// Writes `bytes` to `path` atomically. Errors name the file and say what went wrong: exit 2 when the
+/// path cannot be written (a directory, a missing directory, no permission), exit 1 otherwise.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     if path.is_dir() {
         return Err(CliError::input(format!(
@@ -17,47 +17,21 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
             path.display()
         )));
     }
-    let temp = temporary_name(path);
-    let result = write_temp_then_rename(&temp, path, bytes);
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
-    }
-    result.map_err(|e| {
+    micrograd::io::write_atomic(path, bytes).map_err(|e| {
         let message = format!("cannot write {}: {e}", path.display());
         match e.kind() {
-            std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => {
-                CliError::input(message)
-            }
+            std::io::ErrorKind::NotFound
+            | std::io::ErrorKind::PermissionDenied
+            | std::io::ErrorKind::InvalidInput => CliError::input(message),
             _ => CliError::failure(message),
         }
     })
 }
 
-fn write_temp_then_rename(temp: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = File::create(temp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    fs::rename(temp, path)
-}
-
-/// `dir/.name.PID.tmp` next to `dir/name`: the same file system, so the rename is atomic, and hidden,
-/// so a listing during the write does not show it as a result.
-fn temporary_name(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = format!(".{name}.{}.tmp", std::process::id());
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.join(temp),
-        _ => PathBuf::from(temp),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn writes_the_whole_file_and_leaves_no_temporary() {
