@@ -512,7 +512,18 @@ fn check_writable_place(path: &Path) -> CliResult {
             dir.display()
         )));
     }
-    Ok(())
+    // A read-only directory would otherwise be found only after training.
+    let probe = dir.join(format!(".micrograd-write-check.{}", std::process::id()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(CliError::input(format!(
+            "cannot write {}: {e}",
+            path.display()
+        ))),
+    }
 }
 
 /// The data as the model sees it: inputs standardized, labels as the loss expects them.
