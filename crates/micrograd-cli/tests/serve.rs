@@ -683,7 +683,7 @@ fn requests_from_elsewhere_are_refused() {
         assert_eq!(r.status, 200, "{host}");
     }
     // A form on another site can post text without asking first; JSON it cannot.
-    let body = format!("{{\"program\": \"a = 1\"}}");
+    let body = "{\"program\": \"a = 1\"}";
     let r = server.raw(
         format!("POST /api/graph HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())
             .as_bytes(),

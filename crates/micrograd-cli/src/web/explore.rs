@@ -4,6 +4,7 @@
 //! backward step of one node, in reverse topological order.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -13,9 +14,10 @@ use axum::Json;
 use micrograd::{draw, expr, Graph, Op, Value};
 use serde::Deserialize;
 use serde_json::{json, Value as JsonValue};
+use tokio::sync::Semaphore;
 
 use super::error::ApiError;
-use super::limits::{MAX_GRAPH_NODES, MAX_PROGRAM_BYTES};
+use super::limits::{MAX_GRAPH_NODES, MAX_PROGRAM_BYTES, MAX_SVG_EXPORTS, MAX_SVG_EXPORT_NODES};
 use super::rules;
 
 /// The request: a program, and optionally the name to differentiate (the last statement's if not).
@@ -41,6 +43,10 @@ pub struct ExportRequest {
     pub format: String,
 }
 
+/// The places for SVG layouts running at once.
+static SVG_EXPORTS: std::sync::LazyLock<Arc<Semaphore>> =
+    std::sync::LazyLock::new(|| Arc::new(Semaphore::new(MAX_SVG_EXPORTS)));
+
 /// `POST /api/graph/export`: the output's graph after backward, drawn by the library's `draw`
 /// module as SVG or Graphviz DOT.
 pub async fn export(body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
@@ -60,7 +66,18 @@ pub async fn export(body: Result<Bytes, BytesRejection>) -> Result<Response, Api
             request.program.len()
         )));
     }
+    // The place is held by the layout itself, which goes on even if the visitor leaves.
+    let slot = (request.format == "svg")
+        .then(|| {
+            SVG_EXPORTS.clone().try_acquire_owned().map_err(|_| {
+                ApiError::too_many(format!(
+                    "{MAX_SVG_EXPORTS} SVG pictures are being laid out; try again in a moment"
+                ))
+            })
+        })
+        .transpose()?;
     let drawn = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
         std::panic::catch_unwind(|| {
             let source = request.program.as_str();
             let program = expr::parse(source).map_err(|e| syntax_error(&e, source))?;
@@ -77,6 +94,13 @@ pub async fn export(body: Result<Bytes, BytesRejection>) -> Result<Response, Api
             }
             run.backward();
             if request.format == "svg" {
+                if g.len() > MAX_SVG_EXPORT_NODES {
+                    return Err(ApiError::unprocessable(format!(
+                        "the program makes {} nodes; an SVG picture is laid out for at most \
+                         {MAX_SVG_EXPORT_NODES} (export DOT instead)",
+                        g.len()
+                    )));
+                }
                 draw::to_svg(run.output()).map_err(|e| ApiError::unprocessable(e.to_string()))
             } else {
                 Ok(draw::to_dot(run.output()))

@@ -7,6 +7,11 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub const MAX_PROGRAM_BYTES: usize = 4 * 1024;
 /// The most nodes a program's graph may have (more would not be readable as a drawing).
 pub const MAX_GRAPH_NODES: usize = 400;
+/// The most nodes a graph exported as SVG may have: the library's layout takes time growing steeply
+/// with the size (a quarter second at 60 nodes, seconds at 120), so larger graphs are offered as DOT.
+pub const MAX_SVG_EXPORT_NODES: usize = 60;
+/// The most SVG exports laid out at once.
+pub const MAX_SVG_EXPORTS: usize = 2;
 /// The most training sessions alive at once (each runs on its own thread).
 pub const MAX_TRAINING_SESSIONS: usize = 8;
 /// The most update streams open at once, across all visitors.
