@@ -118,6 +118,9 @@ const PREALLOCATED_STEPS: usize = 1 << 16;
 /// The largest network trained: a scalar engine spends seconds per step far below this already.
 const MAX_PARAMETERS: usize = 10_000_000;
 
+/// The most data points drawn on the decision-boundary picture.
+const MAX_DRAWN_POINTS: usize = 5000;
+
 /// Test accuracy is measured at most this many times for the loss plot.
 const TEST_POINTS: usize = 50;
 
@@ -405,9 +408,12 @@ fn decision_boundary(
     trained: &Classifier,
     model: &MLP<'_>,
 ) -> plots::Boundary {
+    // Past a few thousand points a picture shows no more, and an SVG grows huge: draw an even sample.
+    let stride = data.len().div_ceil(MAX_DRAWN_POINTS).max(1);
     let points = data
         .rows()
         .zip(data.labels())
+        .step_by(stride)
         .map(|(x, &y)| (x[0], x[1], trained.classes.index_of(y).unwrap_or(0)))
         .collect();
     let axis_names = [data.feature_names[0].clone(), data.feature_names[1].clone()];
