@@ -58,6 +58,13 @@ async function newSession() {
   await api("POST", `/api/train/${tr.id}/control`, { action: "speed", speed });
   tr.events = new EventSource(`/api/train/${tr.id}/events`);
   tr.events.onmessage = e => render(JSON.parse(e.data));
+  const events = tr.events;
+  events.onerror = () => {
+    if (events.readyState === EventSource.CLOSED && tr.events === events) {
+      showTrainError("the connection to the server was lost: change a setting or press Reset to start again");
+      tr.id = null;
+    }
+  };
 }
 
 function ensureSession() {

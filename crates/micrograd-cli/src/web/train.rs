@@ -564,8 +564,11 @@ impl TrainingRun {
                 None => changed = false,
             }
             if self.playing {
+                // A large network does fewer steps per frame rather than fewer frames, so the
+                // page stays lively and a pause is obeyed at once.
                 for _ in 0..self.speed {
-                    if !self.train_step(&mut trainer, &everything) {
+                    if !self.train_step(&mut trainer, &everything) || frame_start.elapsed() > FRAME
+                    {
                         break;
                     }
                 }
