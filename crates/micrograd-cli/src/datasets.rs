@@ -52,16 +52,37 @@ impl DatasetChoice {
         matches!(self, DatasetChoice::Generated(_))
     }
 
-    /// Loads the data. `samples` and `noise` apply to generated sets; `label` names the label column of
-    /// a CSV file (the last by default). Moons with 100 samples and noise 0.1 is the original demo's
-    /// exact set, read from the shipped copy.
+    /// Loads the data. `samples` and `noise` apply to generated sets, and `classes` to `blobs` (the
+    /// number of clusters, 3 by default) and `spiral` (the number of arms, 2 by default); `label` names
+    /// the label column of a CSV file (the last by default). Moons with 100 samples and noise 0.1 is the
+    /// original demo's exact set, read from the shipped copy.
     pub fn load(
         &self,
         samples: usize,
         noise: f64,
         seed: u64,
         label: Option<&str>,
+        classes: Option<usize>,
     ) -> Result<Dataset, CliError> {
+        if let Some(k) = classes {
+            return match self {
+                DatasetChoice::Generated(name) if name == "blobs" || name == "spiral" => {
+                    if !(2..=10).contains(&k) {
+                        return Err(CliError::input(format!(
+                            "--classes must be from 2 to 10, not {k}"
+                        )));
+                    }
+                    Ok(if name == "blobs" {
+                        data::blobs_with(samples, k, noise, seed)
+                    } else {
+                        data::spiral_with(samples, k, noise, seed)
+                    })
+                }
+                _ => Err(CliError::input(
+                    "--classes applies to the blobs and spiral data sets",
+                )),
+            };
+        }
         match self {
             DatasetChoice::Generated(name) if name == "moons" && samples == 100 && noise == 0.1 => {
                 let mut d = data::moons100();
@@ -108,10 +129,20 @@ mod tests {
     }
 
     #[test]
+    fn blobs_and_spirals_choose_their_classes() {
+        let spiral = DatasetChoice::parse("spiral").unwrap();
+        let d = spiral.load(90, 0.0, 1, None, Some(3)).unwrap();
+        assert_eq!(d.n_classes(), Some(3));
+        let moons = DatasetChoice::parse("moons").unwrap();
+        assert_eq!(moons.load(90, 0.1, 1, None, Some(3)).unwrap_err().code, 2);
+        assert_eq!(spiral.load(90, 0.1, 1, None, Some(1)).unwrap_err().code, 2);
+    }
+
+    #[test]
     fn the_demo_defaults_give_the_original_moons() {
         let d = DatasetChoice::parse("moons")
             .unwrap()
-            .load(100, 0.1, 0, None)
+            .load(100, 0.1, 0, None, None)
             .unwrap();
         assert_eq!(d.labels(), data::moons100().labels());
     }

@@ -348,6 +348,10 @@ fn bad_options_exit_2_with_a_message() {
         (vec!["--samples".into(), "1".into()], "--samples must be"),
         (vec!["--noise".into(), "-0.1".into()], "--noise must be"),
         (
+            vec!["--classes".into(), "3".into()],
+            "--classes applies to the blobs and spiral",
+        ),
+        (
             vec![
                 "--optimizer".into(),
                 "adam".into(),

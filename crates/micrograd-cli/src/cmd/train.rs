@@ -44,6 +44,9 @@ pub struct Args {
     /// demo's fixed set) [default: 100]
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub samples: Option<usize>,
+    /// Classes of blobs, or arms of a spiral [default: 3 blobs, 2 arms]
+    #[arg(long, value_name = "K")]
+    pub classes: Option<usize>,
     /// Standard deviation of the noise added to generated samples [default: 0.1]
     #[arg(long, value_name = "SIGMA", allow_negative_numbers = true)]
     pub noise: Option<f64>,
@@ -269,7 +272,7 @@ fn load_data(
             "--noise must be 0 or a positive number, not {noise}"
         )));
     }
-    choice.load(samples, noise, seed, args.label.as_deref())
+    choice.load(samples, noise, seed, args.label.as_deref(), args.classes)
 }
 
 /// The training and test parts of a data set, as the model sees them, and the input scaling.
