@@ -476,10 +476,12 @@ impl Graph {
 
 /// Panics with a clear message if the handle `(index, epoch)` no longer names a live node.
 pub(crate) fn check_alive(t: &Tape, index: u32, epoch: u32) {
-    let alive = t
-        .nodes
-        .get(index as usize)
-        .is_some_and(|n| n.made_in(epoch));
+    // A handle made since the last rewind is alive as long as its index is on the tape; only older
+    // handles need their node's epoch compared.
+    let alive = match t.nodes.get(index as usize) {
+        Some(node) => epoch == t.epoch || node.made_in(epoch),
+        None => false,
+    };
     assert!(
         alive,
         "micrograd: this Value (node #{index}) was freed by Graph::rewind and can no longer be used; \
