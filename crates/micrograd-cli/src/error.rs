@@ -14,12 +14,18 @@ pub struct CliError {
 impl CliError {
     /// Bad input or usage: exit code 2.
     pub fn input(message: impl Into<String>) -> Self {
-        CliError { message: message.into(), code: 2 }
+        CliError {
+            message: message.into(),
+            code: 2,
+        }
     }
 
     /// Any other failure: exit code 1.
     pub fn failure(message: impl Into<String>) -> Self {
-        CliError { message: message.into(), code: 1 }
+        CliError {
+            message: message.into(),
+            code: 1,
+        }
     }
 }
 

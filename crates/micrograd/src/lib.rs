@@ -32,9 +32,9 @@ pub mod data;
 pub mod draw;
 pub mod expr;
 pub mod gradcheck;
+mod graph;
 #[cfg(feature = "serde")]
 pub mod io;
-mod graph;
 pub mod loss;
 pub mod nn;
 pub mod op;
