@@ -792,3 +792,58 @@ fn a_port_in_use_is_a_clear_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn every_rule_adds_what_the_engine_adds() {
+    let server = Server::start();
+    let program = "x = 0.7\ny = 1.3\nz = tanh(x) * exp(y) / (sigmoid(x) + relu(y)) - sin(x) * cos(y)\nw = z + sqrt(y) ** 2 + abs(-x) + log(y) + x ** y - -x + 1 / y";
+    let g = server
+        .post("/api/graph", &json!({"program": program}))
+        .json();
+    let mut grads: std::collections::HashMap<u64, f64> = std::collections::HashMap::new();
+    grads.insert(g["output"].as_u64().unwrap(), 1.0);
+    let steps = g["steps"].as_array().unwrap();
+    let ops: std::collections::BTreeSet<String> = g["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["op"].as_str().unwrap().to_string())
+        .collect();
+    for op in [
+        "*", "/", "+", "-", "**", "tanh", "exp", "sigmoid", "relu", "sin", "cos", "sqrt", "abs",
+        "log", "neg",
+    ] {
+        assert!(ops.contains(op), "the program has no {op}");
+    }
+    for s in steps {
+        let mut expected = grads.clone();
+        for line in s["lines"].as_array().unwrap() {
+            let child = line["child"].as_u64().unwrap();
+            *expected.entry(child).or_insert(0.0) += line["amount"].as_f64().unwrap();
+            assert!(
+                line["symbolic"].as_str().unwrap().contains(".grad += "),
+                "{line}"
+            );
+        }
+        for pair in s["grads_after"].as_array().unwrap() {
+            let (id, after) = (pair[0].as_u64().unwrap(), pair[1].as_f64().unwrap());
+            // A constant exponent has no line: nothing is added to it.
+            let want = expected.get(&id).copied().unwrap_or(0.0);
+            assert!(
+                (after - want).abs() <= 1e-12 * want.abs().max(1.0),
+                "step {}: child {id} has {after}, the rule says {want}",
+                s["name"]
+            );
+            grads.insert(id, after);
+        }
+    }
+    // And the walk ends where backward() does.
+    for n in g["nodes"].as_array().unwrap() {
+        let id = n["id"].as_u64().unwrap();
+        assert_eq!(
+            grads.get(&id).copied().unwrap_or(0.0),
+            n["grad"].as_f64().unwrap(),
+            "node {id}"
+        );
+    }
+}

@@ -174,8 +174,9 @@ function moveSlider(name, value) {
 // Each value is a card: its label on top (when it has one), then its data and its grad.
 const ROW = 20, ROW_GAP = 18, COL_GAP = 46, PAD = 18, MIN_W = 124, CHAR = 7.9;
 
+// A label, or for an unnamed operation the short name the rules call it by (such as `(a*b)`).
 function displayName(node) {
-  return node.label || "";
+  return node.label || (node.kind === "op" ? node.name : "");
 }
 
 function cardHeight(n) {
@@ -311,7 +312,7 @@ function drawGraph() {
     let y = 2;
     if (name) {
       svgEl("path", { class: "head", d: `M0,${ROW + 2} V7 Q0,0 7,0 H${p.w - 7} Q${p.w},0 ${p.w},7 V${ROW + 2} Z` }, g);
-      const t = svgEl("text", { class: "label", x: p.w / 2, y: y + ROW / 2 + 1, "text-anchor": "middle" }, g);
+      const t = svgEl("text", { class: n.label ? "label" : "label auto", x: p.w / 2, y: y + ROW / 2 + 1, "text-anchor": "middle" }, g);
       t.textContent = name;
       y += ROW;
       svgEl("line", { class: "sep", x1: 0, y1: y, x2: p.w, y2: y }, g);
@@ -398,6 +399,8 @@ async function exportGraph(format) {
 document.getElementById("export-svg").addEventListener("click", () => exportGraph("svg"));
 document.getElementById("export-dot").addEventListener("click", () => exportGraph("dot"));
 
-ex.editor.value = STARTER;
+// A program can come in the address: `/#program=a%20%3D%202...` (links in docs, shared programs).
+const linked = location.hash.startsWith("#program=") ? decodeURIComponent(location.hash.slice(9)) : null;
+ex.editor.value = linked || STARTER;
 renderEditorChrome();
 evaluate();

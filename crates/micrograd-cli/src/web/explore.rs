@@ -306,7 +306,7 @@ fn display_names(nodes: &BTreeMap<usize, Value>) -> HashMap<usize, String> {
                 (Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Powf | Op::Pow, [x, y]) => {
                     format!("({x}{}{y})", v.op().symbol())
                 }
-                (Op::Neg, [x]) => format!("-{x}"),
+                (Op::Neg, [x]) => format!("(-{x})"),
                 (op, [x]) => format!("{}({x})", op.symbol()),
                 _ => String::new(),
             };
