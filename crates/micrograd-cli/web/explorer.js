@@ -321,6 +321,16 @@ function drawGraph() {
     td.textContent = "data " + fmt4(n.data);
     const tg = svgEl("text", { class: "grad", x: 9, y: y + ROW + ROW / 2 }, g);
     tg.textContent = "grad " + fmt4(grads.get(n.id));
+    if (targets.has(n.id)) {
+      // What this step adds to the child, beside it.
+      const added = step.lines.filter(l => l.child === n.id).reduce((a, l) => a + toNumber(l.amount), 0);
+      const text = fmtAmount(added);
+      const bw = text.length * 7.4 + 12;
+      const badge = svgEl("g", { class: "badge", transform: `translate(${p.w - bw + 6},-11)` }, g);
+      svgEl("rect", { width: bw, height: 18, rx: 9 }, badge);
+      const bt = svgEl("text", { x: bw / 2, y: 9.5, "text-anchor": "middle" }, badge);
+      bt.textContent = text;
+    }
     const title = svgEl("title", {}, g);
     title.textContent = `${name || n.kind} = ${n.data}, grad ${grads.get(n.id)}`;
   }
@@ -396,6 +406,12 @@ async function exportGraph(format) {
     if (tab) tab.close();
   }
 }
+// Arrow keys walk the steps when the editor does not have the focus.
+document.addEventListener("keydown", e => {
+  if (e.target === ex.editor || !document.getElementById("view-explorer").classList.contains("active")) return;
+  if (e.key === "ArrowRight") document.getElementById("bp-step").click();
+  if (e.key === "ArrowLeft") document.getElementById("bp-back").click();
+});
 document.getElementById("export-svg").addEventListener("click", () => exportGraph("svg"));
 document.getElementById("export-dot").addEventListener("click", () => exportGraph("dot"));
 
