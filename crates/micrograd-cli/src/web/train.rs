@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -254,6 +255,12 @@ pub fn start_reaper(state: Arc<AppState>) {
     });
 }
 
+/// The session id of a path; one that cannot be read (such as invalid UTF-8) names no session.
+fn session_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    path.map(|Path(id)| id)
+        .map_err(|_| ApiError::not_found("no such training session"))
+}
+
 /// `POST /api/train`: starts a paused session; answers its id, the data points and a first snapshot.
 pub async fn create(
     State(state): State<Arc<AppState>>,
@@ -304,8 +311,9 @@ pub async fn create(
 /// `GET /api/train/{id}`: the latest snapshot.
 pub async fn status(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let id = session_id(id)?;
     let session = state.sessions.get(&id)?;
     let text = session.snapshots.borrow().clone();
     Ok((
@@ -317,8 +325,9 @@ pub async fn status(
 /// `DELETE /api/train/{id}`: ends the session (its thread stops when its channel closes).
 pub async fn remove(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let id = session_id(id)?;
     state.sessions.get(&id)?;
     state
         .sessions
@@ -343,9 +352,10 @@ pub struct ControlRequest {
 /// `POST /api/train/{id}/control`.
 pub async fn control(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let id = session_id(id)?;
     let session = state.sessions.get(&id)?;
     let request: ControlRequest = super::parse_json(body)?;
     let command = match request.action.as_str() {
@@ -391,8 +401,9 @@ impl Drop for StreamGuard {
 /// `GET /api/train/{id}/events`: every new snapshot as an SSE `message` event (the latest at once).
 pub async fn events(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let id = session_id(id)?;
     let session = state.sessions.get(&id)?;
     let streams = Arc::clone(&state.sessions.streams);
     if streams.fetch_add(1, Ordering::SeqCst) >= MAX_STREAMS {
