@@ -927,7 +927,7 @@ fn random_programs_and_bodies_never_get_a_5xx() {
             ));
             names.push(name);
         }
-        if rng.next() % 2 == 0 {
+        if rng.next().is_multiple_of(2) {
             let chars: Vec<char> = program.chars().collect();
             let at = (rng.next() % chars.len() as u64) as usize;
             let token = rng.pick(&tokens);
