@@ -127,3 +127,35 @@ fn a_single_value_and_non_finite_numbers_draw() {
     assert!(dot.contains("{ x | data 0.0000 | grad -inf }"), "{dot}");
     assert!(texts(&draw::to_svg(y).unwrap()).contains(&"data inf".to_string()));
 }
+
+#[test]
+fn values_reused_at_several_depths_draw() {
+    let g = Graph::new();
+    let x = g.value(0.5).with_label("x");
+    let c = g.value(2.0).with_label("c");
+    // c's first user is deep in the graph, its second shallow: edges of several lengths.
+    let deep = x.tanh().tanh().tanh() * c;
+    let shallow = x * c;
+    let out = (deep + shallow).with_label("out");
+    out.backward();
+    let texts = texts(&draw::to_svg(out).unwrap());
+    assert!(texts.iter().any(|t| t == "c"));
+}
+
+#[test]
+fn graphs_too_large_to_lay_out_are_refused() {
+    let g = Graph::new();
+    let x = g.value(1.0).with_label("x");
+    // One value feeding two hundred operations: every column of the layout is crossed by edges
+    // from x, the case whose layout time explodes.
+    let mut y = x;
+    for _ in 0..200 {
+        y *= x;
+    }
+    match draw::to_svg(y) {
+        Err(draw::DrawError::TooLarge(n)) => assert!(n > 1000, "{n}"),
+        other => panic!("expected TooLarge, got {:?}", other.map(|s| s.len())),
+    }
+    // DOT has no such limit.
+    assert_eq!(draw::to_dot(y).matches("shape=record").count(), 201);
+}

@@ -63,8 +63,13 @@ pub fn run(args: Args) -> CliResult {
         write_picture(path, &draw::to_dot(output))?;
     }
     if let Some(path) = &args.svg {
-        let svg = draw::to_svg(output)
-            .map_err(|e| CliError::failure(format!("cannot draw the SVG: {e}")))?;
+        let svg = draw::to_svg(output).map_err(|e| {
+            let message = format!("cannot draw the SVG: {e}");
+            match e {
+                draw::DrawError::TooLarge(_) => CliError::input(message),
+                draw::DrawError::Layout(_) => CliError::failure(message),
+            }
+        })?;
         write_picture(path, &svg)?;
     }
     if is_stdout(&args.dot) || is_stdout(&args.svg) {

@@ -27,4 +27,4 @@ mod svg;
 
 pub use dot::to_dot;
 #[cfg(feature = "svg")]
-pub use svg::{to_svg, DrawError, MAX_SVG_NODES};
+pub use svg::{to_svg, DrawError, MAX_SVG_LAYOUT};

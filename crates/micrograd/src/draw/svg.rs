@@ -13,17 +13,23 @@ use layout::std_shapes::render::get_shape_size;
 use layout::std_shapes::shapes::{Arrow, Element, RecordDef, ShapeKind};
 use layout::topo::layout::VisualGraph;
 
-use super::nodes::collect;
+use super::nodes::{collect, DrawNode};
 use crate::value::Value;
 
-/// The most values [`to_svg`] draws. Layout takes time growing faster than the number of nodes, and
-/// a picture of thousands of records is unreadable anyway; DOT has no limit.
-pub const MAX_SVG_NODES: usize = 2000;
+/// The largest layout [`to_svg`] takes on, in nodes: values, operations, and the hidden waypoints
+/// that route an edge across each column it skips. The layout's time grows much faster than its
+/// size (about a second at this size), and such a picture is unreadable anyway; DOT has no limit.
+pub const MAX_SVG_LAYOUT: usize = 4000;
+
+/// The largest crossing-reduction work taken on (see `layout_cost`): wide columns, as when one
+/// value feeds a hundred operations, cost far more than long chains.
+const MAX_CROSSING_WORK: f64 = 1.5e6;
 
 /// Why a graph could not be drawn as SVG.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DrawError {
-    /// The graph has more values than [`MAX_SVG_NODES`]; it holds this many.
+    /// The layout would hold about this many nodes and waypoints, more than [`MAX_SVG_LAYOUT`], or
+    /// its columns would be too wide to order in reasonable time.
     TooLarge(usize),
     /// The layout library failed on this graph.
     Layout(String),
@@ -34,8 +40,8 @@ impl fmt::Display for DrawError {
         match self {
             DrawError::TooLarge(n) => write!(
                 f,
-                "the graph has {n} values, more than the {MAX_SVG_NODES} an SVG picture can show readably; \
-                 write DOT instead"
+                "the graph is too large to lay out as SVG in reasonable time (about {n} nodes and edge \
+                 waypoints, or columns too wide); write DOT instead"
             ),
             DrawError::Layout(why) => write!(f, "the graph layout failed: {why}"),
         }
@@ -70,12 +76,13 @@ const FONT: &str = "font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace;
 /// ```
 ///
 /// # Errors
-/// [`DrawError::TooLarge`] past [`MAX_SVG_NODES`] values; [`DrawError::Layout`] if the layout library
+/// [`DrawError::TooLarge`] past [`MAX_SVG_LAYOUT`] or for too wide a graph; [`DrawError::Layout`] if the layout library
 /// fails.
 pub fn to_svg(root: Value<'_>) -> Result<String, DrawError> {
     let nodes = collect(root);
-    if nodes.len() > MAX_SVG_NODES {
-        return Err(DrawError::TooLarge(nodes.len()));
+    let (size, crossing_work) = layout_cost(&nodes);
+    if size > MAX_SVG_LAYOUT || crossing_work > MAX_CROSSING_WORK {
+        return Err(DrawError::TooLarge(size));
     }
     // Records are laid across the graph's direction, as Graphviz does: with rankdir=LR the outer
     // record is vertical and its `{ … }` row horizontal.
@@ -95,6 +102,10 @@ pub fn to_svg(root: Value<'_>) -> Result<String, DrawError> {
         OP_FONT_SIZE,
     );
     let mut graph = VisualGraph::new(Orientation::LeftToRight);
+    // layout-rs re-checks that the graph is acyclic after every edge, by a search that revisits
+    // shared sub-paths: exponential on graphs where values are reused (a few dozen diamonds take
+    // minutes). A computation graph is acyclic by construction, so the check is skipped.
+    graph.dag.set_validate(false);
     let mut value_handles = HashMap::new();
     let mut op_handles = HashMap::new();
     for node in &nodes {
@@ -190,4 +201,62 @@ fn polish(svg: &str, extent: Point) -> String {
     out.replace("font-family: Times, serif;", FONT)
         .replace("dominant-baseline=\"middle\" ", "")
         .replace("dy=\"1.0em\"", "dy=\"1.35em\"")
+}
+
+/// An estimate of the layout's size and work: `(nodes, crossing work)`. The size counts values,
+/// operations and waypoints. For the work: layout-rs reorders each column to reduce crossings, comparing
+/// pairs of nodes against the next column, so the cost grows as the cube of the columns' widths.
+/// Widths count the nodes in a column and the edges passing through it. Columns are longest-path
+/// ranks from the inputs, except that inputs and constants sit just before their earliest use, as
+/// layout-rs's rank optimizer moves them.
+fn layout_cost(nodes: &[DrawNode]) -> (usize, f64) {
+    let mut rank: HashMap<usize, usize> = HashMap::with_capacity(nodes.len());
+    let mut first_use: HashMap<usize, usize> = HashMap::new();
+    let mut op_ranks = Vec::with_capacity(nodes.len());
+    // `nodes` is in creation order, so every input comes before its user.
+    for node in nodes {
+        let value_rank = match node.op {
+            None => 0,
+            Some(_) => {
+                let op_rank = node
+                    .inputs
+                    .iter()
+                    .filter_map(|i| rank.get(i))
+                    .map(|r| r + 1)
+                    .max()
+                    .unwrap_or(1);
+                for input in &node.inputs {
+                    let first = first_use.entry(*input).or_insert(op_rank);
+                    *first = (*first).min(op_rank);
+                }
+                op_ranks.push((node, op_rank));
+                op_rank + 1
+            }
+        };
+        // Sources get their rank once their first use is known.
+        if node.op.is_some() {
+            rank.insert(node.id, value_rank);
+        }
+    }
+    for node in nodes.iter().filter(|n| n.op.is_none()) {
+        rank.insert(
+            node.id,
+            first_use.get(&node.id).map_or(0, |r| r.saturating_sub(1)),
+        );
+    }
+    let columns = rank.values().max().map_or(1, |r| r + 1);
+    let mut width = vec![0f64; columns + 1];
+    for node in nodes {
+        width[rank[&node.id]] += 1.0;
+    }
+    for (node, op_rank) in op_ranks {
+        width[op_rank] += 1.0;
+        for input in &node.inputs {
+            for w in width.iter_mut().take(op_rank).skip(rank[input] + 1) {
+                *w += 1.0;
+            }
+        }
+    }
+    let size = width.iter().sum::<f64>() as usize;
+    (size, width.iter().map(|w| w * w * w).sum())
 }

@@ -58,7 +58,17 @@ impl Func {
 
     /// The function's name in programs.
     pub fn name(self) -> &'static str {
-        self.op().symbol()
+        match self {
+            Func::Tanh => "tanh",
+            Func::Exp => "exp",
+            Func::Log => "log",
+            Func::Relu => "relu",
+            Func::Sigmoid => "sigmoid",
+            Func::Sin => "sin",
+            Func::Cos => "cos",
+            Func::Sqrt => "sqrt",
+            Func::Abs => "abs",
+        }
     }
 
     /// The function called `name`, if the language has one.
