@@ -1,0 +1,12 @@
+a = -4.0
+b = 2.0
+c = a + b
+d = a * b + b**3
+c += c + 1
+c += 1 + c + (-a)
+d += d * 2 + relu(b + a)
+d += 3 * d + relu(b - a)
+e = c - d
+f = e**2
+g = f / 2.0
+g += 10.0 / f
