@@ -148,7 +148,7 @@ const SNAPSHOTS: &[(&str, &str)] = &[
     (
         "a = 1\nb = tan(a)",
         concat!(
-            "error: <stdin>:2:5: unknown function `tan`: expected one of tanh, exp, log, relu, sigmoid, sin, cos, sqrt, abs\n",
+            "error: <stdin>:2:5: unknown function `tan`: expected one of tanh, exp, log, relu, sigmoid, sin, cos, sqrt, abs; did you mean `tanh`?\n",
             "  |\n",
             "2 | b = tan(a)\n",
             "  |     ^^^\n",

@@ -278,3 +278,21 @@ fn long_chains_of_minus_signs_powers_and_functions_evaluate() {
         assert_eq!(err.kind, ErrorKind::UnbalancedParentheses);
     });
 }
+
+#[test]
+fn near_misses_suggest_the_name_meant() {
+    let err = expr::parse("x1 = 2\nw1 = 3\ny = xl * w1").unwrap_err();
+    assert!(
+        err.message.ends_with("; did you mean `x1`?"),
+        "{}",
+        err.message
+    );
+    let err = expr::parse("x = 2\ny = sigmod(x)").unwrap_err();
+    assert!(
+        err.message.ends_with("; did you mean `sigmoid`?"),
+        "{}",
+        err.message
+    );
+    let err = expr::parse("x = 2\ny = q").unwrap_err();
+    assert!(!err.message.contains("did you mean"), "{}", err.message);
+}

@@ -217,8 +217,9 @@ impl<'s> Parser<'_, 's> {
             name.pos,
             name.text.len(),
             format!(
-                "unknown name `{}`: expected a name assigned by an earlier statement ({known})",
-                name.text
+                "unknown name `{}`: expected a name assigned by an earlier statement ({known}){}",
+                name.text,
+                suggestion(name.text, self.assigned_in_order.iter().copied())
             ),
         )
     }
@@ -285,9 +286,10 @@ impl<'s> Parser<'_, 's> {
                                     token.pos,
                                     token.text.len(),
                                     format!(
-                                        "unknown function `{}`: expected one of {}",
+                                        "unknown function `{}`: expected one of {}{}",
                                         token.text,
-                                        known_functions()
+                                        known_functions(),
+                                        suggestion(token.text, Func::ALL.map(Func::name))
                                     ),
                                 ));
                             };
@@ -386,6 +388,33 @@ impl<'s> Parser<'_, 's> {
             self.next += 1;
         }
     }
+}
+
+/// `"; did you mean `x1`?"` when one of `candidates` is a likely misspelling of `name` (at most
+/// two edits away, and fewer than the name's length), or `""`.
+fn suggestion<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|&(d, _)| d <= 2 && d < name.chars().count())
+        .min_by_key(|&(d, _)| d)
+        .map_or(String::new(), |(_, c)| format!("; did you mean `{c}`?"))
+}
+
+/// The Levenshtein distance: insertions, deletions and substitutions to turn `a` into `b`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
 }
 
 /// The error for a token found where an operand (a number, a name, `(` or `-`) must be.
