@@ -159,3 +159,13 @@ fn graphs_too_large_to_lay_out_are_refused() {
     // DOT has no such limit.
     assert_eq!(draw::to_dot(y).matches("shape=record").count(), 201);
 }
+
+#[test]
+fn the_same_graph_always_gives_the_same_svg() {
+    let g = Graph::new();
+    let l = notebook_graph(&g);
+    let first = draw::to_svg(l).unwrap();
+    for _ in 0..5 {
+        assert_eq!(draw::to_svg(l).unwrap(), first);
+    }
+}

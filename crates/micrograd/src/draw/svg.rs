@@ -198,6 +198,17 @@ fn polish(svg: &str, extent: Point) -> String {
         }
     }
     out.push_str(rest);
+    // layout-rs lists its font classes in hash-map order: sort them so the same graph always gives
+    // the same bytes.
+    if let (Some(start), Some(end)) = (out.find("<style>\n"), out.find("</style>")) {
+        let start = start + "<style>\n".len();
+        if start <= end {
+            let mut classes: Vec<&str> = out[start..end].lines().collect();
+            classes.sort_unstable();
+            let sorted = classes.iter().map(|c| format!("{c}\n")).collect::<String>();
+            out.replace_range(start..end, &sorted);
+        }
+    }
     out.replace("font-family: Times, serif;", FONT)
         .replace("dominant-baseline=\"middle\" ", "")
         .replace("dy=\"1.0em\"", "dy=\"1.35em\"")
