@@ -48,15 +48,8 @@ pub fn run(args: Args) -> CliResult {
         ));
     }
     let source = args.program.read()?;
-    let program = source.parse()?;
     let graph = Graph::new();
-    let mut run = program
-        .eval(&graph)
-        .map_err(|e| CliError::input(e.render(&source.name, &source.text).trim_end()))?;
-    if let Some(name) = &args.output {
-        run.set_output(name)
-            .map_err(|why| CliError::input(format!("--output: {why}")))?;
-    }
+    let run = source.evaluate(&graph, args.output.as_deref())?;
     run.backward();
     let output = run.output();
     if let Some(path) = &args.dot {

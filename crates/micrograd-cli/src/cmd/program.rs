@@ -4,7 +4,8 @@
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 
-use micrograd::expr::{self, Program};
+use micrograd::expr::{self, Evaluation, Program};
+use micrograd::Graph;
 
 use crate::error::CliError;
 
@@ -68,6 +69,24 @@ impl Source {
     pub fn parse(&self) -> Result<Program, CliError> {
         expr::parse(&self.text)
             .map_err(|e| CliError::input(e.render(&self.name, &self.text).trim_end()))
+    }
+
+    /// Parses and evaluates the program into `graph`, with the output named `output` (the last
+    /// statement's name when `None`).
+    pub fn evaluate<'g>(
+        &self,
+        graph: &'g Graph,
+        output: Option<&str>,
+    ) -> Result<Evaluation<'g>, CliError> {
+        let mut run = self
+            .parse()?
+            .eval(graph)
+            .map_err(|e| CliError::input(e.render(&self.name, &self.text).trim_end()))?;
+        if let Some(name) = output {
+            run.set_output(name)
+                .map_err(|why| CliError::input(format!("--output: {why}")))?;
+        }
+        Ok(run)
     }
 }
 

@@ -60,12 +60,7 @@ pub async fn export(body: Result<Bytes, BytesRejection>) -> Result<Response, Api
             )))
         }
     };
-    if request.program.len() > MAX_PROGRAM_BYTES {
-        return Err(ApiError::too_large(format!(
-            "the program is {} bytes; the playground takes at most {MAX_PROGRAM_BYTES}",
-            request.program.len()
-        )));
-    }
+    check_program_size(&request.program)?;
     // The place is held by the layout itself, which goes on even if the visitor leaves.
     let slot = (request.format == "svg")
         .then(|| {
@@ -79,19 +74,8 @@ pub async fn export(body: Result<Bytes, BytesRejection>) -> Result<Response, Api
     let drawn = tokio::task::spawn_blocking(move || {
         let _slot = slot;
         std::panic::catch_unwind(|| {
-            let source = request.program.as_str();
-            let program = expr::parse(source).map_err(|e| syntax_error(&e, source))?;
             let g = Graph::new();
-            let mut run = program.eval(&g).map_err(|e| syntax_error(&e, source))?;
-            if g.len() > MAX_GRAPH_NODES {
-                return Err(ApiError::unprocessable(format!(
-                    "the program makes {} nodes; the explorer draws at most {MAX_GRAPH_NODES}",
-                    g.len()
-                )));
-            }
-            if let Some(name) = &request.output {
-                run.set_output(name).map_err(ApiError::unprocessable)?;
-            }
+            let run = evaluate(&request.program, request.output.as_deref(), &g)?;
             run.backward();
             if request.format == "svg" {
                 if g.len() > MAX_SVG_EXPORT_NODES {
@@ -118,12 +102,7 @@ pub async fn export(body: Result<Bytes, BytesRejection>) -> Result<Response, Api
 /// `POST /api/graph`.
 pub async fn graph(body: Result<Bytes, BytesRejection>) -> Result<Json<JsonValue>, ApiError> {
     let request: GraphRequest = super::parse_json(body)?;
-    if request.program.len() > MAX_PROGRAM_BYTES {
-        return Err(ApiError::too_large(format!(
-            "the program is {} bytes; the playground takes at most {MAX_PROGRAM_BYTES}",
-            request.program.len()
-        )));
-    }
+    check_program_size(&request.program)?;
     // Evaluation is quick for a program this small, but it is CPU work: keep it off the async
     // threads, and keep any failure in it from reaching the server.
     let answer =
@@ -153,21 +132,42 @@ pub fn number(x: f64) -> JsonValue {
     }
 }
 
-/// Evaluates the program and describes its graph.
-pub fn explore(request: &GraphRequest) -> Result<JsonValue, ApiError> {
-    let source = request.program.as_str();
+/// Refuses a program over the playground's size limit.
+fn check_program_size(program: &str) -> Result<(), ApiError> {
+    if program.len() > MAX_PROGRAM_BYTES {
+        return Err(ApiError::too_large(format!(
+            "the program is {} bytes; the playground takes at most {MAX_PROGRAM_BYTES}",
+            program.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Parses and evaluates a program into `g`, within the node limit, with the output named `output`
+/// (the last statement's name when `None`).
+fn evaluate<'g>(
+    source: &str,
+    output: Option<&str>,
+    g: &'g Graph,
+) -> Result<expr::Evaluation<'g>, ApiError> {
     let program = expr::parse(source).map_err(|e| syntax_error(&e, source))?;
-    let g = Graph::new();
-    let mut run = program.eval(&g).map_err(|e| syntax_error(&e, source))?;
+    let mut run = program.eval(g).map_err(|e| syntax_error(&e, source))?;
     if g.len() > MAX_GRAPH_NODES {
         return Err(ApiError::unprocessable(format!(
             "the program makes {} nodes; the explorer draws at most {MAX_GRAPH_NODES}",
             g.len()
         )));
     }
-    if let Some(name) = &request.output {
+    if let Some(name) = output {
         run.set_output(name).map_err(ApiError::unprocessable)?;
     }
+    Ok(run)
+}
+
+/// Evaluates the program and describes its graph.
+pub fn explore(request: &GraphRequest) -> Result<JsonValue, ApiError> {
+    let g = Graph::new();
+    let run = evaluate(&request.program, request.output.as_deref(), &g)?;
     let output = run.output();
 
     // Every node a name reaches, in creation order (a topological order).
