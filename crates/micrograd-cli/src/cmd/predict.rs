@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 
+use micrograd::data::parse_cell;
 use micrograd::Graph;
 
 use crate::error::{CliError, CliResult};
@@ -140,16 +141,8 @@ fn parse_rows(
         }
         let mut numbers = Vec::with_capacity(cells.len());
         for (col, cell) in cells.iter().enumerate() {
-            let at = |m: String| CliError::input(format!("{name}:{line_no}:{}: {m}", col + 1));
-            if cell.is_empty() {
-                return Err(at("empty cell".into()));
-            }
-            let x: f64 = cell
-                .parse()
-                .map_err(|_| at(format!("`{cell}` is not a number")))?;
-            if !x.is_finite() {
-                return Err(at(format!("`{cell}` is not a finite number")));
-            }
+            let x = parse_cell(cell)
+                .map_err(|m| CliError::input(format!("{name}:{line_no}:{}: {m}", col + 1)))?;
             numbers.push(x);
         }
         rows.push(match &columns {

@@ -96,6 +96,29 @@ pub fn load_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset,
 }
 
 /// A cell without surrounding spaces and without one pair of surrounding double quotes.
+/// One cell of a CSV file as a finite number, or why it is not one (`empty cell`, "`x` is not a
+/// number", "`inf` is not a finite number").
+///
+/// ```
+/// use micrograd::data::parse_cell;
+///
+/// assert_eq!(parse_cell("-1.5e2"), Ok(-150.0));
+/// assert!(parse_cell("nan").is_err());
+/// ```
+pub fn parse_cell(cell: &str) -> Result<f64, String> {
+    if cell.is_empty() {
+        return Err("empty cell".into());
+    }
+    let x: f64 = cell
+        .parse()
+        .map_err(|_| format!("`{cell}` is not a number"))?;
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(format!("`{cell}` is not a finite number"))
+    }
+}
+
 fn unquote(cell: &str) -> &str {
     let cell = cell.trim();
     cell.strip_prefix('"')
@@ -209,15 +232,7 @@ pub fn parse_csv(text: &str, file: &str, options: &CsvOptions) -> Result<Dataset
                     format!("column `{}`: {message}", names[col]),
                 )
             };
-            if cell.is_empty() {
-                return Err(at("empty cell".into()));
-            }
-            let x: f64 = cell
-                .parse()
-                .map_err(|_| at(format!("`{cell}` is not a number")))?;
-            if !x.is_finite() {
-                return Err(at(format!("`{cell}` is not a finite number")));
-            }
+            let x = parse_cell(cell).map_err(at)?;
             if col == label_index {
                 labels.push(x);
             } else {

@@ -35,7 +35,7 @@ mod dataset;
 mod generators;
 
 pub use builtin::{digits, moons100};
-pub use csv::{load_csv, parse_csv, CsvError, CsvOptions, LabelColumn};
+pub use csv::{load_csv, parse_cell, parse_csv, CsvError, CsvOptions, LabelColumn};
 pub use dataset::{Dataset, Standardizer};
 pub use generators::{blobs, blobs_with, circles, moons, spiral, spiral_with, xor};
 
