@@ -24,6 +24,22 @@ fn the_default_run_is_the_demo_and_reaches_full_training_accuracy() {
     let loss = json["final_loss"].as_f64().unwrap();
     assert!(loss > 0.0 && loss < 0.1, "final loss {loss}");
     assert!(json["seconds"].as_f64().unwrap() >= 0.0);
+    // The keys in the order DESIGN.md documents them.
+    let keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let documented = [
+        "dataset",
+        "steps",
+        "final_loss",
+        "train_accuracy",
+        "test_accuracy",
+        "seconds",
+    ];
+    assert_eq!(keys, documented);
     // --json keeps standard output for the one JSON line.
     assert_eq!(String::from_utf8(out).unwrap().lines().count(), 1);
 }
