@@ -697,9 +697,11 @@ fn is_run(values: &[Value<'_>]) -> bool {
     let Some(first) = values.first() else {
         return false;
     };
-    (first.index..)
+    // Index and epoch compared as one number: a layer's forward pass runs this over every weight.
+    let key = |v: &Value<'_>| u64::from(v.index) | u64::from(v.epoch) << 32;
+    (key(first)..)
         .zip(values)
-        .all(|(expected, v)| v.index == expected && v.epoch == first.epoch)
+        .all(|(expected, v)| key(v) == expected)
 }
 
 /// The forward rule of [`Op::WeightedSum`]: `bias + Σ wᵢ·xᵢ`, summed in order.

@@ -28,6 +28,7 @@ use crate::op::Op;
 /// println!("{a}"); // Value(data=3.0, grad=2.0)
 /// ```
 #[derive(Clone, Copy)]
+#[repr(C)] // index and epoch side by side, read together when checking a run of values
 pub struct Value<'g> {
     graph: &'g Graph,
     pub(crate) index: u32,
