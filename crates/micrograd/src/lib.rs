@@ -17,8 +17,9 @@
 //! assert_eq!((a.grad(), b.grad(), c.grad(), f.grad()), (6.0, -4.0, -2.0, 4.0));
 //! ```
 //!
-//! The engine is three short files: [`op`] (each operation's forward and backward rule), `graph`
-//! (the tape and the backward sweep) and `value` (the handle and its operators).
+//! The engine is a few short files: [`op`] (each operation's forward and backward rule), `graph`
+//! (the tape, checkpoints and rewinds), `backward` (the reverse sweep), `weighted_sum` (a neuron's
+//! `Σ wᵢxᵢ + b` as one node) and `value` (the handle and its operators).
 //!
 //! On top of it: [`nn`] (micrograd's `Neuron`, `Layer`, `MLP`), [`loss`] (MSE, hinge, BCE on logits,
 //! softmax cross-entropy, L2), [`optim`] (SGD, Adam, AdamW, learning-rate schedules), [`data`] (toy data
@@ -28,6 +29,7 @@
 
 #![warn(missing_docs)]
 
+mod backward;
 pub mod data;
 pub mod draw;
 pub mod expr;
@@ -42,6 +44,7 @@ pub mod optim;
 pub mod rng;
 pub mod train;
 mod value;
+mod weighted_sum;
 
 pub use gradcheck::{gradcheck, GradCheck, InputCheck};
 pub use graph::{Checkpoint, Graph};

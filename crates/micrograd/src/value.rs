@@ -132,7 +132,7 @@ impl<'g> Value<'g> {
             Some(0) => vec![],
             Some(1) => vec![node.args[0]],
             Some(_) => node.args.to_vec(),
-            None => crate::graph::decode_operands(&t.operands, node.args).nodes(),
+            None => crate::weighted_sum::decode_operands(&t.operands, node.args).nodes(),
         };
         indices
             .into_iter()
