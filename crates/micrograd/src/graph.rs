@@ -279,7 +279,7 @@ impl Graph {
     ) -> Value<'g> {
         let mut t = self.tape.borrow_mut();
         let xi = self.checked(&t, x, op.symbol());
-        let ci = self.push_to(&mut t, Op::Const, [0, 0], c).index;
+        let ci = self.push_to(&mut t, Op::Const, [0, 0], c).index();
         let (a, b) = if constant_first { (ci, xi) } else { (xi, ci) };
         let data = op.forward(t.data[a as usize], t.data[b as usize]);
         self.push_to(&mut t, op, [a, b], data)
@@ -291,8 +291,8 @@ impl Graph {
             std::ptr::eq(v.graph(), self),
             "micrograd: `{context}` mixes values from two different graphs"
         );
-        check_alive(t, v.index, v.epoch);
-        v.index
+        check_alive(t, v.index(), v.epoch());
+        v.index()
     }
 }
 

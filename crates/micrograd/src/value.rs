@@ -28,20 +28,29 @@ use crate::op::Op;
 /// println!("{a}"); // Value(data=3.0, grad=2.0)
 /// ```
 #[derive(Clone, Copy)]
-#[repr(C)] // index and epoch side by side, read together when checking a run of values
 pub struct Value<'g> {
     graph: &'g Graph,
-    pub(crate) index: u32,
-    pub(crate) epoch: u32,
+    /// The node's index on the tape in the low 32 bits, the epoch it was made in above them: one
+    /// word, so that a handle travels in two registers, and a run of handles is a run of keys.
+    pub(crate) key: u64,
 }
 
 impl<'g> Value<'g> {
     pub(crate) fn new(graph: &'g Graph, index: u32, epoch: u32) -> Self {
         Value {
             graph,
-            index,
-            epoch,
+            key: u64::from(index) | u64::from(epoch) << 32,
         }
+    }
+
+    /// The node's index on the tape.
+    pub(crate) fn index(&self) -> u32 {
+        self.key as u32
+    }
+
+    /// The epoch (number of rewinds) the handle was made in.
+    pub(crate) fn epoch(&self) -> u32 {
+        (self.key >> 32) as u32
     }
 
     /// The graph this value lives in.
@@ -52,12 +61,12 @@ impl<'g> Value<'g> {
     /// The node's position on the tape: unique within its graph (until a rewind frees it), and
     /// increasing in creation order.
     pub fn id(&self) -> usize {
-        self.index as usize
+        self.index() as usize
     }
 
     fn live(&self) -> usize {
-        check_alive(&self.graph.tape.borrow(), self.index, self.epoch);
-        self.index as usize
+        check_alive(&self.graph.tape.borrow(), self.index(), self.epoch());
+        self.index() as usize
     }
 
     /// The number this node holds.
@@ -145,7 +154,7 @@ impl<'g> Value<'g> {
     /// [`Graph::zero_grad`].
     pub fn backward(&self) {
         self.live();
-        self.graph.backward_from(self.index);
+        self.graph.backward_from(self.index());
     }
 
     /// This node's local step of backpropagation alone, as the notebook's `o._backward()`: adds its
@@ -163,7 +172,7 @@ impl<'g> Value<'g> {
     /// ```
     pub fn backward_step(&self) {
         self.live();
-        self.graph.backward_step(self.index);
+        self.graph.backward_step(self.index());
     }
 
     fn unary(self, op: Op) -> Value<'g> {

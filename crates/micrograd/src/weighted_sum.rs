@@ -215,11 +215,10 @@ fn is_run(values: &[Value<'_>]) -> bool {
     let Some(first) = values.first() else {
         return false;
     };
-    // Index and epoch compared as one number: a layer's forward pass runs this over every weight.
-    let key = |v: &Value<'_>| u64::from(v.index) | u64::from(v.epoch) << 32;
-    (key(first)..)
+    // Consecutive indices from one epoch are consecutive keys.
+    (first.key..)
         .zip(values)
-        .all(|(expected, v)| key(v) == expected)
+        .all(|(expected, v)| v.key == expected)
 }
 
 /// The forward rule of [`Op::WeightedSum`]: `bias + Σ wᵢ·xᵢ`, summed in order.
