@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use micrograd::data::{digits, moons100, Dataset};
 use micrograd::loss::Loss;
-use micrograd::nn::{Architecture, Init, Module, MLP};
+use micrograd::nn::{Architecture, Init, MLP};
 use micrograd::optim::{Adam, Schedule, Sgd};
 use micrograd::train::{accuracy, Trainer};
 use micrograd::Graph;
@@ -124,6 +124,5 @@ pub fn digits_run(epochs: usize, seed: u64) -> (f64, f64) {
 
 /// The number of parameters of the demo's network (a sanity check printed with the figures).
 pub fn demo_parameters() -> usize {
-    let g = Graph::new();
-    MLP::new(&g, 2, &DEMO_SIZES, 0).parameters().len()
+    Architecture::new(2, &DEMO_SIZES).num_parameters()
 }
