@@ -31,11 +31,24 @@ impl Graph {
             all_finite: !t.non_finite,
         };
         pass.add(out, 1.0);
+        // Below this index a node whose gradient is 0 is skipped, and so is everything only it
+        // reaches: with finite data and no rule that can blow up, a zero gradient sends ±0 to every
+        // input, and adding ±0 changes no adjoint (they start at +0, and a sum in round-to-nearest is
+        // -0 only when both terms are). A late training step is mostly satisfied margins and dead
+        // ReLUs, so most of its graph is skipped.
+        let skip_zero_below = if t.non_finite {
+            0
+        } else {
+            t.first_blow_up as usize
+        };
         for i in (0..n).rev() {
             // A node the pass does not reach has adjoint 0 but must not propagate: 0 times an
             // infinite local derivative would be NaN.
             if pass.reached(i) {
                 let g = pass.adjoint[i];
+                if g == 0.0 && i < skip_zero_below {
+                    continue;
+                }
                 propagate(t.nodes[i], i, g, &t.data, &t.operands, &mut pass);
             }
         }

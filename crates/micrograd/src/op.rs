@@ -166,6 +166,18 @@ impl Op {
     }
 }
 
+impl Op {
+    /// Whether the backward rule can give a non-finite contribution even when every value it reads
+    /// is finite and the gradient is 0, as `sqrt'(0)` does (`0 / (2 * 0)` is NaN, and PyTorch gives
+    /// NaN there too). A backward pass may skip a node whose gradient is 0 only when no node below
+    /// it is one of these.
+    pub fn derivative_can_blow_up(self) -> bool {
+        // Div: (x / y) / y can overflow. Powf, Pow: x^(c-1) is infinite at x = 0 when c < 1.
+        // Log's 1/x is infinite only at x = 0, where log's own value is already -inf.
+        matches!(self, Op::Div | Op::Sqrt | Op::Powf | Op::Pow)
+    }
+}
+
 impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.symbol())

@@ -264,6 +264,26 @@ fn a_zero_gradient_still_carries_nan_from_an_infinite_input() {
 }
 
 #[test]
+fn a_zero_gradient_still_meets_sqrt_at_zero() {
+    // relu(sqrt(x) - 1) at x = 0: relu sends back 0, and sqrt'(0) = 1/0 makes that 0 NaN, as in
+    // PyTorch. Every value is finite, so this is the case skipping zero gradients must not touch.
+    let g = Graph::new();
+    let x = g.value(0.0);
+    let y = (x.sqrt() - 1.0).relu();
+    y.backward();
+    assert!(x.grad().is_nan());
+    // The same with a network-shaped graph below it: the skipped zero gradients above a sqrt still
+    // reach it.
+    let g = Graph::new();
+    let (w, x) = ([g.value(0.5), g.value(-1.0)], [g.value(0.0), g.value(4.0)]);
+    let s = g.weighted_sum(g.value(0.0), &w, &[x[0].sqrt(), x[1]]);
+    s.relu().backward();
+    assert_eq!(s.data(), -4.0);
+    assert!(x[0].grad().is_nan());
+    assert_eq!(x[1].grad(), 0.0);
+}
+
+#[test]
 fn gradcheck_reports_every_input_and_restores_data() {
     let g = Graph::new();
     let x = g.value(0.4).with_label("x");
