@@ -29,27 +29,21 @@ impl Graph {
             adjoint: &mut adjoint,
             reached: &mut t.reached,
             all_finite: !t.non_finite,
+            skip_zero_below: if t.non_finite {
+                0
+            } else {
+                t.first_blow_up as usize
+            },
         };
         pass.add(out, 1.0);
-        // Below this index a node whose gradient is 0 is skipped, and so is everything only it
-        // reaches: with finite data and no rule that can blow up, a zero gradient sends ±0 to every
-        // input, and adding ±0 changes no adjoint (they start at +0, and a sum in round-to-nearest is
-        // -0 only when both terms are). A late training step is mostly satisfied margins and dead
-        // ReLUs, so most of its graph is skipped.
-        let skip_zero_below = if t.non_finite {
-            0
-        } else {
-            t.first_blow_up as usize
-        };
         for i in (0..n).rev() {
             // A node the pass does not reach has adjoint 0 but must not propagate: 0 times an
             // infinite local derivative would be NaN.
             if pass.reached(i) {
                 let g = pass.adjoint[i];
-                if g == 0.0 && i < skip_zero_below {
-                    continue;
+                if !pass.drops(i, g) {
+                    propagate(t.nodes[i], i, g, &t.data, &t.operands, &mut pass);
                 }
-                propagate(t.nodes[i], i, g, &t.data, &t.operands, &mut pass);
             }
         }
         // Nodes the pass does not reach have adjoint 0, so adding everything is exact.
@@ -92,6 +86,11 @@ impl Graph {
 trait GradientSink {
     fn add(&mut self, node: u32, contribution: f64);
 
+    /// Whether node `i` may skip sending back the gradient `g`, because doing so would change nothing.
+    fn drops(&self, _i: usize, _g: f64) -> bool {
+        false
+    }
+
     /// Adds `scale * values[k]` to node `first + k`, for a run of consecutive nodes.
     fn add_scaled(&mut self, first: u32, scale: f64, values: &[f64]) {
         for (k, v) in (first..).zip(values) {
@@ -115,6 +114,8 @@ struct Pass<'a> {
     reached: &'a mut [u64],
     /// No data on the tape is NaN or infinite.
     all_finite: bool,
+    /// Below this index a node whose gradient is 0 is skipped (see [`Pass::drops`]).
+    skip_zero_below: usize,
 }
 
 impl Pass<'_> {
@@ -124,6 +125,16 @@ impl Pass<'_> {
 }
 
 impl GradientSink for Pass<'_> {
+    /// A zero gradient is dropped below the first node whose rule can blow up, and with it everything
+    /// only it reaches: with finite data and no rule that can blow up below, it would send ±0 to every
+    /// input, and adding ±0 changes no adjoint (they start at +0, and a sum in round-to-nearest is -0
+    /// only when both terms are). A late training step is mostly satisfied margins and dead ReLUs, so
+    /// most of its graph is skipped.
+    #[inline(always)]
+    fn drops(&self, i: usize, g: f64) -> bool {
+        g == 0.0 && i < self.skip_zero_below
+    }
+
     #[inline(always)]
     fn add(&mut self, node: u32, contribution: f64) {
         let i = node as usize;
@@ -176,28 +187,16 @@ fn propagate(
 ) {
     match node.op {
         Op::Leaf | Op::Const => {}
-        Op::WeightedSum => match decode_operands(operands, node.args) {
-            Operands::Pairs { bias, pairs } => {
-                sink.add(bias, g);
-                for pair in pairs.chunks_exact(2) {
-                    let (w, x) = (pair[0], pair[1]);
-                    sink.add(w, g * data[x as usize]);
-                    sink.add(x, g * data[w as usize]);
-                }
+        op if op.is_weighted_sum() => {
+            // The activation's rule reads only the output, so the sum itself is not needed.
+            let g = match op.activation() {
+                Some(activation) => activation.backward(0.0, 0.0, data[i], g).0,
+                None => g,
+            };
+            if !sink.drops(i, g) {
+                propagate_weighted_sum(decode_operands(operands, node.args), g, data, sink);
             }
-            Operands::Runs {
-                bias,
-                weights,
-                inputs,
-                n,
-            } => {
-                sink.add(bias, g);
-                let ws = &data[weights as usize..][..n as usize];
-                let xs = &data[inputs as usize..][..n as usize];
-                sink.add_scaled(weights, g, xs);
-                sink.add_scaled(inputs, g, ws);
-            }
-        },
+        }
         op => {
             let [x, y] = node.args;
             let (dx, dy) = op.backward(data[x as usize], data[y as usize], data[i], g);
@@ -205,6 +204,38 @@ fn propagate(
             if op.arity() == Some(2) && op != Op::Powf {
                 sink.add(y, dy);
             }
+        }
+    }
+}
+
+/// The weighted sum's backward rule: `g` to the bias, `g * x` to each weight, `g * w` to each input.
+#[inline(always)]
+fn propagate_weighted_sum(
+    operands: Operands<'_>,
+    g: f64,
+    data: &[f64],
+    sink: &mut impl GradientSink,
+) {
+    match operands {
+        Operands::Pairs { bias, pairs } => {
+            sink.add(bias, g);
+            for pair in pairs.chunks_exact(2) {
+                let (w, x) = (pair[0], pair[1]);
+                sink.add(w, g * data[x as usize]);
+                sink.add(x, g * data[w as usize]);
+            }
+        }
+        Operands::Runs {
+            bias,
+            weights,
+            inputs,
+            n,
+        } => {
+            sink.add(bias, g);
+            let ws = &data[weights as usize..][..n as usize];
+            let xs = &data[inputs as usize..][..n as usize];
+            sink.add_scaled(weights, g, xs);
+            sink.add_scaled(inputs, g, ws);
         }
     }
 }

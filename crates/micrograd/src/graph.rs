@@ -250,7 +250,7 @@ impl Graph {
         for (i, node) in nodes.iter().enumerate() {
             data[i] = match node.op {
                 Op::Leaf | Op::Const => continue,
-                Op::WeightedSum => weighted_sum_forward(data, operands, node.args),
+                op if op.is_weighted_sum() => weighted_sum_forward(op, data, operands, node.args),
                 op => op.forward(data[node.args[0] as usize], data[node.args[1] as usize]),
             };
             *non_finite |= !data[i].is_finite();

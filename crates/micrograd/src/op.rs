@@ -55,16 +55,50 @@ pub enum Op {
     Abs,
     /// `b + Σ wᵢ·xᵢ` in one node: a neuron's pre-activation.
     WeightedSum,
+    /// `relu(b + Σ wᵢ·xᵢ)` in one node: a whole ReLU neuron, as a [`Layer`](crate::nn::Layer) makes it.
+    ReluSum,
+    /// `tanh(b + Σ wᵢ·xᵢ)` in one node: a whole tanh neuron.
+    TanhSum,
+    /// `sigmoid(b + Σ wᵢ·xᵢ)` in one node: a whole sigmoid neuron.
+    SigmoidSum,
 }
 
 impl Op {
-    /// How many tape arguments the operation reads (`None` for the n-ary [`Op::WeightedSum`]).
+    /// How many tape arguments the operation reads (`None` for the n-ary weighted sums).
     pub fn arity(self) -> Option<usize> {
         match self {
             Op::Leaf | Op::Const => Some(0),
             Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Powf | Op::Pow => Some(2),
-            Op::WeightedSum => None,
+            Op::WeightedSum | Op::ReluSum | Op::TanhSum | Op::SigmoidSum => None,
             _ => Some(1),
+        }
+    }
+
+    /// Whether the operation is a weighted sum `b + Σ wᵢ·xᵢ`, with or without an activation.
+    pub fn is_weighted_sum(self) -> bool {
+        self.arity().is_none()
+    }
+
+    /// The activation a weighted-sum operation applies to its sum ([`Op::Relu`] for
+    /// [`Op::ReluSum`], …), or `None` for a plain [`Op::WeightedSum`] and for every other operation.
+    pub fn activation(self) -> Option<Op> {
+        match self {
+            Op::ReluSum => Some(Op::Relu),
+            Op::TanhSum => Some(Op::Tanh),
+            Op::SigmoidSum => Some(Op::Sigmoid),
+            _ => None,
+        }
+    }
+
+    /// The weighted-sum operation that applies `activation` to its sum: [`Op::ReluSum`] for
+    /// [`Op::Relu`], [`Op::TanhSum`] for [`Op::Tanh`], [`Op::SigmoidSum`] for [`Op::Sigmoid`], and
+    /// `None` for any other operation.
+    pub fn weighted_sum_with(activation: Op) -> Option<Op> {
+        match activation {
+            Op::Relu => Some(Op::ReluSum),
+            Op::Tanh => Some(Op::TanhSum),
+            Op::Sigmoid => Some(Op::SigmoidSum),
+            _ => None,
         }
     }
 
@@ -88,6 +122,9 @@ impl Op {
             Op::Sqrt => "sqrt",
             Op::Abs => "abs",
             Op::WeightedSum => "Σwx+b",
+            Op::ReluSum => "relu(Σwx+b)",
+            Op::TanhSum => "tanh(Σwx+b)",
+            Op::SigmoidSum => "sigmoid(Σwx+b)",
         }
     }
 
@@ -95,7 +132,7 @@ impl Op {
     /// (`y` is ignored by unary operations).
     ///
     /// # Panics
-    /// For [`Op::Leaf`], [`Op::Const`] and [`Op::WeightedSum`], which are not computed from two inputs.
+    /// For [`Op::Leaf`], [`Op::Const`] and the weighted sums, which are not computed from two inputs.
     #[inline(always)]
     pub fn forward(self, x: f64, y: f64) -> f64 {
         match self {
@@ -121,7 +158,7 @@ impl Op {
             Op::Cos => x.cos(),
             Op::Sqrt => x.sqrt(),
             Op::Abs => x.abs(),
-            Op::Leaf | Op::Const | Op::WeightedSum => {
+            Op::Leaf | Op::Const | Op::WeightedSum | Op::ReluSum | Op::TanhSum | Op::SigmoidSum => {
                 panic!("Op::forward: {self:?} is not a unary or binary operation")
             }
         }
@@ -131,8 +168,11 @@ impl Op {
     /// and the output's gradient `g`, the gradient contributions `(dx, dy)` for the two inputs
     /// (`dy` is 0 for unary operations and for the constant exponent of [`Op::Powf`]).
     ///
-    /// # Panics
-    /// For [`Op::Leaf`], [`Op::Const`] and [`Op::WeightedSum`].
+    /// The activations' rules (relu, tanh, sigmoid) read only `out` and `g`, which is what lets a
+    /// weighted sum apply its activation's rule without keeping the sum itself.
+    ///
+    /// For [`Op::Leaf`], [`Op::Const`] and the weighted sums it returns `(0, 0)`: leaves have no
+    /// inputs, and the sums' rule is in the backward pass, which reads their operands.
     #[inline(always)]
     pub fn backward(self, x: f64, y: f64, out: f64, g: f64) -> (f64, f64) {
         match self {
@@ -161,7 +201,9 @@ impl Op {
             Op::Cos => (g * -x.sin(), 0.0),
             Op::Sqrt => (g / (2.0 * out), 0.0),
             Op::Abs => (g * sign(x), 0.0),
-            Op::Leaf | Op::Const | Op::WeightedSum => (0.0, 0.0),
+            Op::Leaf | Op::Const | Op::WeightedSum | Op::ReluSum | Op::TanhSum | Op::SigmoidSum => {
+                (0.0, 0.0)
+            }
         }
     }
 }

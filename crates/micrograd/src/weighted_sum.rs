@@ -1,4 +1,5 @@
-//! The weighted-sum node `bias + Σ wᵢ·xᵢ`: a neuron's pre-activation as one n-ary node of the tape.
+//! The weighted-sum node `bias + Σ wᵢ·xᵢ`: a neuron's pre-activation as one n-ary node of the tape,
+//! or, with its activation applied in the same node, a whole neuron ([`Op::ReluSum`], …).
 //!
 //! Its operands are kept beside the tape. When the weights and the inputs are each a run of
 //! consecutive nodes (as a layer's parameters and the previous layer's outputs are), the node stores
@@ -34,39 +35,52 @@ impl Graph {
     ) -> Value<'g> {
         let mut t = self.tape.borrow_mut();
         let inputs = self.checked_terms(&t, inputs);
-        self.push_weighted_sum(&mut t, bias, weights, &inputs)
+        self.push_weighted_sum(&mut t, Op::WeightedSum, bias, weights, &inputs)
     }
 
-    /// The weighted sums of several neurons over the same inputs, as a layer computes them: one
-    /// [`Op::WeightedSum`] node per `(bias, weights)`, made one after another (so the results are a
-    /// run of consecutive nodes). The same as calling [`Graph::weighted_sum`] for each, but the
-    /// inputs are checked once.
+    /// A layer's neurons over the same inputs: `activation(bias + Σ weights[i] * inputs[i])` for each
+    /// `(bias, weights)`, each neuron one node, made one after another (so the results are a run of
+    /// consecutive nodes, which the next layer reads as one). The inputs are checked once.
+    ///
+    /// `activation` is `None` for plain [`Op::WeightedSum`] nodes, as [`Graph::weighted_sum`] makes,
+    /// or [`Op::Relu`], [`Op::Tanh`] or [`Op::Sigmoid`], applied in the same node
+    /// ([`Op::ReluSum`], …): the numbers, and the gradients of everything else, are exactly those
+    /// of a weighted sum followed by its activation's node, with half the nodes.
     ///
     /// ```
-    /// use micrograd::Graph;
+    /// use micrograd::{Graph, Op};
     ///
     /// let g = Graph::new();
     /// let x = [g.value(1.0), g.value(2.0)];
     /// let (w1, w2) = ([g.value(0.5), g.value(0.5)], [g.value(-1.0), g.value(1.0)]);
-    /// let sums = g.weighted_sums(&x, [(g.value(0.0), &w1[..]), (g.value(1.0), &w2[..])]);
-    /// assert_eq!((sums[0].data(), sums[1].data()), (1.5, 2.0));
+    /// let neurons = [(g.value(-2.0), &w1[..]), (g.value(1.0), &w2[..])];
+    /// let out = g.weighted_sums(&x, neurons, Some(Op::Relu));
+    /// assert_eq!((out[0].data(), out[1].data()), (0.0, 2.0));
+    /// assert_eq!(out[1].op(), Op::ReluSum);
     /// ```
     ///
     /// # Panics
-    /// As [`Graph::weighted_sum`].
+    /// As [`Graph::weighted_sum`], and if `activation` is another operation.
     pub fn weighted_sums<'g, 'w>(
         &'g self,
         inputs: &[Value<'g>],
         neurons: impl IntoIterator<Item = (Value<'g>, &'w [Value<'g>])>,
+        activation: Option<Op>,
     ) -> Vec<Value<'g>>
     where
         'g: 'w,
     {
+        let op = match activation {
+            None => Op::WeightedSum,
+            Some(a) => Op::weighted_sum_with(a).unwrap_or_else(|| {
+                panic!("Graph::weighted_sums: {a:?} is not an activation (relu, tanh or sigmoid)")
+            }),
+        };
         let mut t = self.tape.borrow_mut();
         let inputs = self.checked_terms(&t, inputs);
         neurons
             .into_iter()
-            .map(|(bias, weights)| self.push_weighted_sum(&mut t, bias, weights, &inputs))
+            .map(|(bias, weights)| self.push_weighted_sum(&mut t, op, bias, weights, &inputs))
             .collect()
     }
 
@@ -94,10 +108,24 @@ impl Graph {
     fn push_weighted_sum<'g>(
         &'g self,
         t: &mut Tape,
+        op: Op,
         bias: Value<'g>,
         weights: &[Value<'g>],
         inputs: &Terms,
     ) -> Value<'g> {
+        let args = self.push_operands(t, bias, weights, inputs);
+        let data = weighted_sum_forward(op, &t.data, &t.operands, args);
+        self.push_to(t, op, args, data)
+    }
+
+    /// Checks a weighted sum's bias and weights and appends its operands; returns the node's `args`.
+    fn push_operands(
+        &self,
+        t: &mut Tape,
+        bias: Value<'_>,
+        weights: &[Value<'_>],
+        inputs: &Terms,
+    ) -> [u32; 2] {
         assert_eq!(
             weights.len(),
             inputs.len(),
@@ -123,8 +151,7 @@ impl Graph {
                 [start, n]
             }
         };
-        let data = weighted_sum_forward(&t.data, &t.operands, args);
-        self.push_to(t, Op::WeightedSum, args, data)
+        args
     }
 }
 
@@ -221,9 +248,10 @@ fn is_run(values: &[Value<'_>]) -> bool {
         .all(|(expected, v)| v.key == expected)
 }
 
-/// The forward rule of [`Op::WeightedSum`]: `bias + Σ wᵢ·xᵢ`, summed in order.
-pub(crate) fn weighted_sum_forward(data: &[f64], operands: &[u32], args: [u32; 2]) -> f64 {
-    match decode_operands(operands, args) {
+/// The forward rule of the weighted sums: `bias + Σ wᵢ·xᵢ`, summed in order, then the activation
+/// of `op` if it has one.
+pub(crate) fn weighted_sum_forward(op: Op, data: &[f64], operands: &[u32], args: [u32; 2]) -> f64 {
+    let sum = match decode_operands(operands, args) {
         Operands::Pairs { bias, pairs } => {
             pairs.chunks_exact(2).fold(data[bias as usize], |acc, p| {
                 acc + data[p[0] as usize] * data[p[1] as usize]
@@ -241,5 +269,9 @@ pub(crate) fn weighted_sum_forward(data: &[f64], operands: &[u32], args: [u32; 2
                 .zip(xs)
                 .fold(data[bias as usize], |acc, (w, x)| acc + w * x)
         }
+    };
+    match op.activation() {
+        Some(activation) => activation.forward(sum, 0.0),
+        None => sum,
     }
 }

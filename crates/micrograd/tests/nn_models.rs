@@ -84,6 +84,51 @@ fn a_neuron_is_one_weighted_sum_node_and_one_activation_node() {
 }
 
 #[test]
+fn a_layer_makes_one_node_per_neuron() {
+    let g = Graph::new();
+    let layer = Layer::new(&g, 3, 4, Activation::Relu, 1);
+    let x: Vec<Value> = [0.5, -1.0, 2.0].iter().map(|&v| g.value(v)).collect();
+    let before = g.len();
+    let out = layer.forward(&x);
+    assert_eq!(g.len() - before, 4);
+    assert!(out.iter().all(|o| o.op() == Op::ReluSum));
+    assert_eq!(out[0].children().len(), 1 + 2 * 3);
+    let linear = Layer::new(&g, 3, 2, Activation::Linear, 1).forward(&x);
+    assert!(linear.iter().all(|o| o.op() == Op::WeightedSum));
+}
+
+#[test]
+fn a_layer_in_one_node_per_neuron_gives_the_bits_of_two_nodes_per_neuron() {
+    // Every activation, with inputs that leave some ReLUs dead and push tanh and sigmoid into
+    // saturation: outputs and every gradient must be bit for bit those of the sum node followed by
+    // the activation's node.
+    for act in Activation::ALL {
+        let mut bits = Vec::new();
+        for fused in [true, false] {
+            let g = Graph::new();
+            let layer = Layer::new(&g, 3, 6, act, 7);
+            let x: Vec<Value> = [0.5, -40.0, 2.0].iter().map(|&v| g.value(v)).collect();
+            let out = if fused {
+                layer.forward(&x)
+            } else {
+                layer.neurons.iter().map(|n| n.forward(&x)).collect()
+            };
+            let coefficients = [1.5, -2.0, 0.25, 3.0, -0.5, 1.0];
+            let total = out
+                .iter()
+                .zip(coefficients)
+                .fold(g.constant(0.0), |acc, (&o, c)| acc + o * c);
+            total.backward();
+            let params = layer.parameters();
+            let grads = params.iter().chain(&x).map(|v| v.grad().to_bits());
+            let data = out.iter().map(|o| o.data().to_bits());
+            bits.push(data.chain(grads).collect::<Vec<_>>());
+        }
+        assert_eq!(bits[0], bits[1], "{act}");
+    }
+}
+
+#[test]
 fn predict_equals_forward_and_gradients_pass_gradcheck() {
     let g = Graph::new();
     for act in Activation::ALL {

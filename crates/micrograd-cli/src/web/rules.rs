@@ -64,19 +64,35 @@ pub fn lines(s: &StepInputs) -> Vec<RuleLine> {
     };
     match s.op {
         Op::Leaf | Op::Const => vec![],
-        Op::WeightedSum => {
+        op if op.is_weighted_sum() => {
+            // A neuron in one node first takes its activation's derivative, read from its output.
+            let (grad, grad_num, g) = match op.activation() {
+                None => (format!("{out}.grad"), num(g), g),
+                Some(a) => {
+                    let slope = a.backward(0.0, 0.0, s.out_data, 1.0).0;
+                    (
+                        format!("{}′ × {out}.grad", a.symbol()),
+                        format!("{} × {}", num(slope), num(g)),
+                        a.backward(0.0, 0.0, s.out_data, g).0,
+                    )
+                }
+            };
             // Operands are laid out [bias, w0, x0, w1, x1, ...].
-            let mut v = vec![line(format!("{}.grad += {out}.grad", name(0)), num(g), g)];
+            let mut v = vec![line(
+                format!("{}.grad += {grad}", name(0)),
+                grad_num.clone(),
+                g,
+            )];
             for pair in 0..(s.children.len() - 1) / 2 {
                 let (w, x) = (1 + 2 * pair, 2 + 2 * pair);
                 v.push(line(
-                    format!("{}.grad += {}.data × {out}.grad", name(w), name(x)),
-                    format!("{} × {}", num(data(x)), num(g)),
+                    format!("{}.grad += {}.data × {grad}", name(w), name(x)),
+                    format!("{} × {grad_num}", num(data(x))),
                     data(x) * g,
                 ));
                 v.push(line(
-                    format!("{}.grad += {}.data × {out}.grad", name(x), name(w)),
-                    format!("{} × {}", num(data(w)), num(g)),
+                    format!("{}.grad += {}.data × {grad}", name(x), name(w)),
+                    format!("{} × {grad_num}", num(data(w))),
                     data(w) * g,
                 ));
             }
@@ -181,7 +197,12 @@ pub fn lines(s: &StepInputs) -> Vec<RuleLine> {
                     String::new(),
                     String::new(),
                 ),
-                Op::Leaf | Op::Const | Op::WeightedSum => unreachable!("handled above"),
+                Op::Leaf
+                | Op::Const
+                | Op::WeightedSum
+                | Op::ReluSum
+                | Op::TanhSum
+                | Op::SigmoidSum => unreachable!("handled above"),
             };
             let mut v = vec![line(format!("{a}.grad += {sx}"), nx, dx)];
             // A constant exponent is not a child that takes a gradient.
@@ -213,6 +234,29 @@ mod tests {
         assert_eq!(v[0].amount, 6.0);
         assert_eq!(v[1].symbolic, "b.grad += a.data × out.grad");
         assert_eq!(v[1].amount, -4.0);
+    }
+
+    #[test]
+    fn a_neuron_in_one_node_applies_its_slope_first() {
+        let children = [
+            ("b".to_string(), 0.5),
+            ("w".to_string(), 2.0),
+            ("x".to_string(), -1.0),
+        ];
+        let s = StepInputs {
+            op: Op::TanhSum,
+            out: "n",
+            out_data: 0.5,
+            out_grad: 2.0,
+            children: &children,
+        };
+        let v = lines(&s);
+        assert_eq!(v[0].symbolic, "b.grad += tanh′ × n.grad");
+        assert_eq!(v[0].numeric, "0.75 × 2");
+        assert_eq!(v[0].amount, 1.5);
+        assert_eq!(v[1].symbolic, "w.grad += x.data × tanh′ × n.grad");
+        assert_eq!(v[1].amount, -1.5);
+        assert_eq!(v[2].amount, 3.0);
     }
 
     #[test]

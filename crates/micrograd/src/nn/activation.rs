@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::op::Op;
 use crate::value::Value;
 
 /// The function a neuron applies after its weighted sum.
@@ -29,14 +30,19 @@ impl Activation {
         }
     }
 
+    /// The operation that applies the activation (`None` for [`Activation::Linear`]).
+    pub fn op(self) -> Option<Op> {
+        match self {
+            Activation::Relu => Some(Op::Relu),
+            Activation::Tanh => Some(Op::Tanh),
+            Activation::Sigmoid => Some(Op::Sigmoid),
+            Activation::Linear => None,
+        }
+    }
+
     /// Applies the activation to a plain number, with the same formulas as the graph's nodes.
     pub fn apply_f64(self, x: f64) -> f64 {
-        match self {
-            Activation::Relu => crate::op::Op::Relu.forward(x, 0.0),
-            Activation::Tanh => crate::op::Op::Tanh.forward(x, 0.0),
-            Activation::Sigmoid => crate::op::Op::Sigmoid.forward(x, 0.0),
-            Activation::Linear => x,
-        }
+        self.op().map_or(x, |op| op.forward(x, 0.0))
     }
 
     /// The lowercase name used in files and on the command line: `relu`, `tanh`, `sigmoid`, `linear`.

@@ -82,20 +82,25 @@ impl<'g> Layer<'g> {
     }
 
     /// Each neuron's output for the inputs `x`.
+    ///
+    /// Each neuron is one node: its weighted sum with the activation applied in the same node
+    /// ([`Op::ReluSum`](crate::Op::ReluSum), …; a linear neuron is an
+    /// [`Op::WeightedSum`](crate::Op::WeightedSum)), with the numbers and gradients of
+    /// [`Neuron::forward`]'s two nodes. The outputs are consecutive nodes, so the next layer reads
+    /// them as one run.
     pub fn forward(&self, x: &[Value<'g>]) -> Vec<Value<'g>> {
-        // All weighted sums first, then all activations, so that the layer's outputs are consecutive
-        // nodes: the next layer's weighted sums then read them as one run.
         let Some(first) = self.neurons.first() else {
             return Vec::new();
         };
-        let sums = first
-            .b
-            .graph()
-            .weighted_sums(x, self.neurons.iter().map(|n| (n.b, &n.w[..])));
-        sums.into_iter()
-            .zip(&self.neurons)
-            .map(|(s, n)| n.activation.apply(s))
-            .collect()
+        let activation = first.activation;
+        if self.neurons.iter().any(|n| n.activation != activation) {
+            return self.neurons.iter().map(|n| n.forward(x)).collect();
+        }
+        first.b.graph().weighted_sums(
+            x,
+            self.neurons.iter().map(|n| (n.b, &n.w[..])),
+            activation.op(),
+        )
     }
 
     /// The outputs for plain numbers, computed without building graph nodes.

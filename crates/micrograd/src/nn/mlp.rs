@@ -292,8 +292,7 @@ impl<'g> MLP<'g> {
         }
     }
 
-    /// The outputs for the inputs `x`, building one weighted-sum node and one activation node per
-    /// neuron.
+    /// The outputs for the inputs `x`, building one node per neuron (see [`Layer::forward`]).
     ///
     /// # Panics
     /// If `x` does not have [`n_inputs`](MLP::n_inputs) values.

@@ -9,7 +9,8 @@
 //!   node plus one activation node. Weights uniform in [-1, 1), bias 0, from a seeded [`Rng`](crate::rng::Rng).
 //! - [`Init`]: `Micrograd` (weights uniform in [-1, 1), bias 0; the default) or `PyTorch` (weights and biases
 //!   uniform in ±1/√n_inputs, as `torch.nn.Linear`; better for wide inputs such as the 64 pixels of digits).
-//! - [`Layer`]: `n_outputs` neurons over the same inputs.
+//! - [`Layer`]: `n_outputs` neurons over the same inputs, each one node that applies its activation to
+//!   its weighted sum ([`Op::ReluSum`](crate::Op::ReluSum), …): half the nodes, the same numbers.
 //! - [`MLP`]: `MLP::new(&g, n_inputs, &[16, 16, 1], seed)` is micrograd's (ReLU hidden layers, linear
 //!   output); `MLP::with_activations(&g, n_inputs, &[(16, Activation::Tanh), …], seed)` chooses per layer;
 //!   `MLP::with_init(&g, &arch, Init::PyTorch, seed)` chooses the initialization;
