@@ -137,7 +137,7 @@ impl Graph {
         assert!(n < RUNS, "Graph::weighted_sum: too many terms");
         let start = t.operands.len() as u32;
         let bias = self.checked(t, bias, "weighted_sum");
-        let args = match (self.checked_terms(t, weights), inputs) {
+        match (self.checked_terms(t, weights), inputs) {
             (Terms::Run { first: w, .. }, Terms::Run { first: x, .. }) => {
                 t.operands.extend([bias, w, *x]);
                 [start, n | RUNS]
@@ -150,8 +150,7 @@ impl Graph {
                 }
                 [start, n]
             }
-        };
-        args
+        }
     }
 }
 
