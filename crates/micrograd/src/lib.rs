@@ -19,7 +19,8 @@
 //!
 //! The engine is a few short files: [`op`] (each operation's forward and backward rule), `graph`
 //! (the tape, checkpoints and rewinds), `backward` (the reverse sweep), `weighted_sum` (a neuron's
-//! `Σ wᵢxᵢ + b` as one node) and `value` (the handle and its operators).
+//! `Σ wᵢxᵢ + b` as one node), `dense` (a layer applied to a whole batch with its parameters checked
+//! once) and `value` (the handle and its operators).
 //!
 //! On top of it: [`nn`] (micrograd's `Neuron`, `Layer`, `MLP`), [`loss`] (MSE, hinge, BCE on logits,
 //! softmax cross-entropy, L2), [`optim`] (SGD, Adam, AdamW, learning-rate schedules), [`data`] (toy data
@@ -31,6 +32,7 @@
 
 mod backward;
 pub mod data;
+mod dense;
 pub mod draw;
 pub mod expr;
 pub mod gradcheck;

@@ -193,8 +193,10 @@ impl<'a, 'g> Trainer<'a, 'g> {
         let mut labels: Vec<f64> = Vec::with_capacity(indices.len());
         let mut correct = 0usize;
         let mut scores = Vec::new();
-        for &i in indices {
-            let out = self.model.forward_data(data.row(i));
+        let batch = self
+            .model
+            .forward_batch(indices.iter().map(|&i| data.row(i)));
+        for (&i, out) in indices.iter().zip(batch) {
             scores.clear();
             scores.extend(out.iter().map(Value::data));
             correct += usize::from(self.loss.is_correct(&scores, data.label(i)));

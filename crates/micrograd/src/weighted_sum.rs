@@ -70,12 +70,7 @@ impl Graph {
     where
         'g: 'w,
     {
-        let op = match activation {
-            None => Op::WeightedSum,
-            Some(a) => Op::weighted_sum_with(a).unwrap_or_else(|| {
-                panic!("Graph::weighted_sums: {a:?} is not an activation (relu, tanh or sigmoid)")
-            }),
-        };
+        let op = sum_op(activation);
         let mut t = self.tape.borrow_mut();
         let inputs = self.checked_terms(&t, inputs);
         neurons
@@ -86,11 +81,7 @@ impl Graph {
 
     /// The tape indices of a weighted sum's inputs (or weights), checked alive.
     fn checked_terms(&self, t: &Tape, values: &[Value<'_>]) -> Terms {
-        if is_run(values) {
-            // Every node of a run is alive if its first and last are and all its handles come from
-            // one epoch (`is_run` checks that), since epochs never decrease along the tape.
-            let first = self.checked(t, values[0], "weighted_sum");
-            self.checked(t, values[values.len() - 1], "weighted_sum");
+        if let Some(first) = self.checked_run(t, values) {
             Terms::Run {
                 first,
                 n: values.len() as u32,
@@ -103,6 +94,19 @@ impl Graph {
                     .collect(),
             )
         }
+    }
+
+    /// The tape index of the first of `values` if they are a run of consecutive nodes, checked
+    /// alive; `None` if they are not a run.
+    pub(crate) fn checked_run(&self, t: &Tape, values: &[Value<'_>]) -> Option<u32> {
+        if !is_run(values) {
+            return None;
+        }
+        // Every node of a run is alive if its first and last are and all its handles come from one
+        // epoch (`is_run` checks that), since epochs never decrease along the tape.
+        let first = self.checked(t, values[0], "weighted_sum");
+        self.checked(t, values[values.len() - 1], "weighted_sum");
+        Some(first)
     }
 
     fn push_weighted_sum<'g>(
@@ -139,8 +143,7 @@ impl Graph {
         let bias = self.checked(t, bias, "weighted_sum");
         match (self.checked_terms(t, weights), inputs) {
             (Terms::Run { first: w, .. }, Terms::Run { first: x, .. }) => {
-                t.operands.extend([bias, w, *x]);
-                [start, n | RUNS]
+                push_run_operands(t, bias, w, *x, n)
             }
             (weights, inputs) => {
                 t.operands.reserve(1 + 2 * weights.len());
@@ -152,6 +155,34 @@ impl Graph {
             }
         }
     }
+}
+
+/// The weighted-sum operation that applies `activation` (`None`: a plain [`Op::WeightedSum`]).
+///
+/// # Panics
+/// If `activation` is not [`Op::Relu`], [`Op::Tanh`] or [`Op::Sigmoid`].
+pub(crate) fn sum_op(activation: Option<Op>) -> Op {
+    match activation {
+        None => Op::WeightedSum,
+        Some(a) => Op::weighted_sum_with(a).unwrap_or_else(|| {
+            panic!("Graph::weighted_sums: {a:?} is not an activation (relu, tanh or sigmoid)")
+        }),
+    }
+}
+
+/// Appends the operands of a weighted sum of `n` terms whose weights are the run of nodes from
+/// `weights` and whose inputs are the run from `inputs`; returns the node's `args`.
+pub(crate) fn push_run_operands(
+    t: &mut Tape,
+    bias: u32,
+    weights: u32,
+    inputs: u32,
+    n: u32,
+) -> [u32; 2] {
+    assert!(n < RUNS, "Graph::weighted_sum: too many terms");
+    let start = t.operands.len() as u32;
+    t.operands.extend([bias, weights, inputs]);
+    [start, n | RUNS]
 }
 
 /// In a weighted-sum node's term count: the weights and the inputs are each a run of consecutive

@@ -128,6 +128,83 @@ fn a_layer_in_one_node_per_neuron_gives_the_bits_of_two_nodes_per_neuron() {
     }
 }
 
+/// The bits of every output's data and every parameter's gradient after backpropagating a weighted
+/// sum of all outputs, with the model's forward pass over `rows` done by `forward`.
+fn batch_bits<'g>(
+    g: &'g Graph,
+    m: &MLP<'g>,
+    rows: &[Vec<f64>],
+    forward: impl Fn(&MLP<'g>, &[Vec<f64>]) -> Vec<Vec<Value<'g>>>,
+) -> Vec<u64> {
+    let outputs = forward(m, rows);
+    let total = outputs
+        .iter()
+        .flatten()
+        .enumerate()
+        .fold(g.constant(0.0), |acc, (k, &o)| acc + o * (k as f64 - 2.5));
+    g.zero_grad();
+    total.backward();
+    let data = outputs.iter().flatten().map(|o| o.data().to_bits());
+    let grads = m.parameters().into_iter().map(|p| p.grad().to_bits());
+    data.chain(grads).collect()
+}
+
+#[test]
+fn a_batch_forward_gives_the_bits_of_a_forward_per_row() {
+    let rows: Vec<Vec<f64>> = (0..7)
+        .map(|r| {
+            (0..3)
+                .map(|c| ((r * 3 + c) as f64 * 0.77).sin() * 3.0)
+                .collect()
+        })
+        .collect();
+    let architectures = [
+        vec![
+            (4, Activation::Relu),
+            (4, Activation::Relu),
+            (1, Activation::Linear),
+        ],
+        vec![(5, Activation::Tanh), (2, Activation::Sigmoid)],
+        vec![(3, Activation::Linear)],
+    ];
+    for layers in architectures {
+        let g = Graph::new();
+        let m = MLP::with_activations(&g, 3, &layers, 11);
+        let batch = batch_bits(&g, &m, &rows, |m, rows| {
+            m.forward_batch(rows.iter().map(|r| &r[..]))
+        });
+        let per_row = batch_bits(&g, &m, &rows, |m, rows| {
+            rows.iter().map(|r| m.forward_data(r)).collect()
+        });
+        assert_eq!(batch, per_row, "{layers:?}");
+    }
+}
+
+#[test]
+fn a_batch_forward_takes_the_general_path_when_weights_are_not_consecutive() {
+    let g = Graph::new();
+    let mut m = MLP::new(&g, 2, &[3, 1], 4);
+    // A weight replaced by a node made elsewhere: the layer's weights are no longer one run.
+    m.layers[0].neurons[1].w[0] = g.value(0.75);
+    let rows = vec![vec![1.0, -2.0], vec![0.5, 0.5]];
+    let batch = batch_bits(&g, &m, &rows, |m, rows| {
+        m.forward_batch(rows.iter().map(|r| &r[..]))
+    });
+    let per_row = batch_bits(&g, &m, &rows, |m, rows| {
+        rows.iter().map(|r| m.forward_data(r)).collect()
+    });
+    assert_eq!(batch, per_row);
+    assert_eq!(m.layers[0].neurons[1].w[0].data(), 0.75);
+}
+
+#[test]
+#[should_panic(expected = "MLP::forward_batch: 3 inputs for a model of 2 inputs")]
+fn a_batch_row_of_the_wrong_width_is_a_clear_panic() {
+    let g = Graph::new();
+    let m = MLP::new(&g, 2, &[3, 1], 4);
+    m.forward_batch([&[1.0, 2.0, 3.0][..]]);
+}
+
 #[test]
 fn predict_equals_forward_and_gradients_pass_gradcheck() {
     let g = Graph::new();

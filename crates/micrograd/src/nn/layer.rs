@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::{Activation, Init, Module, Neuron};
+use crate::dense::DenseLayer;
 use crate::graph::Graph;
 use crate::rng::Rng;
 use crate::value::Value;
@@ -98,6 +99,19 @@ impl<'g> Layer<'g> {
         }
         first.b.graph().weighted_sums(
             x,
+            self.neurons.iter().map(|n| (n.b, &n.w[..])),
+            activation.op(),
+        )
+    }
+
+    /// The layer checked for a batch (see [`Graph::dense_forward`]), or `None` if it cannot take
+    /// that path: its neurons' activations differ or a neuron's weights are not consecutive nodes.
+    pub(crate) fn dense(&self) -> Option<DenseLayer> {
+        let activation = self.neurons.first()?.activation;
+        if self.neurons.iter().any(|n| n.activation != activation) {
+            return None;
+        }
+        self.neurons[0].b.graph().dense_layer(
             self.neurons.iter().map(|n| (n.b, &n.w[..])),
             activation.op(),
         )

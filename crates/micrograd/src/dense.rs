@@ -1,0 +1,113 @@
+//! A layer applied to a whole batch: the path an [`MLP`](crate::nn::MLP) takes in training.
+//!
+//! [`Graph::weighted_sums`] checks every handle it is given, every time: for each sample, that each
+//! neuron's weights are a live run of consecutive nodes. A [`DenseLayer`] is that check done once for
+//! a batch; [`Graph::dense_forward`] then pushes one sample's neurons over a run of inputs made in
+//! the same batch, with nothing left to check. The nodes are the ones `weighted_sums` makes, with the
+//! same numbers.
+
+use crate::graph::{Graph, Tape};
+use crate::op::Op;
+use crate::value::Value;
+use crate::weighted_sum::{push_run_operands, sum_op, weighted_sum_forward};
+
+/// A layer whose parameters were checked for one batch (see the module docs).
+pub(crate) struct DenseLayer {
+    /// [`Op::WeightedSum`] or the weighted sum with the layer's activation.
+    op: Op,
+    n_inputs: u32,
+    /// Each neuron's bias, and its first weight: its weights are the run of nodes from there.
+    neurons: Vec<(u32, u32)>,
+    /// The epoch the check was made in: it holds until the next rewind.
+    epoch: u32,
+}
+
+impl DenseLayer {
+    /// The number of inputs each neuron reads.
+    pub(crate) fn n_inputs(&self) -> usize {
+        self.n_inputs as usize
+    }
+
+    /// The number of neurons (outputs).
+    pub(crate) fn n_outputs(&self) -> usize {
+        self.neurons.len()
+    }
+}
+
+impl Graph {
+    /// Checks a layer's neurons, `(bias, weights)` each, for [`Graph::dense_forward`]; `None` if a
+    /// neuron's weights are not a run of consecutive nodes (or the layer is empty), for which the
+    /// caller takes the general path.
+    ///
+    /// # Panics
+    /// If a value belongs to another graph or was freed, or `activation` is not an activation.
+    pub(crate) fn dense_layer<'g, 'w>(
+        &'g self,
+        neurons: impl IntoIterator<Item = (Value<'g>, &'w [Value<'g>])>,
+        activation: Option<Op>,
+    ) -> Option<DenseLayer>
+    where
+        'g: 'w,
+    {
+        let op = sum_op(activation);
+        let t = self.tape.borrow();
+        let mut n_inputs = None;
+        let neurons = neurons
+            .into_iter()
+            .map(|(bias, weights)| {
+                if *n_inputs.get_or_insert(weights.len()) != weights.len() {
+                    return None;
+                }
+                let bias = self.checked(&t, bias, "weighted_sum");
+                let first = self.checked_run(&t, weights)?;
+                Some((bias, first))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(DenseLayer {
+            op,
+            n_inputs: u32::try_from(n_inputs?).ok()?,
+            neurons,
+            epoch: t.epoch,
+        })
+    }
+
+    /// One sample's layer: pushes `layer`'s neurons over the `layer.n_inputs` consecutive nodes
+    /// from `inputs`, and returns the index of the first of its consecutive outputs.
+    ///
+    /// The inputs must have been made since `layer` was checked (as a batch's input constants and
+    /// layer outputs are), so that they and the parameters are alive.
+    pub(crate) fn dense_forward(&self, layer: &DenseLayer, inputs: u32) -> u32 {
+        let mut guard = self.tape.borrow_mut();
+        let t: &mut Tape = &mut guard;
+        assert!(
+            t.epoch == layer.epoch && (inputs + layer.n_inputs) as usize <= t.nodes.len(),
+            "Graph::dense_forward: the layer was checked before a rewind, or the inputs are not on the tape"
+        );
+        let first = t.nodes.len() as u32;
+        for &(bias, weights) in &layer.neurons {
+            let args = push_run_operands(t, bias, weights, inputs, layer.n_inputs);
+            let data = weighted_sum_forward(layer.op, &t.data, &t.operands, args);
+            self.push_to(t, layer.op, args, data);
+        }
+        first
+    }
+
+    /// Pushes a constant per number, as consecutive nodes; returns the index of the first.
+    pub(crate) fn constants(&self, numbers: &[f64]) -> u32 {
+        let mut t = self.tape.borrow_mut();
+        let first = t.nodes.len() as u32;
+        for &x in numbers {
+            self.push_to(&mut t, Op::Const, [0, 0], x);
+        }
+        first
+    }
+
+    /// Handles to the `n` consecutive nodes from `first`, made in the current epoch.
+    pub(crate) fn run_values(&self, first: u32, n: usize) -> Vec<Value<'_>> {
+        let epoch = self.tape.borrow().epoch;
+        (first..)
+            .take(n)
+            .map(|i| Value::new(self, i, epoch))
+            .collect()
+    }
+}
