@@ -9,7 +9,7 @@
 use crate::graph::{Graph, Tape};
 use crate::op::Op;
 use crate::value::Value;
-use crate::weighted_sum::{push_run_operands, sum_op, weighted_sum_forward};
+use crate::weighted_sum::{activate, push_run_operands, sum_op, weighted_sum_forward};
 
 /// A layer whose parameters were checked for one batch (see the module docs).
 pub(crate) struct DenseLayer {
@@ -84,10 +84,19 @@ impl Graph {
             "Graph::dense_forward: the layer was checked before a rewind, or the inputs are not on the tape"
         );
         let first = t.nodes.len() as u32;
-        for &(bias, weights) in &layer.neurons {
-            let args = push_run_operands(t, bias, weights, inputs, layer.n_inputs);
-            let data = weighted_sum_forward(layer.op, &t.data, &t.operands, args);
-            self.push_to(t, layer.op, args, data);
+        let (op, n) = (layer.op, layer.n_inputs);
+        let mut groups = layer.neurons.chunks_exact(LANES);
+        for group in &mut groups {
+            let sums = interleaved_sums(&t.data, group, inputs as usize, n as usize);
+            for (&(bias, weights), sum) in group.iter().zip(sums) {
+                let args = push_run_operands(t, bias, weights, inputs, n);
+                self.push_to(t, op, args, activate(op, sum));
+            }
+        }
+        for &(bias, weights) in groups.remainder() {
+            let args = push_run_operands(t, bias, weights, inputs, n);
+            let data = weighted_sum_forward(op, &t.data, &t.operands, args);
+            self.push_to(t, op, args, data);
         }
         first
     }
@@ -110,4 +119,21 @@ impl Graph {
             .map(|i| Value::new(self, i, epoch))
             .collect()
     }
+}
+
+/// How many neurons [`interleaved_sums`] computes side by side.
+const LANES: usize = 8;
+
+/// `bias + Σ wᵢ·xᵢ` of each neuron of `group` over the `n` inputs from node `inputs`, each summed
+/// in order, so each is exactly what [`weighted_sum_forward`] gives. A sum is a chain of dependent
+/// additions; eight chains side by side keep the processor busy where one would make it wait.
+fn interleaved_sums(data: &[f64], group: &[(u32, u32)], inputs: usize, n: usize) -> [f64; LANES] {
+    let mut sums: [f64; LANES] = std::array::from_fn(|j| data[group[j].0 as usize]);
+    let weights: [&[f64]; LANES] = std::array::from_fn(|j| &data[group[j].1 as usize..][..n]);
+    for (k, x) in data[inputs..][..n].iter().enumerate() {
+        for (sum, w) in sums.iter_mut().zip(weights) {
+            *sum += w[k] * x;
+        }
+    }
+    sums
 }

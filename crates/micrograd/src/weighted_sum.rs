@@ -300,6 +300,11 @@ pub(crate) fn weighted_sum_forward(op: Op, data: &[f64], operands: &[u32], args:
                 .fold(data[bias as usize], |acc, (w, x)| acc + w * x)
         }
     };
+    activate(op, sum)
+}
+
+/// The activation of the weighted-sum operation `op` applied to its sum.
+pub(crate) fn activate(op: Op, sum: f64) -> f64 {
     match op.activation() {
         Some(activation) => activation.forward(sum, 0.0),
         None => sum,

@@ -159,9 +159,10 @@ fn a_batch_forward_gives_the_bits_of_a_forward_per_row() {
         })
         .collect();
     let architectures = [
+        // Wide enough for neurons computed side by side, with some left over.
         vec![
-            (4, Activation::Relu),
-            (4, Activation::Relu),
+            (16, Activation::Relu),
+            (9, Activation::Relu),
             (1, Activation::Linear),
         ],
         vec![(5, Activation::Tanh), (2, Activation::Sigmoid)],
