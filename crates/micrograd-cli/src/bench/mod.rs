@@ -67,6 +67,8 @@ fn two_columns(data: &Dataset) -> (Vec<[f64; 2]>, Vec<f64>) {
 pub struct Chain {
     /// Seconds to build, backpropagate and drop the graph.
     pub seconds: f64,
+    /// Of those, seconds to build the graph, to run the backward pass, and to drop the graph.
+    pub phases: [f64; 3],
     /// Heap bytes of the graph per node, after the backward pass.
     pub bytes_per_node: f64,
     /// d(y)/d(x), to check against the plain loop.
@@ -83,12 +85,20 @@ pub fn chain(nodes: usize) -> Chain {
     for _ in 0..steps {
         y = y.tanh() + x * 0.001;
     }
+    let built = Instant::now();
     y.backward();
+    let backpropagated = Instant::now();
     let gradient = x.grad();
     let bytes_per_node = g.memory_bytes() as f64 / g.len() as f64;
     drop(g);
+    let end = Instant::now();
     Chain {
-        seconds: start.elapsed().as_secs_f64(),
+        seconds: (end - start).as_secs_f64(),
+        phases: [
+            (built - start).as_secs_f64(),
+            (backpropagated - built).as_secs_f64(),
+            (end - backpropagated).as_secs_f64(),
+        ],
         bytes_per_node,
         gradient,
     }
@@ -99,6 +109,19 @@ pub fn chain_floor(nodes: usize) -> (f64, f64) {
     let start = Instant::now();
     let (_, dy) = floor::chain(black_box(0.5), nodes / CHAIN_NODES_PER_STEP);
     (start.elapsed().as_secs_f64(), black_box(dy))
+}
+
+/// Seconds to write `bytes` of freshly allocated memory once and free it: what memory of that size
+/// costs before anything is computed in it (the kernel hands out and clears a page at each first
+/// touch).
+pub fn fresh_memory(bytes: usize) -> f64 {
+    let start = Instant::now();
+    let words = bytes / 8;
+    let mut memory: Vec<u64> = Vec::with_capacity(words);
+    memory.extend(0..words as u64);
+    black_box(&memory);
+    drop(memory);
+    start.elapsed().as_secs_f64()
 }
 
 /// The digits workload: MLP 64-32-10, softmax cross-entropy, Adam lr 1e-2, batches of 32, `epochs`
