@@ -79,6 +79,24 @@ fn bench_mlp_step(c: &mut Criterion) {
     group.bench_function("train_step", |b| {
         b.iter(|| trainer.run_steps(&data, 1, |_| {}).unwrap().loss)
     });
+    // The forward pass alone, through the batch path training takes and row by row.
+    let start = g.checkpoint();
+    group.bench_function("forward_batch", |b| {
+        b.iter(|| {
+            let outputs = model.forward_batch(data.rows());
+            let last = outputs[outputs.len() - 1][0].data();
+            g.rewind(start);
+            last
+        })
+    });
+    group.bench_function("forward_per_row", |b| {
+        b.iter(|| {
+            let outputs: Vec<_> = data.rows().map(|x| model.forward_data(x)).collect();
+            let last = outputs[outputs.len() - 1][0].data();
+            g.rewind(start);
+            last
+        })
+    });
     group.finish();
 }
 
