@@ -12,7 +12,9 @@ use crate::value::Value;
 use crate::weighted_sum::{activate, push_run_operands, sum_op, weighted_sum_forward};
 
 /// A layer whose parameters were checked for one batch (see the module docs).
-pub(crate) struct DenseLayer {
+pub(crate) struct DenseLayer<'g> {
+    /// The graph the parameters were checked in.
+    graph: &'g Graph,
     /// [`Op::WeightedSum`] or the weighted sum with the layer's activation.
     op: Op,
     n_inputs: u32,
@@ -22,7 +24,7 @@ pub(crate) struct DenseLayer {
     epoch: u32,
 }
 
-impl DenseLayer {
+impl DenseLayer<'_> {
     /// The number of inputs each neuron reads.
     pub(crate) fn n_inputs(&self) -> usize {
         self.n_inputs as usize
@@ -45,7 +47,7 @@ impl Graph {
         &'g self,
         neurons: impl IntoIterator<Item = (Value<'g>, &'w [Value<'g>])>,
         activation: Option<Op>,
-    ) -> Option<DenseLayer>
+    ) -> Option<DenseLayer<'g>>
     where
         'g: 'w,
     {
@@ -64,6 +66,7 @@ impl Graph {
             })
             .collect::<Option<Vec<_>>>()?;
         Some(DenseLayer {
+            graph: self,
             op,
             n_inputs: u32::try_from(n_inputs?).ok()?,
             neurons,
@@ -76,7 +79,14 @@ impl Graph {
     ///
     /// The inputs must have been made since `layer` was checked (as a batch's input constants and
     /// layer outputs are), so that they and the parameters are alive.
-    pub(crate) fn dense_forward(&self, layer: &DenseLayer, inputs: u32) -> u32 {
+    ///
+    /// # Panics
+    /// If the layer's parameters belong to another graph.
+    pub(crate) fn dense_forward(&self, layer: &DenseLayer<'_>, inputs: u32) -> u32 {
+        assert!(
+            std::ptr::eq(layer.graph, self),
+            "micrograd: `weighted_sum` mixes values from two different graphs"
+        );
         let mut guard = self.tape.borrow_mut();
         let t: &mut Tape = &mut guard;
         assert!(

@@ -199,6 +199,15 @@ fn a_batch_forward_takes_the_general_path_when_weights_are_not_consecutive() {
 }
 
 #[test]
+#[should_panic(expected = "mixes values from two different graphs")]
+fn a_batch_through_a_layer_of_another_graph_is_a_clear_panic() {
+    let (g, other) = (Graph::new(), Graph::new());
+    let mut m = MLP::new(&g, 2, &[3, 1], 4);
+    m.layers[1] = Layer::new(&other, 3, 1, Activation::Linear, 5);
+    m.forward_batch([&[1.0, 2.0][..]]);
+}
+
+#[test]
 #[should_panic(expected = "MLP::forward_batch: 3 inputs for a model of 2 inputs")]
 fn a_batch_row_of_the_wrong_width_is_a_clear_panic() {
     let g = Graph::new();

@@ -106,7 +106,7 @@ impl<'g> Layer<'g> {
 
     /// The layer checked for a batch (see [`Graph::dense_forward`]), or `None` if it cannot take
     /// that path: its neurons' activations differ or a neuron's weights are not consecutive nodes.
-    pub(crate) fn dense(&self) -> Option<DenseLayer> {
+    pub(crate) fn dense(&self) -> Option<DenseLayer<'g>> {
         let activation = self.neurons.first()?.activation;
         if self.neurons.iter().any(|n| n.activation != activation) {
             return None;

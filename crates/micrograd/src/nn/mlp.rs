@@ -342,7 +342,7 @@ impl<'g> MLP<'g> {
         &self,
         rows: impl IntoIterator<Item = &'r [f64]>,
     ) -> Vec<Vec<Value<'g>>> {
-        let dense: Option<Vec<DenseLayer>> = self.layers.iter().map(Layer::dense).collect();
+        let dense: Option<Vec<DenseLayer<'g>>> = self.layers.iter().map(Layer::dense).collect();
         // Layers whose widths do not chain take the general path, which says what is wrong.
         let mut width = self.inputs;
         let Some(dense) = dense.filter(|layers| {
