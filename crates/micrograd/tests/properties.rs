@@ -5,6 +5,7 @@
 //! see `e*e + 0.5`) and cases that land within a rounding step of a kink (`relu`, `abs`) or blow up are
 //! rejected, since a finite difference is meaningless there.
 
+use micrograd::nn::{Activation, Module, MLP};
 use micrograd::{gradcheck, Graph, Value};
 use proptest::prelude::*;
 
@@ -184,5 +185,36 @@ proptest! {
             grads.push(leaves.iter().map(|l| l.grad().to_bits()).collect::<Vec<_>>());
         }
         prop_assert_eq!(&grads[0], &grads[1]);
+    }
+
+    #[test]
+    fn a_batch_forward_changes_no_bit(
+        widths in prop::collection::vec((1..13usize, 0..4usize), 1..4),
+        rows in prop::collection::vec(prop::collection::vec(-3.0..3.0f64, 3), 1..5),
+        seed in 0..1000u64,
+    ) {
+        // Any widths (so layers of fewer, exactly and more than the neurons computed side by side)
+        // and activations: the batch path gives the bits of a forward pass per row.
+        let layers: Vec<_> = widths.iter().map(|&(n, a)| (n, Activation::ALL[a])).collect();
+        let mut bits = Vec::new();
+        for batch in [true, false] {
+            let g = Graph::new();
+            let m = MLP::with_activations(&g, 3, &layers, seed);
+            let outputs = if batch {
+                m.forward_batch(rows.iter().map(|r| &r[..]))
+            } else {
+                rows.iter().map(|r| m.forward_data(r)).collect()
+            };
+            let total = outputs
+                .iter()
+                .flatten()
+                .enumerate()
+                .fold(g.constant(0.0), |acc, (k, &o)| acc + o * (1.0 + k as f64));
+            total.backward();
+            let data = outputs.iter().flatten().map(|o| o.data().to_bits());
+            let grads = m.parameters().into_iter().map(|p| p.grad().to_bits());
+            bits.push(data.chain(grads).collect::<Vec<_>>());
+        }
+        prop_assert_eq!(&bits[0], &bits[1]);
     }
 }
