@@ -4,31 +4,21 @@
 
 mod common;
 
-use common::{micrograd, stdout_json};
+use common::{json_from_success, micrograd};
 use predicates::str::contains;
 
 const BASELINES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench");
 
+/// `micrograd bench` kept short: one run of each workload and a chain of 4,000 nodes.
+fn quick_bench() -> assert_cmd::Command {
+    let mut command = micrograd();
+    command.args(["bench", "--runs", "1", "--chain-nodes", "4000"]);
+    command
+}
+
 #[test]
 fn every_figure_is_reported_in_json() {
-    let out = micrograd()
-        .args([
-            "bench",
-            "--no-python",
-            "--runs",
-            "1",
-            "--chain-nodes",
-            "40000",
-        ])
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report = stdout_json(&out.stdout);
+    let report = json_from_success(quick_bench().args(["--no-python", "--json"]));
     let figures = report["figures"].as_array().unwrap();
     let names: Vec<&str> = figures
         .iter()
@@ -56,7 +46,7 @@ fn every_figure_is_reported_in_json() {
     assert_eq!(figures[3]["met"], true, "{}", figures[3]);
     assert_eq!(report["demo_train_accuracy"], 1.0);
     assert!(report["digits_test_accuracy"].as_f64().unwrap() >= 0.97);
-    assert_eq!(report["chain_nodes"], 40000);
+    assert_eq!(report["chain_nodes"], 4000);
     let phases = &report["chain_phases_ms"];
     for phase in ["build", "backward", "drop"] {
         assert!(phases[phase].as_f64().unwrap() >= 0.0, "{phase}");
@@ -67,15 +57,8 @@ fn every_figure_is_reported_in_json() {
 
 #[test]
 fn the_table_names_each_target_and_the_chain_phases() {
-    micrograd()
-        .args([
-            "bench",
-            "--no-python",
-            "--runs",
-            "1",
-            "--chain-nodes",
-            "4000",
-        ])
+    quick_bench()
+        .arg("--no-python")
         .assert()
         .success()
         .stdout(contains("moons demo vs hand-written f64 Rust"))
@@ -86,17 +69,13 @@ fn the_table_names_each_target_and_the_chain_phases() {
 
 #[test]
 fn a_python_that_cannot_run_is_a_note_not_a_failure() {
-    let out = micrograd()
-        .args(["bench", "--runs", "1", "--chain-nodes", "4000", "--json"])
-        .args(["--baselines", BASELINES, "--python", "/no/such/python3"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report = stdout_json(&out.stdout);
+    let report = json_from_success(quick_bench().args([
+        "--json",
+        "--baselines",
+        BASELINES,
+        "--python",
+        "/no/such/python3",
+    ]));
     let note = report["python_baselines"].as_str().unwrap();
     assert!(note.contains("cannot run /no/such/python3"), "{note}");
     assert!(report["figures"][0]["ratio"].is_null());

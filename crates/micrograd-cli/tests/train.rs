@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{micrograd, moons_csv, scratch, stdout_json};
+use common::{json_from_success, micrograd, moons_csv, scratch, stdout_json};
 use predicates::prelude::*;
 use predicates::str::contains;
 
@@ -67,16 +67,8 @@ fn quiet_prints_nothing() {
 
 #[test]
 fn digits_reach_97_percent_test_accuracy() {
-    let out = micrograd()
-        .args(["train", "--dataset", "digits", "--json", "--quiet"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json = stdout_json(&out.stdout);
+    let json =
+        json_from_success(micrograd().args(["train", "--dataset", "digits", "--json", "--quiet"]));
     assert_eq!(json["dataset"], "digits");
     assert_eq!(
         json["steps"],
