@@ -370,3 +370,12 @@ fn a_chain_of_a_million_nodes_neither_overflows_nor_leaks() {
     );
     drop(g);
 }
+
+#[test]
+#[should_panic(expected = "Graph::weighted_sums: Exp is not an activation (relu, tanh or sigmoid)")]
+fn a_layer_with_an_operation_that_is_not_an_activation_is_a_clear_panic() {
+    let g = Graph::new();
+    let x = [g.value(1.0)];
+    let w = [g.value(2.0)];
+    g.weighted_sums(&x, [(g.value(0.0), &w[..])], Some(Op::Exp));
+}
