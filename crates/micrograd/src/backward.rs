@@ -29,10 +29,10 @@ impl Graph {
             adjoint: &mut adjoint,
             reached: &mut t.reached,
             all_finite: !t.non_finite,
-            skip_zero_below: if t.non_finite {
-                0
-            } else {
-                t.first_blow_up as usize
+            skip_zero_below: match (t.non_finite, t.first_blow_up) {
+                (true, _) => 0,
+                (false, Some(first)) => first as usize,
+                (false, None) => usize::MAX,
             },
         };
         pass.add(out, 1.0);

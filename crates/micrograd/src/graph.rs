@@ -54,6 +54,7 @@ impl Node {
 }
 
 /// The storage behind a [`Graph`].
+#[derive(Default)]
 pub(crate) struct Tape {
     pub(crate) nodes: Vec<Node>,
     pub(crate) data: Vec<f64>,
@@ -67,29 +68,12 @@ pub(crate) struct Tape {
     /// whenever there is such data).
     pub(crate) non_finite: bool,
     /// The index of the first node whose backward rule can blow up on a zero gradient (see
-    /// [`Op::derivative_can_blow_up`]), or `u32::MAX` if there is none.
-    pub(crate) first_blow_up: u32,
+    /// [`Op::derivative_can_blow_up`]), if there is one.
+    pub(crate) first_blow_up: Option<u32>,
     /// Scratch space reused by every backward pass: the gradient flowing into each node during this
     /// pass, and (one bit per node) whether the pass reaches the node at all.
     pub(crate) adjoint: Vec<f64>,
     pub(crate) reached: Vec<u64>,
-}
-
-impl Default for Tape {
-    fn default() -> Self {
-        Tape {
-            nodes: Vec::new(),
-            data: Vec::new(),
-            grad: Vec::new(),
-            operands: Vec::new(),
-            labels: BTreeMap::new(),
-            epoch: 0,
-            non_finite: false,
-            first_blow_up: u32::MAX,
-            adjoint: Vec::new(),
-            reached: Vec::new(),
-        }
-    }
 }
 
 /// A computation graph: the arena that owns every [`Value`] made in it.
@@ -230,8 +214,8 @@ impl Graph {
         t.grad.truncate(len);
         t.operands.truncate(checkpoint.operands as usize);
         let _freed = t.labels.split_off(&checkpoint.nodes);
-        if t.first_blow_up >= checkpoint.nodes {
-            t.first_blow_up = u32::MAX;
+        if t.first_blow_up >= Some(checkpoint.nodes) {
+            t.first_blow_up = None;
         }
         t.epoch = t.epoch.wrapping_add(1);
     }
@@ -273,8 +257,8 @@ impl Graph {
             index < u32::MAX as usize,
             "Graph: more than 4 billion nodes on one tape"
         );
-        if op.derivative_can_blow_up() && t.first_blow_up == u32::MAX {
-            t.first_blow_up = index as u32;
+        if op.derivative_can_blow_up() && t.first_blow_up.is_none() {
+            t.first_blow_up = Some(index as u32);
         }
         t.nodes.push(Node::new(op, args, t.epoch));
         t.data.push(data);

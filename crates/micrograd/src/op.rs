@@ -206,9 +206,7 @@ impl Op {
             }
         }
     }
-}
 
-impl Op {
     /// Whether the backward rule can give a non-finite contribution even when every value it reads
     /// is finite and the gradient is 0, as `sqrt'(0)` does (`0 / (2 * 0)` is NaN, and PyTorch gives
     /// NaN there too). A backward pass may skip a node whose gradient is 0 only when no node below
