@@ -117,19 +117,6 @@ impl Graph {
         weights: &[Value<'g>],
         inputs: &Terms,
     ) -> Value<'g> {
-        let args = self.push_operands(t, bias, weights, inputs);
-        let data = weighted_sum_forward(op, &t.data, &t.operands, args);
-        self.push_to(t, op, args, data)
-    }
-
-    /// Checks a weighted sum's bias and weights and appends its operands; returns the node's `args`.
-    fn push_operands(
-        &self,
-        t: &mut Tape,
-        bias: Value<'_>,
-        weights: &[Value<'_>],
-        inputs: &Terms,
-    ) -> [u32; 2] {
         assert_eq!(
             weights.len(),
             inputs.len(),
@@ -141,7 +128,7 @@ impl Graph {
         assert!(n < RUNS, "Graph::weighted_sum: too many terms");
         let start = t.operands.len() as u32;
         let bias = self.checked(t, bias, "weighted_sum");
-        match (self.checked_terms(t, weights), inputs) {
+        let args = match (self.checked_terms(t, weights), inputs) {
             (Terms::Run { first: w, .. }, Terms::Run { first: x, .. }) => {
                 push_run_operands(t, bias, w, *x, n)
             }
@@ -153,7 +140,9 @@ impl Graph {
                 }
                 [start, n]
             }
-        }
+        };
+        let data = weighted_sum_forward(op, &t.data, &t.operands, args);
+        self.push_to(t, op, args, data)
     }
 }
 
