@@ -208,6 +208,15 @@ fn a_batch_through_a_layer_of_another_graph_is_a_clear_panic() {
 }
 
 #[test]
+#[should_panic(expected = "Graph::weighted_sum: 4 weights for 3 inputs")]
+fn a_batch_through_layers_whose_widths_do_not_chain_says_what_is_wrong() {
+    let g = Graph::new();
+    let mut m = MLP::new(&g, 2, &[3, 1], 4);
+    m.layers[1] = Layer::new(&g, 4, 1, Activation::Linear, 5);
+    m.forward_batch([&[1.0, 2.0][..]]);
+}
+
+#[test]
 #[should_panic(expected = "MLP::forward_batch: 3 inputs for a model of 2 inputs")]
 fn a_batch_row_of_the_wrong_width_is_a_clear_panic() {
     let g = Graph::new();

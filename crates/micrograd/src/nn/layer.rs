@@ -90,27 +90,30 @@ impl<'g> Layer<'g> {
     /// [`Neuron::forward`]'s two nodes. The outputs are consecutive nodes, so the next layer reads
     /// them as one run.
     pub fn forward(&self, x: &[Value<'g>]) -> Vec<Value<'g>> {
-        let Some(first) = self.neurons.first() else {
-            return Vec::new();
-        };
-        let activation = first.activation;
-        if self.neurons.iter().any(|n| n.activation != activation) {
-            return self.neurons.iter().map(|n| n.forward(x)).collect();
+        match self.shared_activation() {
+            Some(activation) => self.neurons[0].b.graph().weighted_sums(
+                x,
+                self.neurons.iter().map(|n| (n.b, &n.w[..])),
+                activation.op(),
+            ),
+            None => self.neurons.iter().map(|n| n.forward(x)).collect(),
         }
-        first.b.graph().weighted_sums(
-            x,
-            self.neurons.iter().map(|n| (n.b, &n.w[..])),
-            activation.op(),
-        )
+    }
+
+    /// The activation every neuron applies, or `None` if the layer is empty or its neurons differ
+    /// (then each neuron is built on its own).
+    fn shared_activation(&self) -> Option<Activation> {
+        let activation = self.neurons.first()?.activation;
+        self.neurons
+            .iter()
+            .all(|n| n.activation == activation)
+            .then_some(activation)
     }
 
     /// The layer checked for a batch (see [`Graph::dense_forward`]), or `None` if it cannot take
     /// that path: its neurons' activations differ or a neuron's weights are not consecutive nodes.
     pub(crate) fn dense(&self) -> Option<DenseLayer<'g>> {
-        let activation = self.neurons.first()?.activation;
-        if self.neurons.iter().any(|n| n.activation != activation) {
-            return None;
-        }
+        let activation = self.shared_activation()?;
         self.neurons[0].b.graph().dense_layer(
             self.neurons.iter().map(|n| (n.b, &n.w[..])),
             activation.op(),

@@ -344,15 +344,15 @@ impl<'g> MLP<'g> {
     ) -> Vec<Vec<Value<'g>>> {
         let dense: Option<Vec<DenseLayer<'g>>> = self.layers.iter().map(Layer::dense).collect();
         // Layers whose widths do not chain take the general path, which says what is wrong.
-        let mut width = self.inputs;
-        let Some(dense) = dense.filter(|layers| {
-            !layers.is_empty()
-                && layers.iter().all(|l| {
-                    let chains = l.n_inputs() == width;
-                    width = l.n_outputs();
-                    chains
-                })
-        }) else {
+        let checked = dense
+            .filter(|layers| !layers.is_empty())
+            .and_then(|layers| {
+                let width = layers.iter().try_fold(self.inputs, |width, l| {
+                    (l.n_inputs() == width).then(|| l.n_outputs())
+                })?;
+                Some((layers, width))
+            });
+        let Some((dense, width)) = checked else {
             return rows.into_iter().map(|row| self.forward_data(row)).collect();
         };
         rows.into_iter()
