@@ -189,20 +189,20 @@ impl<'a, 'g> Trainer<'a, 'g> {
         let step = self.step;
         let start = graph.checkpoint();
 
-        let mut outputs: Vec<Vec<Value<'g>>> = Vec::with_capacity(indices.len());
-        let mut labels: Vec<f64> = Vec::with_capacity(indices.len());
-        let mut correct = 0usize;
-        let mut scores = Vec::new();
-        let batch = self
+        let outputs = self
             .model
             .forward_batch(indices.iter().map(|&i| data.row(i)));
-        for (&i, out) in indices.iter().zip(batch) {
-            scores.clear();
-            scores.extend(out.iter().map(Value::data));
-            correct += usize::from(self.loss.is_correct(&scores, data.label(i)));
-            outputs.push(out);
-            labels.push(data.label(i));
-        }
+        let labels: Vec<f64> = indices.iter().map(|&i| data.label(i)).collect();
+        let mut scores = Vec::new();
+        let correct = outputs
+            .iter()
+            .zip(&labels)
+            .filter(|&(out, &label)| {
+                scores.clear();
+                scores.extend(out.iter().map(Value::data));
+                self.loss.is_correct(&scores, label)
+            })
+            .count();
         let mut total = self.loss.compute(&outputs, &labels);
         if self.l2 != 0.0 {
             if let Some(penalty) = loss::l2(&self.params) {
