@@ -78,9 +78,9 @@ pub fn run(args: Args) -> CliResult {
     // The fastest run, whose phases are reported with it.
     let chain = (0..args.runs.min(3))
         .map(|_| bench::chain(args.chain_nodes))
-        .min_by(|a, b| a.seconds.total_cmp(&b.seconds))
+        .min_by(|a, b| a.seconds().total_cmp(&b.seconds()))
         .expect("at least one run");
-    let chain_s = chain.seconds;
+    let chain_s = chain.seconds();
     let mut plain_gradient = 0.0;
     let plain_s = bench::best_of(args.runs, || {
         let (s, dy) = bench::chain_floor(args.chain_nodes);
