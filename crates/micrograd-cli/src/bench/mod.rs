@@ -179,13 +179,13 @@ pub fn digits_run(hidden: usize, epochs: usize, seed: u64) -> Digits {
 const DIGITS_INPUTS: usize = 64;
 const DIGITS_CLASSES: usize = 10;
 
-/// Floating-point operations of `epochs` epochs of digits training at hidden width `hidden`, counting
-/// only the layers' multiply-adds, which are nearly all the arithmetic: per weight and per sample, 2 in
-/// the forward pass (`w·x`, `+`) and 4 in the backward pass (`g·x` added into the weight's gradient,
-/// `g·w` added into the input's). Biases, activations, the loss and the optimizer are left out.
-pub fn digits_flops(hidden: usize, epochs: usize) -> f64 {
+/// Floating-point operations of digits training at hidden width `hidden` over `samples` samples (the
+/// training split times the epochs), counting only the layers' multiply-adds, which are nearly all the
+/// arithmetic: per weight and per sample, 2 in the forward pass (`w·x`, `+`) and 4 in the backward pass
+/// (`g·x` added into the weight's gradient, `g·w` added into the input's). Biases, activations, the
+/// loss and the optimizer are left out.
+pub fn digits_flops(hidden: usize, samples: usize) -> f64 {
     let weights = DIGITS_INPUTS * hidden + hidden * DIGITS_CLASSES;
-    let samples = digits_training_samples() * epochs;
     6.0 * weights as f64 * samples as f64
 }
 

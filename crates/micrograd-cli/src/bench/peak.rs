@@ -24,7 +24,7 @@ pub struct Peak {
 const ITERATIONS: usize = 500_000;
 
 /// Timed calls per kernel; the fastest counts (a peak is what the core can do when left alone).
-const CALLS: usize = 20;
+const CALLS: usize = 50;
 
 /// The peaks this processor offers, narrowest first.
 pub fn measure() -> Vec<Peak> {

@@ -1,5 +1,7 @@
 //! The Python baselines of `micrograd bench`: the scripts under `bench/` run as child processes, each
-//! printing its figures as `name value` words on standard output.
+//! printing its figures as `name value` words on standard output. Digits runs one width at a time, so
+//! that each PyTorch run sits next to the engine's run of the same width (on a busy machine the load
+//! drifts; neighbours in time share it).
 
 use std::path::Path;
 use std::process::Command;
@@ -11,10 +13,10 @@ pub struct PythonBaselines {
     pub torch_moons: Option<f64>,
     /// Python micrograd, seconds per demo step.
     pub micrograd_step: Option<f64>,
-    /// PyTorch digits at each hidden width asked for, in order: training seconds and test accuracy.
-    pub torch_digits: Vec<Option<(f64, f64)>>,
-    /// What ran, or why not.
-    pub note: String,
+    /// Why nothing ran, if it was skipped.
+    skipped_note: Option<String>,
+    /// The scripts that failed, and why.
+    failures: Vec<String>,
 }
 
 /// Where the scripts are and what to run them with.
@@ -27,56 +29,61 @@ pub struct Scripts<'a> {
 
 impl PythonBaselines {
     /// No baselines, with `note` saying why.
-    pub fn skipped(note: &str, widths: usize) -> Self {
+    pub fn skipped(note: &str) -> Self {
         PythonBaselines {
-            torch_digits: vec![None; widths],
-            note: note.into(),
+            skipped_note: Some(note.into()),
             ..PythonBaselines::default()
         }
     }
 
-    /// Runs the scripts: the moons demo in PyTorch and in Python micrograd (`micrograd_steps` steps),
-    /// and digits in PyTorch for each hidden width of `widths` with `epochs` epochs.
-    pub fn measure(
+    /// Runs the moons scripts: the demo in PyTorch and in Python micrograd (`micrograd_steps` steps).
+    pub fn measure_moons(scripts: &Scripts<'_>, micrograd_steps: usize) -> Self {
+        let mut baselines = PythonBaselines::default();
+        let torch = baselines.run(scripts, "torch_moons.py", &[]);
+        baselines.torch_moons = number(&torch, "torch_moons_ms").map(|m| m / 1e3);
+        let micrograd = baselines.run(
+            scripts,
+            "micrograd_py_moons.py",
+            &[micrograd_steps.to_string()],
+        );
+        baselines.micrograd_step = number(&micrograd, "micrograd_py_step_ms").map(|m| m / 1e3);
+        baselines
+    }
+
+    /// Runs digits in PyTorch at hidden width `hidden` for `epochs` epochs: training seconds and test
+    /// accuracy.
+    pub fn measure_digits(
+        &mut self,
         scripts: &Scripts<'_>,
-        micrograd_steps: usize,
-        widths: &[usize],
+        hidden: usize,
         epochs: usize,
-    ) -> Self {
-        let run = |script: &str, extra: &[String]| {
-            run_script(scripts.python, &scripts.dir.join(script), extra)
-        };
-        let mut outcomes = vec![
-            ("torch_moons.py".to_string(), run("torch_moons.py", &[])),
-            (
-                "micrograd_py_moons.py".to_string(),
-                run("micrograd_py_moons.py", &[micrograd_steps.to_string()]),
-            ),
-        ];
-        for &hidden in widths {
-            let extra = [hidden.to_string(), "--epochs".into(), epochs.to_string()];
-            outcomes.push((
-                format!("torch_digits.py {hidden}"),
-                run("torch_digits.py", &extra),
-            ));
+    ) -> Option<(f64, f64)> {
+        let extra = [hidden.to_string(), "--epochs".into(), epochs.to_string()];
+        let out = self.run(scripts, "torch_digits.py", &extra);
+        number(&out, "torch_digits_s").zip(number(&out, "test_accuracy"))
+    }
+
+    /// Runs one script, noting a failure; its output.
+    fn run(
+        &mut self,
+        scripts: &Scripts<'_>,
+        script: &str,
+        extra: &[String],
+    ) -> Result<String, String> {
+        let out = run_script(scripts.python, &scripts.dir.join(script), extra);
+        if let Err(e) = &out {
+            let args = extra.first().map_or(String::new(), |a| format!(" {a}"));
+            self.failures.push(format!("{script}{args}: {e}"));
         }
-        let failures: Vec<String> = outcomes
-            .iter()
-            .filter_map(|(name, r)| r.as_ref().err().map(|e| format!("{name}: {e}")))
-            .collect();
-        let note = if failures.is_empty() {
-            format!("measured in this run with {}", scripts.python)
-        } else {
-            format!("not all measured ({})", failures.join("; "))
-        };
-        PythonBaselines {
-            torch_moons: number(&outcomes[0].1, "torch_moons_ms").map(|m| m / 1e3),
-            micrograd_step: number(&outcomes[1].1, "micrograd_py_step_ms").map(|m| m / 1e3),
-            torch_digits: outcomes[2..]
-                .iter()
-                .map(|(_, out)| number(out, "torch_digits_s").zip(number(out, "test_accuracy")))
-                .collect(),
-            note,
+        out
+    }
+
+    /// What ran, or why not.
+    pub fn note(&self, python: &str) -> String {
+        match (&self.skipped_note, self.failures.is_empty()) {
+            (Some(note), _) => note.clone(),
+            (None, true) => format!("measured in this run with {python}"),
+            (None, false) => format!("not all measured ({})", self.failures.join("; ")),
         }
     }
 }

@@ -85,15 +85,15 @@ pub fn run(args: Args) -> CliResult {
             eprintln!("measuring {what}…");
         }
     };
-    let python = if args.no_python {
-        PythonBaselines::skipped("skipped (--no-python)", args.widths.len())
+    let scripts = Scripts {
+        dir: &args.baselines,
+        python: &args.python,
+    };
+    let mut python = if args.no_python {
+        PythonBaselines::skipped("skipped (--no-python)")
     } else {
-        say("the Python baselines");
-        let scripts = Scripts {
-            dir: &args.baselines,
-            python: &args.python,
-        };
-        PythonBaselines::measure(&scripts, args.micrograd_steps, &args.widths, args.epochs)
+        say("the Python baselines of the moons demo");
+        PythonBaselines::measure_moons(&scripts, args.micrograd_steps)
     };
 
     say("the moons demo");
@@ -138,11 +138,17 @@ pub fn run(args: Args) -> CliResult {
     });
     say("the floating-point peak");
     let peaks = peak::measure();
+    let samples = bench::digits_training_samples() * args.epochs;
     let mut digits = Vec::new();
-    for (&hidden, &torch) in args.widths.iter().zip(&python.torch_digits) {
+    for &hidden in &args.widths {
         say(&format!("digits 64-{hidden}-10"));
+        let torch = if args.no_python {
+            None
+        } else {
+            python.measure_digits(&scripts, hidden, args.epochs)
+        };
         let ours = bench::digits_run(hidden, args.epochs, 0);
-        let gflops = bench::digits_flops(hidden, args.epochs) / ours.seconds / 1e9;
+        let gflops = bench::digits_flops(hidden, samples) / ours.seconds / 1e9;
         digits.push(DigitsWidth {
             hidden,
             ours,
@@ -264,7 +270,7 @@ pub fn run(args: Args) -> CliResult {
                 json!({"hidden": d.hidden, "seconds": d.ours.seconds,
                        "test_accuracy": d.ours.test_accuracy, "gflops": d.gflops,
                        "torch_seconds": d.torch.map(|t| t.0), "torch_test_accuracy": d.torch.map(|t| t.1),
-                       "torch_gflops": d.torch.map(|t| bench::digits_flops(d.hidden, args.epochs) / t.0 / 1e9)})
+                       "torch_gflops": d.torch.map(|t| bench::digits_flops(d.hidden, samples) / t.0 / 1e9)})
             })
             .collect();
         let peaks: Vec<_> = peaks
@@ -282,7 +288,7 @@ pub fn run(args: Args) -> CliResult {
             "chain_phases_ms": {"build": build, "backward": backward, "drop": drop},
             "chain_floors_ms": {"reverse_mode": reverse_s * 1e3, "forward_mode": forward_s * 1e3},
             "chain_fresh_memory_ms": fresh_memory_s * 1e3,
-            "python_baselines": python.note,
+            "python_baselines": python.note(&args.python),
             "figures": rows,
         });
         println!("{out}");
@@ -295,7 +301,7 @@ pub fn run(args: Args) -> CliResult {
             demo_accuracy * 100.0,
             bench::demo_parameters(),
             args.chain_nodes,
-            python.note
+            python.note(&args.python)
         );
         let [build, backward, drop] = chain.phases.map(ms);
         println!(
@@ -316,7 +322,7 @@ pub fn run(args: Args) -> CliResult {
             let torch = d.torch.map_or(String::new(), |(s, _)| {
                 format!(
                     ", PyTorch {:.2}",
-                    bench::digits_flops(d.hidden, args.epochs) / s / 1e9
+                    bench::digits_flops(d.hidden, samples) / s / 1e9
                 )
             });
             println!(
@@ -329,7 +335,7 @@ pub fn run(args: Args) -> CliResult {
         println!(
             "GFLOP/s count 6 operations per weight per sample (2 forward: w*x, +; 4 backward: g*x and g*w, \
              each added), {} training samples x {} epochs; biases, activations, loss and Adam are left out",
-            bench::digits_training_samples(),
+            samples / args.epochs,
             args.epochs
         );
     }
