@@ -126,7 +126,12 @@ fn the_width_sweep_trains_each_width_beside_pytorch() {
     std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
     std::fs::set_permissions(&python, permissions).unwrap();
 
-    let report = json_from_success(quick_bench().args([
+    let report = json_from_success(micrograd().args([
+        "bench",
+        "--runs",
+        "1",
+        "--chain-nodes",
+        "4000",
         "--json",
         "--widths",
         "4,8",
