@@ -611,3 +611,39 @@ impl Tape {
         Compaction { new_index, kept }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rewind_past_the_first_non_finite_node_clears_it() {
+        let mut t = Tape::default();
+        t.push(Op::Leaf, [0, 0], 1.0);
+        let start = t.checkpoint();
+        t.push(Op::Leaf, [0, 0], 2.0);
+        t.push(Op::Log, [0, 0], f64::NAN);
+        assert_eq!(t.sweep().first_non_finite, Some(2));
+        t.rewind(start);
+        assert_eq!(t.sweep().first_non_finite, None);
+    }
+
+    #[test]
+    fn a_node_stays_within_twelve_bytes() {
+        assert!(std::mem::size_of::<Node>() <= 12);
+        assert_eq!(std::mem::size_of::<Op>(), 1);
+    }
+
+    #[test]
+    fn a_generation_is_recovered_from_its_low_bits() {
+        let mut t = Tape::default();
+        t.push(Op::Leaf, [0, 0], 1.0);
+        let start = t.checkpoint();
+        for _ in 0..3 {
+            t.rewind(start);
+        }
+        t.push(Op::Leaf, [0, 0], 2.0);
+        assert_eq!((t.generation_of(0), t.generation_of(1)), (0, 3));
+        assert!(t.is_alive(0, 0) && t.is_alive(1, 3) && !t.is_alive(1, 2));
+    }
+}
