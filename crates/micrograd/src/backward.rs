@@ -78,7 +78,8 @@ fn apply_rule(tape: &Tape, i: usize, g: f64, mut add: impl FnMut(usize, f64)) {
                     n,
                 } => {
                     add(bias as usize, g);
-                    let terms = || (0..n as usize).map(|k| (weights as usize + k, inputs as usize + k));
+                    let terms =
+                        || (0..n as usize).map(|k| (weights as usize + k, inputs as usize + k));
                     // Every weight, then every input: the order in which a node that is both (the
                     // runs may overlap) receives its two contributions.
                     for (w, x) in terms() {

@@ -45,9 +45,9 @@ pub mod nn;
 pub mod op;
 pub mod optim;
 pub mod rng;
-pub mod train;
 mod speed;
 mod tape;
+pub mod train;
 mod value;
 
 pub use gradcheck::{gradcheck, GradCheck, InputCheck};

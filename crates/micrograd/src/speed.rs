@@ -261,7 +261,10 @@ impl<'g> DenseLayer<'g> {
             let data = t.data();
             let ws = &data[weights as usize..][..n as usize];
             let xs = &data[inputs as usize..][..n as usize];
-            let sum = weighted_sum(data[bias as usize], ws.iter().copied().zip(xs.iter().copied()));
+            let sum = weighted_sum(
+                data[bias as usize],
+                ws.iter().copied().zip(xs.iter().copied()),
+            );
             t.push_run_weighted_sum(self.activation, [bias, weights, inputs, n], sum);
         }
         first

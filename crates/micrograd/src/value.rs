@@ -14,7 +14,9 @@ use crate::op::Op;
 
 impl<'g> Value<'g> {
     fn live(&self) -> usize {
-        self.graph().tape().check_alive(self.index(), self.generation());
+        self.graph()
+            .tape()
+            .check_alive(self.index(), self.generation());
         self.index() as usize
     }
 

@@ -91,10 +91,14 @@ fn a_layer_makes_one_node_per_neuron() {
     let before = g.len();
     let out = layer.forward(&x);
     assert_eq!(g.len() - before, 4);
-    assert!(out.iter().all(|o| o.op() == Op::WeightedSum(Activation::Relu)));
+    assert!(out
+        .iter()
+        .all(|o| o.op() == Op::WeightedSum(Activation::Relu)));
     assert_eq!(out[0].children().len(), 1 + 2 * 3);
     let linear = Layer::new(&g, 3, 2, Activation::Linear, 1).forward(&x);
-    assert!(linear.iter().all(|o| o.op() == Op::WeightedSum(Activation::Linear)));
+    assert!(linear
+        .iter()
+        .all(|o| o.op() == Op::WeightedSum(Activation::Linear)));
 }
 
 #[test]

@@ -15,6 +15,13 @@ use std::collections::BTreeMap;
 
 use crate::op::{Activation, Op};
 
+mod compact;
+mod operands;
+
+pub use compact::Compaction;
+use operands::RUNS;
+pub(crate) use operands::{decode_operands, Operands, Terms};
+
 /// One entry of the tape: what made the node and from which nodes, in 12 bytes.
 ///
 /// For unary and binary operations `args` are the indices of the inputs (a unary operation repeats
@@ -59,88 +66,6 @@ impl Node {
     /// Whether the node was made in `generation` (compared in 24 bits).
     fn made_in(&self, generation: u32) -> bool {
         self.generation_bits() == generation & GENERATION_MASK
-    }
-}
-
-/// In a weighted-sum node's term count: the weights and the inputs are each a run of consecutive
-/// nodes, as a layer's parameters and its inputs usually are.
-const RUNS: u32 = 1 << 31;
-
-/// The operands of a weighted-sum node `act(bias + Σ wᵢ·xᵢ)`.
-pub(crate) enum Operands<'a> {
-    /// Any weights and inputs: `pairs` is `[w0, x0, w1, x1, …]`.
-    Pairs { bias: u32, pairs: &'a [u32] },
-    /// `n` weights from node `weights` on and `n` inputs from node `inputs` on. Reading them as
-    /// slices instead of through an index per term is most of a network's speed.
-    Runs {
-        bias: u32,
-        weights: u32,
-        inputs: u32,
-        n: u32,
-    },
-}
-
-impl Operands<'_> {
-    /// The bias, then each weight and its input.
-    fn nodes(&self) -> Vec<u32> {
-        match *self {
-            Operands::Pairs { bias, pairs } => {
-                std::iter::once(bias).chain(pairs.iter().copied()).collect()
-            }
-            Operands::Runs {
-                bias,
-                weights,
-                inputs,
-                n,
-            } => std::iter::once(bias)
-                .chain((0..n).flat_map(|k| [weights + k, inputs + k]))
-                .collect(),
-        }
-    }
-}
-
-/// Decodes the operands of a weighted-sum node from its `args`.
-pub(crate) fn decode_operands(operands: &[u32], [start, count]: [u32; 2]) -> Operands<'_> {
-    let start = start as usize;
-    if count & RUNS != 0 {
-        let [bias, weights, inputs] = operands[start..start + 3] else {
-            unreachable!("three operands")
-        };
-        Operands::Runs {
-            bias,
-            weights,
-            inputs,
-            n: count & !RUNS,
-        }
-    } else {
-        Operands::Pairs {
-            bias: operands[start],
-            pairs: &operands[start + 1..start + 1 + 2 * count as usize],
-        }
-    }
-}
-
-/// Tape indices of a weighted sum's weights or inputs.
-pub(crate) enum Terms {
-    /// Nodes `first .. first + n`.
-    Run { first: u32, n: u32 },
-    /// Any nodes.
-    Scattered(Vec<u32>),
-}
-
-impl Terms {
-    fn len(&self) -> usize {
-        match self {
-            Terms::Run { n, .. } => *n as usize,
-            Terms::Scattered(indices) => indices.len(),
-        }
-    }
-
-    fn get(&self, k: usize) -> u32 {
-        match self {
-            Terms::Run { first, .. } => first + k as u32,
-            Terms::Scattered(indices) => indices[k],
-        }
     }
 }
 
@@ -194,34 +119,6 @@ pub struct Checkpoint {
     /// The generation of the last node before the checkpoint, which must still be there to rewind
     /// to it.
     last_generation: u32,
-}
-
-/// What [`Graph::compact`](crate::Graph::compact) did: where each kept node went.
-#[derive(Clone, Debug)]
-pub struct Compaction {
-    /// For each node before the compaction, its new index, or `u32::MAX` if it was freed.
-    new_index: Vec<u32>,
-    kept: usize,
-}
-
-impl Compaction {
-    /// The new id of the node whose id was `old`, or `None` if it was freed (or never existed).
-    pub fn new_id(&self, old: usize) -> Option<usize> {
-        match self.new_index.get(old) {
-            Some(&i) if i != u32::MAX => Some(i as usize),
-            _ => None,
-        }
-    }
-
-    /// How many nodes were kept.
-    pub fn kept(&self) -> usize {
-        self.kept
-    }
-
-    /// How many nodes were freed.
-    pub fn freed(&self) -> usize {
-        self.new_index.len() - self.kept
-    }
 }
 
 impl Tape {
@@ -287,7 +184,11 @@ impl Tape {
     }
 
     fn note_finite(&mut self, index: usize, data: f64) {
-        if !data.is_finite() && self.first_non_finite.is_none_or(|first| index < first as usize) {
+        if !data.is_finite()
+            && self
+                .first_non_finite
+                .is_none_or(|first| index < first as usize)
+        {
             self.first_non_finite = Some(index as u32);
         }
     }
@@ -473,7 +374,10 @@ impl Tape {
             } => {
                 let ws = &data[weights as usize..][..n as usize];
                 let xs = &data[inputs as usize..][..n as usize];
-                crate::op::weighted_sum(data[bias as usize], ws.iter().copied().zip(xs.iter().copied()))
+                crate::op::weighted_sum(
+                    data[bias as usize],
+                    ws.iter().copied().zip(xs.iter().copied()),
+                )
             }
         }
     }
@@ -530,85 +434,6 @@ impl Tape {
             self.first_non_finite = None;
         }
         self.generation = self.generation.wrapping_add(1);
-    }
-
-    /// Keeps only `roots` and the nodes they were computed from, moved down to the front in their
-    /// order; see [`Graph::compact`](crate::Graph::compact).
-    pub(crate) fn compact(&mut self, roots: impl IntoIterator<Item = usize>) -> Compaction {
-        let n = self.nodes.len();
-        let mut keep = vec![false; n];
-        for root in roots {
-            if let Some(k) = keep.get_mut(root) {
-                *k = true;
-            }
-        }
-        // Inputs come before the nodes made from them, so one sweep down the tape marks them all.
-        for i in (0..n).rev() {
-            if keep[i] {
-                for child in self.children(i) {
-                    keep[child as usize] = true;
-                }
-            }
-        }
-        let mut new_index = vec![u32::MAX; n];
-        let mut kept = 0u32;
-        for (i, k) in keep.iter().enumerate() {
-            if *k {
-                new_index[i] = kept;
-                kept += 1;
-            }
-        }
-        self.generation = self.generation.wrapping_add(1);
-        self.first_blow_up = None;
-        self.first_non_finite = None;
-        let map = |old: u32| new_index[old as usize];
-        // Every kept node moves to an index (and its operands to a position) no later than its old
-        // one, so each can be moved in place, in order.
-        let mut operands_end = 0usize;
-        for i in (0..n).filter(|&i| keep[i]) {
-            let to = map(i as u32) as usize;
-            let node = self.nodes[i];
-            let args = match node.op.arity() {
-                Some(0) => node.args,
-                Some(_) => node.args.map(map),
-                None => {
-                    let start = node.args[0] as usize;
-                    let len = match decode_operands(&self.operands, node.args) {
-                        Operands::Runs { .. } => 3,
-                        Operands::Pairs { pairs, .. } => 1 + pairs.len(),
-                    };
-                    for k in 0..len {
-                        self.operands[operands_end + k] = map(self.operands[start + k]);
-                    }
-                    let args = [operands_end as u32, node.args[1]];
-                    operands_end += len;
-                    args
-                }
-            };
-            self.nodes[to] = Node::new(node.op, args, self.generation);
-            self.data[to] = self.data[i];
-            if i < self.grad.len() {
-                self.grad[to] = self.grad[i];
-            } else if to < self.grad.len() {
-                self.grad[to] = 0.0;
-            }
-            if node.op.derivative_can_blow_up() && self.first_blow_up.is_none() {
-                self.first_blow_up = Some(to as u32);
-            }
-            let data = self.data[to];
-            self.note_finite(to, data);
-        }
-        let kept = kept as usize;
-        self.nodes.truncate(kept);
-        self.data.truncate(kept);
-        self.grad.truncate(kept);
-        self.operands.truncate(operands_end);
-        self.labels = std::mem::take(&mut self.labels)
-            .into_iter()
-            .filter_map(|(i, label)| Some((new_index.get(i as usize).copied()?, label)))
-            .filter(|(i, _)| *i != u32::MAX)
-            .collect();
-        Compaction { new_index, kept }
     }
 }
 
