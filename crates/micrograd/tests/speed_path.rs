@@ -79,12 +79,15 @@ fn binary<'g>(op: usize, a: Value<'g>, b: Value<'g>) -> Value<'g> {
     }
 }
 
-/// Every node's data and gradient, as bits.
+/// Every node's data and gradient, as bits, with every NaN as one: IEEE 754 leaves the sign and
+/// payload of a NaN result unspecified, and the compiler may swap the operands of a product, so
+/// only "NaN" is a result, not which NaN.
 fn bits(g: &Graph) -> Vec<(u64, u64)> {
+    let bits = |x: f64| if x.is_nan() { f64::NAN } else { x }.to_bits();
     (0..g.len())
         .map(|i| {
             let v = g.value_at(i).unwrap();
-            (v.data().to_bits(), v.grad().to_bits())
+            (bits(v.data()), bits(v.grad()))
         })
         .collect()
 }
