@@ -66,7 +66,7 @@ pub fn lines(s: &StepInputs) -> Vec<RuleLine> {
         Op::Leaf | Op::Const => vec![],
         op if op.is_weighted_sum() => {
             // A neuron in one node first takes its activation's derivative, read from its output.
-            let (grad, grad_num, g) = match op.activation() {
+            let (grad, grad_num, g) = match op.activation().and_then(|a| a.op()) {
                 None => (format!("{out}.grad"), num(g), g),
                 Some(a) => {
                     let slope = a.backward(0.0, 0.0, s.out_data, 1.0).0;
@@ -197,12 +197,7 @@ pub fn lines(s: &StepInputs) -> Vec<RuleLine> {
                     String::new(),
                     String::new(),
                 ),
-                Op::Leaf
-                | Op::Const
-                | Op::WeightedSum
-                | Op::ReluSum
-                | Op::TanhSum
-                | Op::SigmoidSum => unreachable!("handled above"),
+                Op::Leaf | Op::Const | Op::WeightedSum(_) => unreachable!("handled above"),
             };
             let mut v = vec![line(format!("{a}.grad += {sx}"), nx, dx)];
             // A constant exponent is not a child that takes a gradient.
@@ -244,7 +239,7 @@ mod tests {
             ("x".to_string(), -1.0),
         ];
         let s = StepInputs {
-            op: Op::TanhSum,
+            op: Op::WeightedSum(micrograd::nn::Activation::Tanh),
             out: "n",
             out_data: 0.5,
             out_grad: 2.0,
