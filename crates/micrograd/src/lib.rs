@@ -44,6 +44,7 @@ pub mod nn;
 pub mod op;
 pub mod optim;
 pub mod rng;
+pub mod session;
 pub mod train;
 mod value;
 mod weighted_sum;

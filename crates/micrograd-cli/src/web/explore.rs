@@ -3,6 +3,7 @@
 //! children) with the walk of backpropagation step by step, each step being the engine's own local
 //! backward step of one node, in reverse topological order.
 
+use crate::format::json_number;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -119,19 +120,6 @@ pub async fn graph(body: Result<Bytes, BytesRejection>) -> Result<Json<JsonValue
     }
 }
 
-/// A number for the page: finite numbers as JSON numbers, others as `"nan"`, `"inf"`, `"-inf"`.
-pub fn number(x: f64) -> JsonValue {
-    if x.is_finite() {
-        json!(x)
-    } else if x.is_nan() {
-        json!("nan")
-    } else if x > 0.0 {
-        json!("inf")
-    } else {
-        json!("-inf")
-    }
-}
-
 /// Refuses a program over the playground's size limit.
 fn check_program_size(program: &str) -> Result<(), ApiError> {
     if program.len() > MAX_PROGRAM_BYTES {
@@ -224,14 +212,14 @@ pub fn explore(request: &GraphRequest) -> Result<JsonValue, ApiError> {
         steps.push(json!({
             "node": id,
             "name": names[&id],
-            "grad": number(out_grad),
+            "grad": json_number(out_grad),
             "lines": children.iter().zip(&lines).map(|(c, l)| json!({
                 "child": c.id(),
                 "symbolic": l.symbolic,
                 "numeric": l.numeric,
-                "amount": number(l.amount),
+                "amount": json_number(l.amount),
             })).collect::<Vec<_>>(),
-            "grads_after": after.iter().map(|&(id, g)| json!([id, number(g)])).collect::<Vec<_>>(),
+            "grads_after": after.iter().map(|&(id, g)| json!([id, json_number(g)])).collect::<Vec<_>>(),
         }));
     }
 
@@ -249,8 +237,8 @@ pub fn explore(request: &GraphRequest) -> Result<JsonValue, ApiError> {
                 "name": names[&id],
                 "op": v.op().symbol(),
                 "kind": kind,
-                "data": number(v.data()),
-                "grad": number(final_grads[&id]),
+                "data": json_number(v.data()),
+                "grad": json_number(final_grads[&id]),
                 "children": v.children().iter().map(|c| c.id()).collect::<Vec<_>>(),
             })
         })
@@ -260,7 +248,7 @@ pub fn explore(request: &GraphRequest) -> Result<JsonValue, ApiError> {
         .inputs()
         .iter()
         .filter(|b| seen.insert(b.name.clone()))
-        .map(|b| json!({"name": b.name, "id": b.value.id(), "data": number(b.value.data())}))
+        .map(|b| json!({"name": b.name, "id": b.value.id(), "data": json_number(b.value.data())}))
         .collect();
     Ok(json!({
         "output": output.id(),
