@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::bench;
 use crate::error::{CliError, CliResult};
+use crate::format::duration;
 
 /// Options of `micrograd bench`.
 #[derive(clap::Args, Debug)]
@@ -102,26 +103,26 @@ pub fn run(args: Args) -> CliResult {
     let figures = vec![
         Figure {
             name: "moons demo (100 steps) vs PyTorch",
-            ours: ms(demo),
-            baseline: python.torch_moons.map(ms),
+            ours: duration(demo),
+            baseline: python.torch_moons.map(duration),
             ratio: python.torch_moons.map(|t| demo / t),
             target: "<= 0.5x",
             met: python.torch_moons.map(|t| demo / t <= 0.5),
         },
         Figure {
             name: "moons demo vs Python micrograd",
-            ours: ms(demo),
+            ours: duration(demo),
             baseline: python
                 .micrograd_step
-                .map(|s| format!("{:.1} s (100 x {})", s * 100.0, ms(s))),
+                .map(|s| format!("{:.1} s (100 x {})", s * 100.0, duration(s))),
             ratio: python.micrograd_step.map(|s| s * 100.0 / demo),
             target: ">= 5000x faster",
             met: python.micrograd_step.map(|s| s * 100.0 / demo >= 5000.0),
         },
         Figure {
             name: "moons demo vs hand-written f64 Rust",
-            ours: ms(demo),
-            baseline: Some(ms(floor)),
+            ours: duration(demo),
+            baseline: Some(duration(floor)),
             ratio: Some(demo / floor),
             target: "<= 3x",
             met: Some(demo / floor <= 3.0),
@@ -136,18 +137,18 @@ pub fn run(args: Args) -> CliResult {
         },
         Figure {
             name: "chain of nodes: build+backward+drop vs f64 loop",
-            ours: ms(chain_s),
-            baseline: Some(ms(plain_s)),
+            ours: duration(chain_s),
+            baseline: Some(duration(plain_s)),
             ratio: Some(chain_s / plain_s),
             target: "<= 3x",
             met: Some(chain_s / plain_s <= 3.0),
         },
         Figure {
             name: "digits (64-32-10, Adam, 20 epochs) vs PyTorch",
-            ours: format!("{} (test acc {:.4})", ms(digits_s), digits_accuracy),
+            ours: format!("{} (test acc {:.4})", duration(digits_s), digits_accuracy),
             baseline: python
                 .torch_digits
-                .map(|(s, acc)| format!("{} (test acc {acc:.4})", ms(s))),
+                .map(|(s, acc)| format!("{} (test acc {acc:.4})", duration(s))),
             ratio: python.torch_digits.map(|(s, _)| digits_s / s),
             target: "<= 1x, acc >= 0.97",
             met: python
@@ -195,24 +196,16 @@ pub fn run(args: Args) -> CliResult {
             args.chain_nodes,
             python.note
         );
-        let [build, backward, drop] = chain.phases.map(ms);
+        let [build, backward, drop] = chain.phases.map(duration);
         println!(
             "chain: build {build}, backward {backward}, drop {drop}; writing its {:.0} MB to fresh memory \
              alone takes {} ({:.2}x the f64 loop)",
             chain_bytes / 1e6,
-            ms(fresh_memory_s),
+            duration(fresh_memory_s),
             fresh_memory_s / plain_s
         );
     }
     Ok(())
-}
-
-fn ms(seconds: f64) -> String {
-    if seconds >= 1.0 {
-        format!("{seconds:.2} s")
-    } else {
-        format!("{:.2} ms", seconds * 1e3)
-    }
 }
 
 fn print_table(figures: &[Figure]) {

@@ -3,7 +3,6 @@
 //! children) with the walk of backpropagation step by step, each step being the engine's own local
 //! backward step of one node, in reverse topological order.
 
-use crate::format::json_number;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -20,6 +19,7 @@ use tokio::sync::Semaphore;
 use super::error::ApiError;
 use super::limits::{MAX_GRAPH_NODES, MAX_PROGRAM_BYTES, MAX_SVG_EXPORTS, MAX_SVG_EXPORT_NODES};
 use super::rules;
+use crate::format::{json_number, rule_number};
 
 /// The request: a program, and optionally the name to differentiate (the last statement's if not).
 #[derive(Deserialize)]
@@ -283,7 +283,7 @@ fn display_names(nodes: &BTreeMap<usize, Value>) -> HashMap<usize, String> {
         let name = if let Some(label) = v.label() {
             label
         } else if v.op() == Op::Const {
-            rules::num(v.data())
+            rule_number(v.data())
         } else {
             let child_names: Vec<String> = v
                 .children()
