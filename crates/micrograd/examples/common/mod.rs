@@ -38,7 +38,7 @@ pub fn save_picture(name: &str, root: Value<'_>) {
         let dot = dir.join(format!("{name}.dot"));
         std::fs::write(&dot, draw::to_dot(root).as_bytes())?;
         let svg = draw::to_svg(root).map_err(|e| std::io::Error::other(e.to_string()))?;
-        std::fs::write(&dir.join(format!("{name}.svg")), svg.as_bytes())
+        std::fs::write(dir.join(format!("{name}.svg")), svg.as_bytes())
     });
     match result {
         Ok(()) => println!("(picture: {})", dir.join(format!("{name}.svg")).display()),
