@@ -13,7 +13,7 @@ mod steps;
 use std::path::PathBuf;
 
 use micrograd::loss::Loss;
-use micrograd::nn::{Activation, Init};
+use micrograd::nn::{Activation, Init, MLP};
 use micrograd::session::{
     Choices, DataOptions, DataSource, HiddenWidths, OptimizerKind, ScheduleKind, Session,
     SessionConfig,
@@ -26,7 +26,7 @@ use crate::interrupt;
 use crate::model_file::Classifier;
 use crate::plots::{self, Picture};
 use crate::progress::{print_line, Stream};
-use steps::Stop;
+use steps::{LoopOutcome, Stop};
 
 /// Options of `micrograd train`. Every model and training option defaults to what suits the data set;
 /// with none at all, this is Karpathy's demo.
@@ -119,23 +119,7 @@ pub struct Args {
 
 /// Runs `micrograd train`.
 pub fn run(args: Args) -> CliResult {
-    let source: DataSource = args
-        .dataset
-        .as_deref()
-        .unwrap_or("moons")
-        .parse()
-        .map_err(input)?;
-    outputs::check(&args)?;
-    let session = Session::new(&config(&args, source)).map_err(input)?;
-    if args.plot.is_some() && session.data().n_features() != 2 {
-        return Err(CliError::input(format!(
-            "--plot draws a decision boundary in the plane of two features; {} has {}",
-            session.source(),
-            session.data().n_features()
-        )));
-    }
-    let graph = Graph::new();
-    let model = session.build_model(&graph);
+    let session = start(&args)?;
     let stream = if args.json {
         Stream::Stderr
     } else {
@@ -149,54 +133,20 @@ pub fn run(args: Args) -> CliResult {
     say(&describe::data(&session));
     say(&describe::model(&session));
     say(&describe::training(&session));
-    let run = steps::run(&session, &model, &args, stream)?;
-
+    let graph = Graph::new();
+    let model = session.build_model(&graph);
+    let outcome = steps::run(&session, &model, &args, stream)?;
     // The model holds the last good parameters however training ended: keep them and the pictures.
-    let recipe = session.recipe();
-    let trained = Classifier {
-        model: session.saved_model(&model),
-        loss: recipe.loss,
-        classes: session.classes().clone(),
-        dataset: session.source().to_string(),
-        features: session.data().feature_names.clone(),
-        init: recipe.init,
-    };
-    let steps_done = run.curves.loss.len();
-    let train_accuracy = accuracy(&model, recipe.loss, session.train_set());
-    let test_accuracy =
-        (!session.test_set().is_empty()).then(|| accuracy(&model, recipe.loss, session.test_set()));
-    let final_loss = run.last.map_or(f64::NAN, |r| r.loss);
-    if let Some(path) = &args.save {
-        trained.save(path)?;
-    }
-    if let Some(path) = &args.plot {
-        let title = format!(
-            "{}: decision boundary after {steps_done} steps (training accuracy {:.1}%)",
-            session.source(),
-            train_accuracy * 100.0
-        );
-        let picture = outputs::decision_boundary(title, &session, &model);
-        plots::save(path, Picture::Boundary(&picture))?;
-    }
-    if let Some(path) = &args.loss_plot {
-        plots::save(path, Picture::Curves(&run.curves))?;
-    }
-    let summary = describe::summary(
-        steps_done,
-        run.seconds,
-        final_loss,
-        train_accuracy,
-        test_accuracy,
-    );
-    let total = session.total_steps();
-    match run.stop {
+    let result = keep(&session, &model, &outcome, &args)?;
+    let steps_done = outcome.curves.loss.len();
+    match outcome.stop {
         Stop::Diverged(e) => Err(CliError::failure(describe::divergence(
             &e,
-            recipe.lr,
+            session.recipe().lr,
             args.save.as_deref(),
         ))),
         Stop::Interrupted => {
-            say(&summary);
+            say(&result.summary);
             let saved = match &args.save {
                 Some(p) => format!(
                     "; saved the model after {steps_done} steps to {}",
@@ -205,12 +155,15 @@ pub fn run(args: Args) -> CliResult {
                 None => String::new(),
             };
             Err(CliError {
-                message: format!("interrupted after {steps_done} of {total} steps{saved}"),
+                message: format!(
+                    "interrupted after {steps_done} of {} steps{saved}",
+                    session.total_steps()
+                ),
                 code: interrupt::EXIT_CODE,
             })
         }
         Stop::Finished => {
-            say(&summary);
+            say(&result.summary);
             if let Some(p) = &args.save {
                 say(&format!("saved the model to {}", p.display()));
             }
@@ -218,19 +171,93 @@ pub fn run(args: Args) -> CliResult {
                 say(&format!("wrote {}", path.display()));
             }
             if args.json {
-                let line = serde_json::json!({
-                    "dataset": session.source().to_string(),
-                    "steps": steps_done,
-                    "final_loss": final_loss,
-                    "train_accuracy": train_accuracy,
-                    "test_accuracy": test_accuracy,
-                    "seconds": run.seconds,
-                });
-                print_line(Stream::Stdout, &line.to_string());
+                print_line(Stream::Stdout, &result.json.to_string());
             }
             Ok(())
         }
     }
+}
+
+/// The session the options ask for, after checking the output paths (so that a typo does not cost
+/// a training run).
+fn start(args: &Args) -> Result<Session, CliError> {
+    let source: DataSource = args
+        .dataset
+        .as_deref()
+        .unwrap_or("moons")
+        .parse()
+        .map_err(input)?;
+    outputs::check(args)?;
+    let session = Session::new(&config(args, source)).map_err(input)?;
+    if args.plot.is_some() && session.data().n_features() != 2 {
+        return Err(CliError::input(format!(
+            "--plot draws a decision boundary in the plane of two features; {} has {}",
+            session.source(),
+            session.data().n_features()
+        )));
+    }
+    Ok(session)
+}
+
+/// What a run ends with: the summary line and the `--json` line.
+struct RunResult {
+    summary: String,
+    json: serde_json::Value,
+}
+
+/// Saves the model and draws the pictures asked for; measures the accuracies.
+fn keep(
+    session: &Session,
+    model: &MLP<'_>,
+    outcome: &LoopOutcome,
+    args: &Args,
+) -> Result<RunResult, CliError> {
+    let recipe = session.recipe();
+    let steps_done = outcome.curves.loss.len();
+    let train_accuracy = accuracy(model, recipe.loss, session.train_set());
+    let test_accuracy = (!session.test_set().is_empty())
+        .then(|| accuracy(model, recipe.loss, session.test_set()));
+    let final_loss = outcome.last.map_or(f64::NAN, |r| r.loss);
+    if let Some(path) = &args.save {
+        let trained = Classifier {
+            model: session.saved_model(model),
+            loss: recipe.loss,
+            classes: session.classes().clone(),
+            dataset: session.source().to_string(),
+            features: session.data().feature_names.clone(),
+            init: recipe.init,
+        };
+        trained.save(path)?;
+    }
+    if let Some(path) = &args.plot {
+        let title = format!(
+            "{}: decision boundary after {steps_done} steps (training accuracy {:.1}%)",
+            session.source(),
+            train_accuracy * 100.0
+        );
+        let picture = outputs::decision_boundary(title, session, model);
+        plots::save(path, Picture::Boundary(&picture))?;
+    }
+    if let Some(path) = &args.loss_plot {
+        plots::save(path, Picture::Curves(&outcome.curves))?;
+    }
+    Ok(RunResult {
+        summary: describe::summary(
+            steps_done,
+            outcome.seconds,
+            final_loss,
+            train_accuracy,
+            test_accuracy,
+        ),
+        json: serde_json::json!({
+            "dataset": session.source().to_string(),
+            "steps": steps_done,
+            "final_loss": final_loss,
+            "train_accuracy": train_accuracy,
+            "test_accuracy": test_accuracy,
+            "seconds": outcome.seconds,
+        }),
+    })
 }
 
 /// A library error as bad input (exit 2).
