@@ -3,10 +3,10 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{color, finite_segments, legend, moving_average, Curves, DrawResult, FONT};
+use super::{color, finite_segments, legend, moving_average, DrawResult, LossPlot, FONT};
 use crate::format::tick_label;
 
-pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Curves) -> DrawResult<DB> {
+pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &LossPlot) -> DrawResult<DB> {
     let steps = c.loss.len().saturating_sub(1).max(1) as f64;
     let finite = c.loss.iter().copied().filter(|v| v.is_finite());
     let top = finite.fold(0.0f64, f64::max);

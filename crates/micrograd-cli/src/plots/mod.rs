@@ -102,7 +102,7 @@ pub struct Boundary {
 
 /// The loss and accuracy of a training run, step by step.
 #[derive(Clone, Debug)]
-pub struct Curves {
+pub struct LossPlot {
     /// The title above the picture.
     pub title: String,
     /// The loss of each step (step 0 first).
@@ -136,7 +136,7 @@ pub enum Picture<'a> {
     /// A decision boundary with its data points.
     Boundary(&'a Boundary),
     /// Loss and accuracy curves.
-    Curves(&'a Curves),
+    Curves(&'a LossPlot),
     /// A function and its derivative.
     Function(&'a FunctionPlot),
 }
@@ -373,7 +373,7 @@ mod rendering_tests {
     /// Renders every kind of picture in both formats into `dir`, for the tests and for a look by eye
     /// (`MICROGRAD_PLOT_DIR=/tmp/x cargo test -p micrograd-cli plots`).
     fn render_all(dir: &Path) -> Vec<std::path::PathBuf> {
-        let curves = Curves {
+        let curves = LossPlot {
             title: "training".into(),
             loss: (0..100).map(|i| 1.0 / (1.0 + i as f64 * 0.1)).collect(),
             train_accuracy: (0..100).map(|i| 0.5 + 0.5 * (i as f64 / 100.0)).collect(),

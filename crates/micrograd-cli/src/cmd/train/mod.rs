@@ -215,8 +215,8 @@ fn keep(
     let recipe = session.recipe();
     let steps_done = outcome.curves.loss.len();
     let train_accuracy = accuracy(model, recipe.loss, session.train_set());
-    let test_accuracy = (!session.test_set().is_empty())
-        .then(|| accuracy(model, recipe.loss, session.test_set()));
+    let test_accuracy =
+        (!session.test_set().is_empty()).then(|| accuracy(model, recipe.loss, session.test_set()));
     let final_loss = outcome.last.map_or(f64::NAN, |r| r.loss);
     if let Some(path) = &args.save {
         let trained = Classifier {

@@ -10,7 +10,7 @@ use micrograd::train::{accuracy, StepReport, TrainError};
 use super::Args;
 use crate::error::CliError;
 use crate::interrupt;
-use crate::plots::Curves;
+use crate::plots::LossPlot;
 use crate::progress::{Progress, Stream};
 
 /// Room reserved for the per-step history; a longer run (possible, and stoppable with Ctrl-C) grows it.
@@ -24,7 +24,7 @@ pub struct LoopOutcome {
     /// How the loop ended.
     pub stop: Stop,
     /// The loss and accuracy of every step (and the test accuracy now and then, for the loss plot).
-    pub curves: Curves,
+    pub curves: LossPlot,
     /// The last step's report.
     pub last: Option<StepReport>,
     /// The time spent training.
@@ -53,7 +53,7 @@ pub fn run(
     let mut trainer = session.trainer(model);
     interrupt::install()?;
     let progress = Progress::new(total, stream, args.quiet);
-    let mut curves = Curves {
+    let mut curves = LossPlot {
         title: format!("{}: loss and accuracy per step", session.source()),
         loss: Vec::with_capacity(total.min(PREALLOCATED_STEPS)),
         train_accuracy: Vec::with_capacity(total.min(PREALLOCATED_STEPS)),
