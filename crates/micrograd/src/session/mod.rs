@@ -22,7 +22,7 @@
 //!
 //! Names (`"digits"`, `"adam"`, `"pytorch"`, `"16,16"`) parse with `FromStr`: [`DataSource`],
 //! [`OptimizerKind`], [`ScheduleKind`], [`HiddenWidths`], and the library's
-//! [`Activation`](crate::nn::Activation), [`Loss`](crate::loss::Loss) and [`Init`](crate::nn::Init).
+//! [`crate::nn::Activation`], [`crate::loss::Loss`] and [`crate::nn::Init`].
 
 pub mod boundary;
 pub mod classes;

@@ -171,13 +171,13 @@ pub const MAX_SAMPLES: usize = 10_000_000;
 /// The options that shape a data set; `None` means the default.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataOptions {
-    /// Samples to generate (generated sets) [100].
+    /// Samples to generate (generated sets); 100 by default.
     pub samples: Option<usize>,
-    /// Standard deviation of the noise (generated sets) [0.1].
+    /// Standard deviation of the noise (generated sets); 0.1 by default.
     pub noise: Option<f64>,
-    /// Classes of blobs, or arms of a spiral [3 blobs, 2 arms].
+    /// Classes of blobs, or arms of a spiral; 3 blobs and 2 arms by default.
     pub classes: Option<usize>,
-    /// The label column of a CSV file, by header name or by position from 1 [the last].
+    /// The label column of a CSV file, by header name or by position from 1; the last by default.
     pub label: Option<String>,
 }
 
