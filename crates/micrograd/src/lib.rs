@@ -28,8 +28,9 @@
 //! On top of it: [`nn`] (micrograd's `Neuron`, `Layer`, `MLP`), [`loss`] (MSE, hinge, BCE on logits,
 //! softmax cross-entropy, L2), [`optim`] (SGD, Adam, AdamW, learning-rate schedules), [`data`] (toy data
 //! sets, the digits, CSV files, splits and mini-batches), [`train`] (a `Trainer`), `io` (JSON model files
-//! and safetensors export; feature `serde`) and [`rng`] (the seeded generator behind initialization and
-//! shuffling). `cargo run --example moons` trains Karpathy's demo.
+//! and safetensors export; feature `serde`), [`rng`] (the seeded generator behind initialization and
+//! shuffling), and [`session`] (one training session, data set by name to snapshots, which the
+//! command line and the playground both run). `cargo run --example moons` trains Karpathy's demo.
 
 #![warn(missing_docs)]
 
@@ -46,6 +47,7 @@ pub mod nn;
 pub mod op;
 pub mod optim;
 pub mod rng;
+pub mod session;
 mod speed;
 mod tape;
 pub mod train;

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::bench::{self, peak, python::PythonBaselines, python::Scripts};
 use crate::error::{CliError, CliResult};
+use crate::format::duration;
 
 /// Options of `micrograd bench`.
 #[derive(clap::Args, Debug)]
@@ -160,26 +161,26 @@ pub fn run(args: Args) -> CliResult {
     let mut figures = vec![
         Figure {
             name: "moons demo (100 steps) vs PyTorch".into(),
-            ours: ms(demo),
-            baseline: python.torch_moons.map(ms),
+            ours: duration(demo),
+            baseline: python.torch_moons.map(duration),
             ratio: python.torch_moons.map(|t| demo / t),
             target: "<= 0.5x",
             met: python.torch_moons.map(|t| demo / t <= 0.5),
         },
         Figure {
             name: "moons demo vs Python micrograd".into(),
-            ours: ms(demo),
+            ours: duration(demo),
             baseline: python
                 .micrograd_step
-                .map(|s| format!("{:.1} s (100 x {})", s * 100.0, ms(s))),
+                .map(|s| format!("{:.1} s (100 x {})", s * 100.0, duration(s))),
             ratio: python.micrograd_step.map(|s| s * 100.0 / demo),
             target: ">= 5000x faster",
             met: python.micrograd_step.map(|s| s * 100.0 / demo >= 5000.0),
         },
         Figure {
             name: "moons demo vs hand-written f64 Rust".into(),
-            ours: ms(demo),
-            baseline: Some(ms(floor)),
+            ours: duration(demo),
+            baseline: Some(duration(floor)),
             ratio: Some(demo / floor),
             target: "<= 3x",
             met: Some(demo / floor <= 3.0),
@@ -194,16 +195,16 @@ pub fn run(args: Args) -> CliResult {
         },
         Figure {
             name: "chain of nodes: build+backward+drop vs reverse-mode f64 loop".into(),
-            ours: ms(chain_s),
-            baseline: Some(ms(reverse_s)),
+            ours: duration(chain_s),
+            baseline: Some(duration(reverse_s)),
             ratio: Some(chain_s / reverse_s),
             target: "<= 3x",
             met: Some(chain_s / reverse_s <= 3.0),
         },
         Figure {
             name: "chain of nodes vs forward-mode f64 loop (stores nothing)".into(),
-            ours: ms(chain_s),
-            baseline: Some(ms(forward_s)),
+            ours: duration(chain_s),
+            baseline: Some(duration(forward_s)),
             ratio: Some(chain_s / forward_s),
             target: "reference",
             met: None,
@@ -217,12 +218,12 @@ pub fn run(args: Args) -> CliResult {
             ),
             ours: format!(
                 "{} (test acc {:.4})",
-                ms(d.ours.seconds),
+                duration(d.ours.seconds),
                 d.ours.test_accuracy
             ),
             baseline: d
                 .torch
-                .map(|(s, acc)| format!("{} (test acc {acc:.4})", ms(s))),
+                .map(|(s, acc)| format!("{} (test acc {acc:.4})", duration(s))),
             ratio: d.torch.map(|(s, _)| d.ours.seconds / s),
             target: "<= 1x, acc within 1 pt",
             met: d
@@ -303,12 +304,12 @@ pub fn run(args: Args) -> CliResult {
             args.chain_nodes,
             python.note(&args.python)
         );
-        let [build, backward, drop] = chain.phases.map(ms);
+        let [build, backward, drop] = chain.phases.map(duration);
         println!(
             "chain: build {build}, backward {backward}, drop {drop}; writing its {:.0} MB to fresh memory \
              alone takes {} ({:.2}x the reverse-mode loop)",
             chain_bytes / 1e6,
-            ms(fresh_memory_s),
+            duration(fresh_memory_s),
             fresh_memory_s / reverse_s
         );
         println!("{FLOORS}");
@@ -340,14 +341,6 @@ pub fn run(args: Args) -> CliResult {
         );
     }
     Ok(())
-}
-
-fn ms(seconds: f64) -> String {
-    if seconds >= 1.0 {
-        format!("{seconds:.2} s")
-    } else {
-        format!("{:.2} ms", seconds * 1e3)
-    }
 }
 
 fn print_table(figures: &[Figure]) {
