@@ -35,7 +35,7 @@ fn digits_start_from_pytorchs_initialization_near_chance_loss() {
     };
     let session = Session::new(&config).unwrap();
     assert_eq!(session.recipe().init, Init::PyTorch);
-    assert_eq!(session.architecture().sizes(), vec![64, 32, 10]);
+    assert_eq!(session.architecture().widths(), vec![64, 32, 10]);
     assert_eq!(
         (session.train_set().len(), session.test_set().len()),
         (1437, 360)

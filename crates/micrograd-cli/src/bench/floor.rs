@@ -9,7 +9,7 @@
 
 /// An MLP with ReLU hidden layers and a linear output, as dense row-major matrices.
 pub struct DenseMlp {
-    sizes: Vec<usize>,
+    widths: Vec<usize>,
     /// Per layer: `out × in` weights then `out` biases.
     params: Vec<Vec<f64>>,
     grads: Vec<Vec<f64>>,
@@ -21,10 +21,10 @@ pub struct DenseMlp {
 impl DenseMlp {
     /// A network with the given widths (`[2, 16, 16, 1]`) and parameters in the order `(w, b)`
     /// per neuron, as [`micrograd::nn::MLP::parameter_data`] lists them.
-    pub fn new(sizes: &[usize], neuron_params: &[f64]) -> Self {
+    pub fn new(widths: &[usize], neuron_params: &[f64]) -> Self {
         let mut params = Vec::new();
         let mut it = neuron_params.iter().copied();
-        for w in sizes.windows(2) {
+        for w in widths.windows(2) {
             let (n_in, n_out) = (w[0], w[1]);
             let mut layer = vec![0.0; n_out * n_in + n_out];
             for o in 0..n_out {
@@ -36,10 +36,10 @@ impl DenseMlp {
             params.push(layer);
         }
         let grads = params.iter().map(|p| vec![0.0; p.len()]).collect();
-        let acts = sizes.iter().map(|&n| vec![0.0; n]).collect();
-        let deltas = sizes.iter().map(|&n| vec![0.0; n]).collect();
+        let acts = widths.iter().map(|&n| vec![0.0; n]).collect();
+        let deltas = widths.iter().map(|&n| vec![0.0; n]).collect();
         DenseMlp {
-            sizes: sizes.to_vec(),
+            widths: widths.to_vec(),
             params,
             grads,
             acts,
@@ -49,9 +49,9 @@ impl DenseMlp {
 
     fn forward(&mut self, x: &[f64]) -> f64 {
         self.acts[0].copy_from_slice(x);
-        let last = self.sizes.len() - 2;
+        let last = self.widths.len() - 2;
         for l in 0..=last {
-            let (n_in, n_out) = (self.sizes[l], self.sizes[l + 1]);
+            let (n_in, n_out) = (self.widths[l], self.widths[l + 1]);
             let (w, b) = self.params[l].split_at(n_out * n_in);
             let (before, after) = self.acts.split_at_mut(l + 1);
             let (input, output) = (&before[l], &mut after[0]);
@@ -71,10 +71,10 @@ impl DenseMlp {
 
     /// Backpropagates `d_out` (d loss / d score) through the activations of the last forward pass.
     fn backward(&mut self, d_out: f64) {
-        let last = self.sizes.len() - 2;
+        let last = self.widths.len() - 2;
         self.deltas[last + 1][0] = d_out;
         for l in (0..=last).rev() {
-            let (n_in, n_out) = (self.sizes[l], self.sizes[l + 1]);
+            let (n_in, n_out) = (self.widths[l], self.widths[l + 1]);
             let (w, _) = self.params[l].split_at(n_out * n_in);
             let (gw, gb) = self.grads[l].split_at_mut(n_out * n_in);
             let (d_before, d_after) = self.deltas.split_at_mut(l + 1);

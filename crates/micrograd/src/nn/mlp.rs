@@ -18,12 +18,12 @@ pub struct Architecture {
 
 impl Architecture {
     /// micrograd's default: ReLU on every hidden layer, a linear output layer.
-    pub fn new(inputs: usize, sizes: &[usize]) -> Self {
-        let layers = sizes
+    pub fn new(inputs: usize, layer_outputs: &[usize]) -> Self {
+        let layers = layer_outputs
             .iter()
             .enumerate()
             .map(|(i, &n)| {
-                let act = if i + 1 == sizes.len() {
+                let act = if i + 1 == layer_outputs.len() {
                     Activation::Linear
                 } else {
                     Activation::Relu
@@ -52,8 +52,9 @@ impl Architecture {
         total
     }
 
-    /// The widths, input first: `[2, 16, 16, 1]`.
-    pub fn sizes(&self) -> Vec<usize> {
+    /// Every width, the input's first: `[2, 16, 16, 1]` (where [`Architecture::new`] and
+    /// [`MLP::new`] take only the layers' outputs, `[16, 16, 1]`, as micrograd's `MLP(nin, nouts)`).
+    pub fn widths(&self) -> Vec<usize> {
         std::iter::once(self.inputs)
             .chain(self.layers.iter().map(|l| l.0))
             .collect()
@@ -85,7 +86,7 @@ impl std::str::FromStr for Architecture {
             .trim()
             .parse::<usize>()
             .map_err(|_| bad("it must start with the number of inputs".into()))?;
-        let mut sizes = Vec::new();
+        let mut layer_outputs = Vec::new();
         let mut activations = Vec::new();
         for part in parts {
             let part = part.trim();
@@ -105,13 +106,13 @@ impl std::str::FromStr for Architecture {
                 .ok()
                 .filter(|&w| w > 0)
                 .ok_or_else(|| bad(format!("`{part}` is not a layer width")))?;
-            sizes.push(width);
+            layer_outputs.push(width);
             activations.push(act);
         }
-        if sizes.is_empty() {
+        if layer_outputs.is_empty() {
             return Err(bad("no layers".into()));
         }
-        let mut arch = Architecture::new(inputs, &sizes);
+        let mut arch = Architecture::new(inputs, &layer_outputs);
         for (layer, act) in arch.layers.iter_mut().zip(activations) {
             if let Some(act) = act {
                 layer.1 = act;
@@ -163,10 +164,10 @@ pub struct MLP<'g> {
 }
 
 impl<'g> MLP<'g> {
-    /// micrograd's MLP: `n_inputs` inputs, a layer per entry of `sizes`, ReLU on every hidden layer and
+    /// micrograd's MLP: `n_inputs` inputs, a layer per entry of `layer_outputs`, ReLU on every hidden layer and
     /// a linear output layer; weights uniform in [-1, 1) from the seed, biases 0.
-    pub fn new(graph: &'g Graph, n_inputs: usize, sizes: &[usize], seed: u64) -> Self {
-        Self::from_architecture(graph, &Architecture::new(n_inputs, sizes), seed)
+    pub fn new(graph: &'g Graph, n_inputs: usize, layer_outputs: &[usize], seed: u64) -> Self {
+        Self::from_architecture(graph, &Architecture::new(n_inputs, layer_outputs), seed)
     }
 
     /// An MLP with a chosen activation per layer: `layers` lists each layer's width and activation.

@@ -17,7 +17,7 @@
 //! let mut trainer = session.trainer(&model);
 //! let first = session.step(&mut trainer).unwrap();
 //! assert_eq!((first.step, session.total_steps()), (0, 100));
-//! assert_eq!(session.architecture().sizes(), vec![2, 16, 16, 1]);
+//! assert_eq!(session.architecture().widths(), vec![2, 16, 16, 1]);
 //! ```
 //!
 //! Names (`"digits"`, `"adam"`, `"pytorch"`, `"16,16"`) parse with `FromStr`: [`DataSource`],
@@ -148,7 +148,7 @@ impl Session {
             layers: recipe.layers(classes.outputs_for(recipe.loss)),
         };
         if architecture.num_parameters() > MAX_PARAMETERS {
-            let widths: Vec<String> = architecture.sizes().iter().map(usize::to_string).collect();
+            let widths: Vec<String> = architecture.widths().iter().map(usize::to_string).collect();
             return Err(SessionError::new(format!(
                 "an MLP {} has {} parameters, more than this engine trains (at most {MAX_PARAMETERS}); \
                  choose a smaller --hidden",
@@ -308,7 +308,7 @@ impl Session {
             learning_rate: last.map(|r| r.learning_rate),
             curves: curves.clone(),
             grid: self.boundary(model, bounds, cells),
-            layer_widths: self.architecture.sizes(),
+            layer_widths: self.architecture.widths(),
             layers: LayerWeights::of(&self.architecture, &model.parameter_data()),
         }
     }

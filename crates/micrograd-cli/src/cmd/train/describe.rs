@@ -35,7 +35,7 @@ pub fn data(session: &Session) -> String {
 pub fn model(session: &Session) -> String {
     let recipe = session.recipe();
     let architecture = session.architecture();
-    let widths: Vec<String> = architecture.sizes().iter().map(usize::to_string).collect();
+    let widths: Vec<String> = architecture.widths().iter().map(usize::to_string).collect();
     let scaling = match recipe.scaling {
         Scaling::None => String::new(),
         Scaling::Divide(d) => format!(", inputs divided by {d}"),
