@@ -58,9 +58,17 @@ pub use model::{
 
 use std::path::Path;
 
-/// Writes `bytes` to `path` whole or not at all: into a temporary file in the same directory, then
-/// renamed over `path`. (Model files only: the command line has its own file writing.)
-pub(crate) fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes `bytes` to `path` whole or not at all: into a temporary file in the same directory, flushed
+/// to disk, then renamed over `path`, so an interrupted write leaves the old file, or none, but never
+/// half a file. Model files are saved this way; the command line writes its pictures with it too.
+///
+/// ```
+/// let path = std::env::temp_dir().join(format!("micrograd-doc-{}.txt", std::process::id()));
+/// micrograd::io::write_whole(&path, b"whole").unwrap();
+/// assert_eq!(std::fs::read(&path).unwrap(), b"whole");
+/// # std::fs::remove_file(&path).unwrap();
+/// ```
+pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
