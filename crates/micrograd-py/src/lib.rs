@@ -22,6 +22,7 @@ fn tape_len() -> usize {
 #[pymodule]
 fn _micrograd_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<value::PyValue>()?;
+    value::init_value_type(m.py());
     m.add_class::<nn::Module>()?;
     m.add_class::<nn::Neuron>()?;
     m.add_class::<nn::Layer>()?;

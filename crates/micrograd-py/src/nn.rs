@@ -8,13 +8,15 @@
 //! `relu(b + w₀x₀ + w₁x₁ + …)`, summed in micrograd's order so the numbers are micrograd's. A
 //! neuron or layer replaced by a Python object of another class is called as Python code.
 
+use std::ops::Range;
+
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
 use crate::ops;
 use crate::tape::{self, Handle, Tape};
-use crate::value::{handle_of, handles, PyValue};
+use crate::value::{as_value, extend_handles, handle_of, handles, PyValue};
 
 /// micrograd's base class: `parameters()` and `zero_grad()`. Subclass it for your own models.
 #[pyclass(subclass, module = "micrograd_rs.nn", name = "Module")]
@@ -34,9 +36,9 @@ impl Module {
         let parameters = slf.call_method0(intern!(py, "parameters"))?;
         for p in parameters.try_iter()? {
             let p = p?;
-            match p.downcast::<PyValue>() {
-                Ok(v) => v.get().zero_grad()?,
-                Err(_) => p.setattr(intern!(py, "grad"), 0)?,
+            match as_value(&p) {
+                Some(v) => v.zero_grad()?,
+                None => p.setattr(intern!(py, "grad"), 0)?,
             }
         }
         Ok(())
@@ -85,25 +87,32 @@ impl<'py> FromPyObject<'py> for Truthy {
     }
 }
 
-/// A neuron as a forward pass sees it: its parameters as nodes, or a Python object to call.
+/// A neuron as a forward pass sees it: its parameters as nodes (its weights a range of a buffer
+/// the whole layer shares), or a Python object to call.
 enum NeuronPlan<'py> {
     Native {
         bias: Handle,
-        weights: Vec<Handle>,
+        weights: Range<usize>,
         relu: bool,
     },
     Python(Bound<'py, PyAny>),
 }
 
-fn plan<'py>(tape: &'static Tape, neuron: Bound<'py, PyAny>) -> PyResult<NeuronPlan<'py>> {
+fn plan<'py>(
+    tape: &'static Tape,
+    neuron: Bound<'py, PyAny>,
+    weights: &mut Vec<Handle>,
+) -> PyResult<NeuronPlan<'py>> {
     let Ok(native) = neuron.downcast_exact::<Neuron>() else {
         return Ok(NeuronPlan::Python(neuron));
     };
     let py = neuron.py();
     let n = native.borrow();
+    let start = weights.len();
+    extend_handles(tape, n.w.bind(py), weights)?;
     Ok(NeuronPlan::Native {
         bias: handle_of(tape, n.b.bind(py))?,
-        weights: handles(tape, n.w.bind(py))?,
+        weights: start..weights.len(),
         relu: n.nonlin,
     })
 }
@@ -119,7 +128,7 @@ fn objects(py: Python<'_>, tape: &'static Tape, nodes: &[Handle]) -> PyResult<Py
 
 /// What a Python neuron or layer returned, as nodes.
 fn returned(tape: &'static Tape, out: &Bound<'_, PyAny>) -> PyResult<Vec<Handle>> {
-    if out.downcast::<PyValue>().is_ok() {
+    if as_value(out).is_some() {
         return Ok(vec![handle_of(tape, out)?]);
     }
     handles(tape, out)
@@ -152,9 +161,10 @@ fn layer_nodes(
     x: &[Handle],
 ) -> PyResult<Vec<Handle>> {
     let py = neurons.py();
+    let mut weights = Vec::new();
     let plans = neurons
         .try_iter()?
-        .map(|n| plan(tape, n?))
+        .map(|n| plan(tape, n?, &mut weights))
         .collect::<PyResult<Vec<_>>>()?;
     let first_relu = match plans.first() {
         Some(NeuronPlan::Native { relu, .. }) => Some(*relu),
@@ -166,7 +176,9 @@ fn layer_nodes(
     });
     if let (true, Some(relu)) = (all_alike, first_relu) {
         let params = plans.iter().map(|p| match p {
-            NeuronPlan::Native { bias, weights, .. } => (*bias, &weights[..]),
+            NeuronPlan::Native {
+                bias, weights: w, ..
+            } => (*bias, &weights[w.clone()]),
             NeuronPlan::Python(_) => unreachable!("checked above: every neuron is native"),
         });
         return Ok(ops::neurons(&tape.graph, x, params, relu));
@@ -176,9 +188,9 @@ fn layer_nodes(
         out.push(match p {
             NeuronPlan::Native {
                 bias,
-                weights,
+                weights: w,
                 relu,
-            } => neuron_node(tape, bias, &weights, x, relu),
+            } => neuron_node(tape, bias, &weights[w], x, relu),
             NeuronPlan::Python(n) => {
                 let result = n.call1((objects(py, tape, x)?,))?;
                 handle_of(tape, &result)?

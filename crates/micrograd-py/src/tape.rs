@@ -70,6 +70,15 @@ pub(crate) fn current() -> &'static Tape {
     })
 }
 
+/// The error for a Value used in a thread other than the one that made it.
+pub(crate) fn other_thread() -> PyErr {
+    PyRuntimeError::new_err(
+        "micrograd_rs: this Value was made in another thread; each thread builds its own graph, \
+         so a Value can only be used in the thread that made it (pass its .data between threads \
+         instead)",
+    )
+}
+
 impl Tape {
     fn new() -> Self {
         Tape {
@@ -87,11 +96,7 @@ impl Tape {
         if ptr::eq(self, current()) {
             Ok(())
         } else {
-            Err(PyRuntimeError::new_err(
-                "micrograd_rs: this Value was made in another thread; each thread builds its own \
-                 graph, so a Value can only be used in the thread that made it (pass its .data \
-                 between threads instead)",
-            ))
+            Err(other_thread())
         }
     }
 

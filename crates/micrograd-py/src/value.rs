@@ -6,10 +6,14 @@
 //! `a * b**-1`, so `_prev` and `_op` draw the same pictures.
 
 use std::cell::{Cell, OnceCell};
+use std::ptr;
+use std::sync::atomic::{AtomicPtr, Ordering};
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyFloat, PyInt, PyList, PySet, PyString, PyTuple};
+use pyo3::Borrowed;
 
 use crate::ops;
 use crate::tape::{self, Custom, Handle, Tape};
@@ -65,19 +69,39 @@ fn is_integer(obj: &Bound<'_, PyAny>) -> bool {
                 .unwrap_or(false))
 }
 
-/// `obj` as an operand: a Value of this thread, a number, or `None` for anything else.
-fn operand(obj: &Bound<'_, PyAny>) -> PyResult<Option<Operand>> {
-    if let Ok(v) = obj.downcast::<PyValue>() {
-        return Ok(Some(Operand::Value(v.get().handle()?)));
+/// The type object of `Value`, recorded when the module is loaded: a Value is recognised by one
+/// pointer comparison (the class cannot be subclassed).
+static VALUE_TYPE: AtomicPtr<ffi::PyTypeObject> = AtomicPtr::new(ptr::null_mut());
+
+/// Records `Value`'s type object (at module load).
+pub(crate) fn init_value_type(py: Python<'_>) {
+    VALUE_TYPE.store(py.get_type::<PyValue>().as_type_ptr(), Ordering::Relaxed);
+}
+
+/// `obj` as a Value, if it is one.
+#[inline]
+pub(crate) fn as_value<'a>(obj: &'a Bound<'_, PyAny>) -> Option<&'a PyValue> {
+    // SAFETY: `obj` is a live object; its type is `Value` exactly, so it holds a `PyValue`.
+    unsafe {
+        (ffi::Py_TYPE(obj.as_ptr()) == VALUE_TYPE.load(Ordering::Relaxed))
+            .then(|| obj.downcast_unchecked::<PyValue>().get())
+    }
+}
+
+/// `obj` as an operand on `tape`: a Value, a number, or `None` for anything else.
+fn operand(tape: &'static Tape, obj: &Bound<'_, PyAny>) -> PyResult<Option<Operand>> {
+    if let Some(v) = as_value(obj) {
+        return Ok(Some(Operand::Value(v.handle_in(tape)?)));
     }
     Ok(number(obj).map(Operand::Number))
 }
 
-/// The node `obj` stands for: a Value's own node, or a new constant for a number (micrograd wraps
-/// numbers in `Value` wherever they meet one).
+/// The node `obj` stands for on `tape`: a Value's own node, or a new constant for a number
+/// (micrograd wraps numbers in `Value` wherever they meet one).
+#[inline]
 pub(crate) fn handle_of(tape: &'static Tape, obj: &Bound<'_, PyAny>) -> PyResult<Handle> {
-    if let Ok(v) = obj.downcast::<PyValue>() {
-        return v.get().handle();
+    if let Some(v) = as_value(obj) {
+        return v.handle_in(tape);
     }
     match number(obj) {
         Some(x) => Ok(tape.graph.constant(x)),
@@ -88,18 +112,40 @@ pub(crate) fn handle_of(tape: &'static Tape, obj: &Bound<'_, PyAny>) -> PyResult
     }
 }
 
-/// The nodes of a list (or any iterable) of Values and numbers.
-pub(crate) fn handles(tape: &'static Tape, seq: &Bound<'_, PyAny>) -> PyResult<Vec<Handle>> {
+/// Appends the nodes of a list (or any iterable) of Values and numbers to `out`.
+pub(crate) fn extend_handles(
+    tape: &'static Tape,
+    seq: &Bound<'_, PyAny>,
+    out: &mut Vec<Handle>,
+) -> PyResult<()> {
     if let Ok(list) = seq.downcast::<PyList>() {
-        let mut out = Vec::with_capacity(list.len());
-        for item in list.iter() {
+        let py = seq.py();
+        let len = list.len();
+        out.reserve(len);
+        for i in 0..len {
+            // SAFETY: `i` is within the list, which nothing changes while Values are read (no
+            // Python code runs); the borrowed item is used before anything else can run.
+            let item = unsafe { ffi::PyList_GetItem(list.as_ptr(), i as ffi::Py_ssize_t) };
+            if item.is_null() {
+                return Err(PyErr::fetch(py));
+            }
+            // SAFETY: a borrowed reference to a live item of the list.
+            let item = unsafe { Borrowed::from_ptr(py, item) };
             out.push(handle_of(tape, &item)?);
         }
-        return Ok(out);
+        return Ok(());
     }
-    seq.try_iter()?
-        .map(|item| handle_of(tape, &item?))
-        .collect()
+    for item in seq.try_iter()? {
+        out.push(handle_of(tape, &item?)?);
+    }
+    Ok(())
+}
+
+/// The nodes of a list (or any iterable) of Values and numbers.
+pub(crate) fn handles(tape: &'static Tape, seq: &Bound<'_, PyAny>) -> PyResult<Vec<Handle>> {
+    let mut out = Vec::new();
+    extend_handles(tape, seq, &mut out)?;
+    Ok(out)
 }
 
 /// Python's `repr` of a float (`1e-05`, `2.0`), which Rust's formatting does not match everywhere.
@@ -113,6 +159,17 @@ impl PyValue {
     pub(crate) fn handle(&self) -> PyResult<Handle> {
         self.tape.check_thread()?;
         Ok(self.handle.get())
+    }
+
+    /// The node this Value stands for, after checking that it belongs to `tape`, the calling
+    /// thread's.
+    #[inline]
+    pub(crate) fn handle_in(&self, tape: &'static Tape) -> PyResult<Handle> {
+        if ptr::eq(self.tape, tape) {
+            Ok(self.handle.get())
+        } else {
+            Err(tape::other_thread())
+        }
     }
 
     /// Sets the gradient to 0, as `Module.zero_grad` does.
@@ -172,7 +229,7 @@ impl PyValue {
         let py = other.py();
         self.tape.check_thread()?;
         self.tape.before_new_nodes(py);
-        let Some(rhs) = operand(other)? else {
+        let Some(rhs) = operand(self.tape, other)? else {
             return Ok(py.NotImplemented());
         };
         let out = build(self.tape, self.handle.get(), rhs);
