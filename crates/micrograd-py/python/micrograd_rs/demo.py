@@ -77,9 +77,12 @@ def make_moons(n_samples=100, noise=None):
     try:
         from sklearn.datasets import make_moons as sklearn_moons
     except ImportError:
-        pass
-    else:
-        return sklearn_moons(n_samples=n_samples, noise=noise)
+        return numpy_moons(n_samples=n_samples, noise=noise)
+    return sklearn_moons(n_samples=n_samples, noise=noise)
+
+
+def numpy_moons(n_samples=100, noise=None):
+    """Two interleaving half circles as scikit-learn draws them, with numpy alone."""
     n_out = n_samples // 2
     n_in = n_samples - n_out
     outer = np.linspace(0, np.pi, n_out)
@@ -101,12 +104,12 @@ def make_moons(n_samples=100, noise=None):
 class Demo:
     """The demo set up on ``package``: its model and data made, ready to take steps."""
 
-    def __init__(self, package):
+    def __init__(self, package, moons=make_moons):
         self.records = []
         self.namespace = {
             "np": np,
             "random": random,
-            "make_moons": make_moons,
+            "make_moons": moons,
             "print": self._record,
         }
         self._step = compile(DEMO_STEP, "<demo step>", "exec")
@@ -131,9 +134,9 @@ class Demo:
         return (time.perf_counter() - begin) / steps
 
 
-def run_demo(package, steps=100):
+def run_demo(package, steps=100, moons=make_moons):
     """The demo's ``(step, loss, accuracy)`` at each of ``steps`` steps on ``package``."""
-    demo = Demo(package)
+    demo = Demo(package, moons)
     for k in range(steps):
         demo.step(k)
     return demo.records
