@@ -316,13 +316,14 @@ impl PyValue {
     #[setter]
     fn set_data(&self, data: &Bound<'_, PyAny>) -> PyResult<()> {
         let handle = self.handle()?;
-        match number(data) {
-            Some(x) => Ok(handle.set_data(x)),
-            None => Err(PyTypeError::new_err(format!(
+        let Some(x) = number(data) else {
+            return Err(PyTypeError::new_err(format!(
                 "Value.data must be a number, not {}",
                 data.get_type().name()?
-            ))),
-        }
+            )));
+        };
+        handle.set_data(x);
+        Ok(())
     }
 
     /// d(output)/d(this Value), filled in by `backward()`.
@@ -334,13 +335,14 @@ impl PyValue {
     #[setter]
     fn set_grad(&self, grad: &Bound<'_, PyAny>) -> PyResult<()> {
         let handle = self.handle()?;
-        match number(grad) {
-            Some(x) => Ok(handle.set_grad(x)),
-            None => Err(PyTypeError::new_err(format!(
+        let Some(x) = number(grad) else {
+            return Err(PyTypeError::new_err(format!(
                 "Value.grad must be a number, not {}",
                 grad.get_type().name()?
-            ))),
-        }
+            )));
+        };
+        handle.set_grad(x);
+        Ok(())
     }
 
     /// The name shown in drawings (`''` by default).

@@ -13,18 +13,23 @@ Measures, in one run:
 A baseline that is not installed is skipped, and the report says so.
 """
 
-import argparse
-import gc
-import importlib.util
-import random
-import sys
-import time
-import timeit
-from functools import reduce
+import os
 
-import numpy as np
+# The demo does no linear algebra: keep numpy's BLAS from spinning threads beside the timed loop.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from micrograd_rs.demo import Demo, make_moons
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import importlib.util  # noqa: E402
+import random  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import timeit  # noqa: E402
+from functools import reduce  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from micrograd_rs.demo import Demo, make_moons  # noqa: E402
 
 TARGET_VS_MICROGRAD = 1000.0
 TARGET_VS_MICROGRAD_RUST = 20.0
