@@ -154,12 +154,56 @@ fn neuron_node(
     ops::neurons(&tape.graph, &x[..n], [(bias, &weights[..n])], relu)[0]
 }
 
+/// The common case, taken without building a plan per neuron: a list of plain `Neuron`s with one
+/// activation and as many weights as inputs, summed by one call to the engine. `None` if the
+/// layer is anything else.
+fn uniform_layer_nodes(
+    tape: &'static Tape,
+    neurons: &Bound<'_, PyAny>,
+    x: &[Handle],
+) -> PyResult<Option<Vec<Handle>>> {
+    let Ok(list) = neurons.downcast::<PyList>() else {
+        return Ok(None);
+    };
+    let py = neurons.py();
+    let mut weights = Vec::with_capacity(list.len() * x.len());
+    let mut biases = Vec::with_capacity(list.len());
+    let mut relu = None;
+    for item in list.iter() {
+        let Ok(neuron) = item.downcast_exact::<Neuron>() else {
+            return Ok(None);
+        };
+        let n = neuron.borrow();
+        if *relu.get_or_insert(n.nonlin) != n.nonlin {
+            return Ok(None);
+        }
+        let start = weights.len();
+        extend_handles(tape, n.w.bind(py), &mut weights)?;
+        if weights.len() - start != x.len() {
+            return Ok(None);
+        }
+        biases.push(handle_of(tape, n.b.bind(py))?);
+    }
+    let Some(relu) = relu else {
+        return Ok(Some(Vec::new()));
+    };
+    let n = x.len();
+    let params = biases
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| (b, &weights[i * n..(i + 1) * n]));
+    Ok(Some(ops::neurons(&tape.graph, x, params, relu)))
+}
+
 /// The outputs of `neurons` (micrograd's `[n(x) for n in self.neurons]`), as nodes.
 fn layer_nodes(
     tape: &'static Tape,
     neurons: &Bound<'_, PyAny>,
     x: &[Handle],
 ) -> PyResult<Vec<Handle>> {
+    if let Some(out) = uniform_layer_nodes(tape, neurons, x)? {
+        return Ok(out);
+    }
     let py = neurons.py();
     let mut weights = Vec::new();
     let plans = neurons
