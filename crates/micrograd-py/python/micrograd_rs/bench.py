@@ -41,7 +41,7 @@ def installed(name):
 
 
 def demo_step(package, steps):
-    """Seconds per step of the demo on ``package`` (after one warm-up step)."""
+    """Seconds per step of the demo on ``package``: the mean over ``steps`` steps after one."""
     demo = Demo(package)
     demo.step(0)
     return demo.time_steps(steps, start=1)

@@ -140,3 +140,11 @@ def run_demo(package, steps=100, moons=make_moons):
     for k in range(steps):
         demo.step(k)
     return demo.records
+
+
+if __name__ == "__main__":
+    import sys
+
+    package = sys.argv[1] if len(sys.argv) > 1 else "micrograd_rs"
+    for k, loss, acc in run_demo(package):
+        print(f"step {k} loss {loss}, accuracy {acc*100}%")
