@@ -4,6 +4,7 @@
 //! The Python modules in `python/micrograd_rs/` re-export these classes under micrograd's module
 //! names (`micrograd_rs.engine`, `micrograd_rs.nn`) and add `draw_dot` and the benchmark.
 
+mod convert;
 mod draw;
 mod nn;
 mod ops;
@@ -22,7 +23,7 @@ fn tape_len() -> usize {
 #[pymodule]
 fn _micrograd_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<value::PyValue>()?;
-    value::init_value_type(m.py());
+    convert::init_value_type(m.py());
     m.add_class::<nn::Module>()?;
     m.add_class::<nn::Neuron>()?;
     m.add_class::<nn::Layer>()?;

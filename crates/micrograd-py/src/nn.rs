@@ -14,9 +14,10 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
+use crate::convert::{as_value, extend_handles, handle_of, handles};
 use crate::ops;
 use crate::tape::{self, Handle, Tape};
-use crate::value::{as_value, extend_handles, handle_of, handles, PyValue};
+use crate::value::PyValue;
 
 /// micrograd's base class: `parameters()` and `zero_grad()`. Subclass it for your own models.
 #[pyclass(subclass, module = "micrograd_rs.nn", name = "Module")]
