@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from micrograd_rs.engine import Value
-from micrograd_rs.nn import Layer, Neuron
+from micrograd_rs.nn import MLP, Layer, Neuron
 
 
 def test_a_string_is_not_a_value():
@@ -79,6 +79,23 @@ def test_a_value_used_in_another_thread_raises_runtime_error():
     assert all("another thread" in e for e in errors[:4])
     assert errors[4] == 6.0
     assert (a * 2).data == 4.0  # still fine in its own thread
+
+
+def test_a_model_used_in_another_thread_raises_runtime_error():
+    model = MLP(2, [3, 1])
+    errors = []
+
+    def use():
+        for action in (lambda: model([1.0, 2.0]), model.zero_grad):
+            try:
+                action()
+            except RuntimeError as e:
+                errors.append(str(e))
+
+    t = threading.Thread(target=use)
+    t.start()
+    t.join()
+    assert len(errors) == 2 and all("another thread" in e for e in errors)
 
 
 def test_values_freed_in_another_thread_are_handled():
