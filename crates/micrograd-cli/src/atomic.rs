@@ -1,10 +1,10 @@
-//! Writing files whole or not at all, with errors as the command line reports them. The library's
-//! [`micrograd::io::write_atomic`] does the work: the bytes go to a temporary file in the destination's
-//! directory, are flushed to disk, and the temporary file is renamed over the destination, so a run
-//! interrupted half-way (Ctrl-C, a full disk, a crash) leaves the old file, or none, but never half a
-//! file.
+//! Writing files whole or not at all, with errors as the command line reports them: the bytes go to a
+//! temporary file in the destination's directory, are flushed to disk, and the temporary file is
+//! renamed over the destination, so a run interrupted half-way (Ctrl-C, a full disk, a crash) leaves
+//! the old file, or none, but never half a file.
 
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use crate::error::CliError;
 
@@ -17,7 +17,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
             path.display()
         )));
     }
-    micrograd::io::write_atomic(path, bytes).map_err(|e| {
+    write_atomic(path, bytes).map_err(|e| {
         let message = format!("cannot write {}: {e}", path.display());
         match e.kind() {
             std::io::ErrorKind::NotFound
@@ -26,6 +26,35 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
             _ => CliError::failure(message),
         }
     })
+}
+
+/// Writes `bytes` into a temporary file next to `path`, then renames it over `path`.
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the path has no file name",
+        )
+    })?;
+    let tmp = dir.join(format!(
+        ".{}.tmp{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 #[cfg(test)]

@@ -3,16 +3,13 @@
 
 mod atomic;
 mod bench;
-mod boundary;
-mod classes;
 mod cmd;
-mod datasets;
 mod error;
+mod format;
 mod interrupt;
 mod model_file;
 mod plots;
 mod progress;
-mod recipe;
 mod web;
 
 use std::process::ExitCode;

@@ -12,9 +12,13 @@
 //!   "features": ["x0", "x1"],
 //!   "loss": "hinge",
 //!   "classes": [-1.0, 1.0],
+//!   "init": "micrograd",
 //!   "model": {"format": "micrograd-mlp", "version": 1, "inputs": 2, "layers": […]}
 //! }
 //! ```
+//!
+//! `init` records how the weights began (`micrograd` or `pytorch`); a file without it was written
+//! before the choice existed, when every model began as micrograd's.
 //!
 //! `predict` also reads a bare `micrograd-mlp` file (written by a Rust program with the library): several
 //! outputs are then read as classes 0, 1, … by softmax, one output as the class 1 or -1 by its sign.
@@ -23,10 +27,11 @@ use std::path::Path;
 
 use micrograd::io::SavedModel;
 use micrograd::loss::Loss;
+use micrograd::nn::Init;
+use micrograd::session::Classes;
 use serde_json::{json, Value as Json};
 
 use crate::atomic;
-use crate::classes::Classes;
 use crate::error::CliError;
 
 /// The `format` field of a classifier file.
@@ -47,6 +52,8 @@ pub struct Classifier {
     pub dataset: String,
     /// The names of its input features.
     pub features: Vec<String>,
+    /// How its weights began.
+    pub init: Init,
 }
 
 impl Classifier {
@@ -65,6 +72,7 @@ impl Classifier {
             "features": self.features,
             "loss": self.loss.name(),
             "classes": self.classes.labels(),
+            "init": self.init.name(),
             "model": model,
         });
         serde_json::to_string_pretty(&file).map_err(|e| CliError::failure(e.to_string()))
@@ -161,12 +169,21 @@ impl Classifier {
                 .collect(),
             None => default_feature_names(model.architecture.inputs),
         };
+        let init = match file.get("init") {
+            None => Init::Micrograd,
+            Some(name) => name
+                .as_str()
+                .ok_or_else(|| format!("the model file's init {name} is not a name"))?
+                .parse()
+                .map_err(|e| format!("the model file's init: {e}"))?,
+        };
         Ok(Classifier {
             model,
             loss,
             classes,
             dataset: text("dataset"),
             features,
+            init,
         })
     }
 
@@ -186,6 +203,7 @@ impl Classifier {
             loss,
             classes,
             dataset: String::new(),
+            init: Init::Micrograd,
         })
     }
 
@@ -214,6 +232,7 @@ mod tests {
             classes: Classes::from_saved(vec![-1.0, 1.0]),
             dataset: "moons".into(),
             features: vec!["a".into(), "b".into()],
+            init: Init::PyTorch,
         }
     }
 
@@ -226,6 +245,20 @@ mod tests {
             (back.loss, back.classes, back.features),
             (c.loss, c.classes, c.features)
         );
+    }
+
+    #[test]
+    fn the_init_is_recorded_and_an_old_file_reads_as_micrograds() {
+        let text = classifier().to_json().unwrap();
+        assert!(text.contains(r#""init": "pytorch""#), "{text}");
+        assert_eq!(Classifier::from_json(&text).unwrap().init, Init::PyTorch);
+        let mut file: Json = serde_json::from_str(&text).unwrap();
+        file.as_object_mut().unwrap().remove("init");
+        let old = Classifier::from_json(&file.to_string()).unwrap();
+        assert_eq!(old.init, Init::Micrograd);
+        file["init"] = json!("xavier");
+        let err = Classifier::from_json(&file.to_string()).unwrap_err();
+        assert!(err.contains("xavier"), "{err}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Showing a training run as it goes: a progress bar (step, loss, accuracy, speed, time left) when the
 //! output is a terminal, plain lines when it is a file or a pipe (so logs stay readable), or nothing.
 
+use crate::format::loss_text;
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
@@ -104,16 +105,6 @@ impl Progress {
 impl Drop for Progress {
     fn drop(&mut self) {
         self.finish();
-    }
-}
-
-/// A loss for people: four decimals, or scientific notation when that would hide it (a diverging
-/// loss of 1e120 is not 121 digits).
-pub fn loss_text(x: f64) -> String {
-    if x != 0.0 && (x.abs() >= 1e6 || x.abs() < 1e-4) && x.is_finite() {
-        format!("{x:.4e}")
-    } else {
-        format!("{x:.4}")
     }
 }
 

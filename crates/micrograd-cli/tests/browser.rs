@@ -4,18 +4,110 @@
 //! under `target/playground-screenshots/` as test artifacts.
 //!
 //! Needs `chromium` and `chromedriver` (Debian's `chromium` and `chromium-driver`; `.ci/run`
-//! installs them). Set `CHROMEDRIVER` or `CHROMIUM` to use other paths.
+//! installs them). Set `CHROMEDRIVER` or `CHROMIUM` to use other paths. Where either cannot be found
+//! the tests are reported as ignored, with the command that installs them, unless `CI` or
+//! `MICROGRAD_BROWSER_TESTS=1` is set: there a missing browser fails them, so CI never skips them
+//! silently. The file runs under its own harness (libtest-mimic), which can mark a test ignored at
+//! run time.
 
 mod playground;
 
+use std::future::Future;
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use libtest_mimic::{Arguments, Failed, Trial};
 use playground::{Server, NOTEBOOK};
 use serde_json::{json, Value};
+
+const INSTALL: &str = "apt-get install chromium chromium-driver";
+
+fn main() -> ExitCode {
+    let args = Arguments::from_args();
+    let missing = missing_browser();
+    let required = browser_tests_required();
+    if let Some(what) = &missing {
+        if required {
+            eprintln!("error: the browser tests are required here (CI or MICROGRAD_BROWSER_TESTS is set) but {what}; install them with `{INSTALL}`");
+        } else {
+            println!(
+                "note: the browser tests are ignored because {what}; `{INSTALL}` enables them"
+            );
+        }
+    }
+    let skip = missing.is_some() && !required;
+    let unavailable = missing.map(|what| format!("{what}; install them with `{INSTALL}`"));
+    let trial = |name: &'static str,
+                 test: fn() -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>>| {
+        let unavailable = unavailable.clone();
+        Trial::test(name, move || match unavailable {
+            Some(why) => Err(Failed::from(why)),
+            None => run_async(test()),
+        })
+        .with_ignored_flag(skip)
+    };
+    let trials = vec![
+        trial("the_playground_in_a_browser", || {
+            Box::pin(the_playground_in_a_browser())
+        }),
+        trial("other_programs_and_settings_in_a_browser", || {
+            Box::pin(other_programs_and_settings_in_a_browser())
+        }),
+    ];
+    libtest_mimic::run(&args, trials).exit_code()
+}
+
+/// Whether a missing browser must fail the tests rather than skip them.
+fn browser_tests_required() -> bool {
+    let set =
+        |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+    set("CI") || set("MICROGRAD_BROWSER_TESTS")
+}
+
+/// What is missing to run the tests, if anything.
+fn missing_browser() -> Option<String> {
+    let chromedriver = chromedriver_path();
+    let chromium = chromium_path();
+    let missing: Vec<String> = [("chromedriver", &chromedriver), ("chromium", &chromium)]
+        .into_iter()
+        .filter(|(_, path)| find_program(path).is_none())
+        .map(|(name, path)| format!("{name} ({path}) cannot be found"))
+        .collect();
+    (!missing.is_empty()).then(|| missing.join(" and "))
+}
+
+fn chromedriver_path() -> String {
+    std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into())
+}
+
+fn chromium_path() -> String {
+    std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
+
+/// The program's path: `program` itself if it names a file, else the first match on `PATH`.
+fn find_program(program: &str) -> Option<PathBuf> {
+    if program.contains('/') {
+        return Path::new(program).is_file().then(|| PathBuf::from(program));
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Runs one test on a two-thread runtime; a panic inside fails the trial with its message.
+fn run_async(test: impl Future<Output = ()>) -> Result<(), Failed> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failed::from(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(test);
+    Ok(())
+}
 
 struct Driver(Child);
 
@@ -41,8 +133,8 @@ fn screenshots() -> PathBuf {
 }
 
 async fn start_browser() -> (Driver, Client, tempdir::TempDirGuard) {
-    let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let chromedriver = chromedriver_path();
+    let chromium = chromium_path();
     let port = free_port();
     let child = Command::new(&chromedriver)
         .arg(format!("--port={port}"))
@@ -156,7 +248,6 @@ async fn set_program(c: &Client, program: &str) {
     editor.send_keys(program).await.unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_playground_in_a_browser() {
     let server = Server::start();
     let (_driver, c, _profile) = start_browser().await;
@@ -337,7 +428,6 @@ async fn the_playground_in_a_browser() {
 /// The notebook's neuron: o = tanh(x1*w1 + x2*w2 + b).
 const NEURON: &str = "x1 = 2.0\nx2 = 0.0\nw1 = -3.0\nw2 = 1.0\nb = 6.8813735870195432\nx1w1 = x1*w1\nx2w2 = x2*w2\nx1w1x2w2 = x1w1 + x2w2\nn = x1w1x2w2 + b\no = tanh(n)\n";
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn other_programs_and_settings_in_a_browser() {
     let server = Server::start();
     let (_driver, c, _profile) = start_browser().await;

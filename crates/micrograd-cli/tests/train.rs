@@ -408,6 +408,10 @@ fn bad_options_exit_2_with_a_message() {
             "does not exist",
         ),
         (vec!["--bogus".into()], "unexpected argument '--bogus'"),
+        (
+            vec!["--init".into(), "xavier".into()],
+            "expected micrograd or pytorch",
+        ),
     ];
     for (args, message) in cases {
         let out = micrograd().arg("train").args(&args).output().unwrap();
@@ -456,4 +460,56 @@ fn bad_csv_files_exit_2_naming_the_place() {
         .assert()
         .code(2)
         .stderr(contains("/no/such/file.csv"));
+}
+
+#[test]
+fn the_initialization_is_chosen_shown_and_saved() {
+    let dir = scratch("init");
+    let model = dir.join("digits.json");
+    let out = micrograd()
+        .args(["train", "--dataset", "digits", "--epochs", "1", "--save"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("model: MLP 64-32-10 (relu hidden, linear output, pytorch init)"),
+        "digits default to PyTorch's initialization: {text}"
+    );
+    let saved = std::fs::read_to_string(&model).unwrap();
+    assert!(saved.contains(r#""init": "pytorch""#), "{saved}");
+
+    let demo = dir.join("demo.json");
+    let out = micrograd()
+        .args(["train", "--steps", "1", "--save"])
+        .arg(&demo)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("model: MLP 2-16-16-1 (relu hidden, linear output), 337 parameters"),
+        "the demo keeps micrograd's: {text}"
+    );
+    let saved = std::fs::read_to_string(&demo).unwrap();
+    assert!(saved.contains(r#""init": "micrograd""#), "{saved}");
+
+    let chosen = micrograd()
+        .args(["train", "--init", "PyTorch", "--steps", "1"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(chosen.stdout).unwrap();
+    assert!(text.contains("pytorch init"), "{text}");
+}
+
+#[test]
+fn train_help_says_which_initialization_applies_where() {
+    let out = micrograd().args(["train", "--help"]).output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(help.contains("--init <NAME>"), "{help}");
+    assert!(
+        help.contains("micrograd for the generated sets")
+            && help.contains("pytorch for digits and CSV files"),
+        "{help}"
+    );
 }

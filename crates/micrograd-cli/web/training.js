@@ -28,6 +28,7 @@ function trainConfig() {
     hidden,
     activation: v("t-activation"),
     loss: v("t-loss"),
+    init: v("t-init"),
     optimizer: v("t-optimizer"),
     learning_rate: Number(v("t-lr")),
   };

@@ -17,7 +17,7 @@ fn main() {
     println!("n([2.0, 3.0, -1.0]) = {out}");
     println!("number of parameters: {}", n.parameters().len());
     out.backward();
-    let w = n.layers[0].neurons[0].w[0];
+    let w = n.layers()[0].neurons()[0].weights()[0];
     println!(
         "first weight of the first neuron: data {:.4}, grad {:.4}",
         w.data(),

@@ -64,10 +64,10 @@ fn main() {
         "  o = {:.4}; grads x1 {:.4}, w1 {:.4}, x2 {:.4}, w2 {:.4}, b {:.4}",
         out.data(),
         xs[0].grad(),
-        neuron.w[0].grad(),
+        neuron.weights()[0].grad(),
         xs[1].grad(),
-        neuron.w[1].grad(),
-        neuron.b.grad()
+        neuron.weights()[1].grad(),
+        neuron.bias().grad()
     );
     common::save_picture("neuron_weighted_sum", out);
 }

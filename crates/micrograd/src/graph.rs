@@ -1,80 +1,16 @@
-//! The graph: a tape of nodes in creation order, with their data and gradients in flat arrays.
+//! The graph: the arena that owns a [`Tape`] of nodes, and the [`Value`] handles into it.
 //!
-//! Every operation appends one node. Because a node's inputs always exist before it does, creation
-//! order is already a topological order, so [`Value::backward`] is a single reverse sweep over the
-//! tape: no recursion, no sort, no hash set. Dropping a graph frees a few vectors, however long the
-//! chain. A training loop keeps its parameters at the start of the tape and, each step, frees
-//! everything built after them with [`Graph::checkpoint`] and [`Graph::rewind`], so memory stays flat.
-//!
-//! Handles to freed nodes are caught: each node records the *epoch* (the number of rewinds so far) in
-//! which it was made, and a handle carries the epoch it was made in; a mismatch is a panic naming the
-//! mistake, never a number read from some newer node that took the freed slot.
+//! Every way of adding nodes or moving along the tape is here: inputs and constants, the operations
+//! (through [`Value`]'s operators), weighted sums, checkpoints and rewinds, compaction, and looking
+//! a node up by id. A training loop keeps its parameters at the start of the tape and, each step,
+//! frees everything built after them with [`Graph::checkpoint`] and [`Graph::rewind`], so memory
+//! stays flat. Dropping a graph frees a few vectors, however long the chain.
 
-use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::cell::{Ref, RefCell, RefMut};
 use std::fmt;
 
-use crate::op::Op;
-use crate::value::Value;
-use crate::weighted_sum::weighted_sum_forward;
-
-/// One entry of the tape: what made the node and from which nodes, in 12 bytes.
-///
-/// For unary and binary operations `args` are the indices of the inputs. For
-/// [`Op::WeightedSum`] they are where its operands start in [`Tape::operands`] and how many terms
-/// it has (see `weighted_sum::Operands`). The epoch is kept in 24 bits (it
-/// wraps after 16 million rewinds), which keeps a node at 12 bytes and a whole node, with its data
-/// and gradient, within 28.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Node {
-    pub(crate) args: [u32; 2],
-    pub(crate) op: Op,
-    epoch: [u8; 3],
-}
-
-impl Node {
-    fn new(op: Op, args: [u32; 2], epoch: u32) -> Self {
-        let [a, b, c, _] = epoch.to_le_bytes();
-        Node {
-            args,
-            op,
-            epoch: [a, b, c],
-        }
-    }
-
-    /// Whether the node was made in `epoch` (compared in 24 bits).
-    pub(crate) fn made_in(&self, epoch: u32) -> bool {
-        self.epoch() == epoch & 0x00ff_ffff
-    }
-
-    pub(crate) fn epoch(&self) -> u32 {
-        let [a, b, c] = self.epoch;
-        u32::from_le_bytes([a, b, c, 0])
-    }
-}
-
-/// The storage behind a [`Graph`].
-#[derive(Default)]
-pub(crate) struct Tape {
-    pub(crate) nodes: Vec<Node>,
-    pub(crate) data: Vec<f64>,
-    /// Gradients, grown on first use: an index past the end has gradient 0, so an empty vector
-    /// means every gradient is 0.
-    pub(crate) grad: Vec<f64>,
-    pub(crate) operands: Vec<u32>,
-    pub(crate) labels: BTreeMap<u32, String>,
-    pub(crate) epoch: u32,
-    /// Whether any node's data has ever been NaN or infinite (never reset: it only has to be true
-    /// whenever there is such data).
-    pub(crate) non_finite: bool,
-    /// The index of the first node whose backward rule can blow up on a zero gradient (see
-    /// [`Op::derivative_can_blow_up`]), if there is one.
-    pub(crate) first_blow_up: Option<u32>,
-    /// Scratch space reused by every backward pass: the gradient flowing into each node during this
-    /// pass, and (one bit per node) whether the pass reaches the node at all.
-    pub(crate) adjoint: Vec<f64>,
-    pub(crate) reached: Vec<u64>,
-}
+use crate::op::{Activation, Op};
+use crate::tape::{Checkpoint, Compaction, Tape, Terms};
 
 /// A computation graph: the arena that owns every [`Value`] made in it.
 ///
@@ -91,16 +27,61 @@ pub(crate) struct Tape {
 /// ```
 #[derive(Default)]
 pub struct Graph {
-    pub(crate) tape: RefCell<Tape>,
+    tape: RefCell<Tape>,
 }
 
-/// A position on the tape to return to with [`Graph::rewind`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Checkpoint {
-    nodes: u32,
-    operands: u32,
-    /// The epoch of the last node before the checkpoint, which must still be there to rewind to it.
-    last_epoch: u32,
+/// A scalar in a computation graph: its data, its gradient, and how it was made.
+///
+/// A `Value` is a handle (the graph and a position on its tape), so it is `Copy`: use it as often as
+/// you like, as you would an `f64`. Gradients accumulate, so a value used twice gets both
+/// contributions:
+///
+/// ```
+/// use micrograd::Graph;
+///
+/// let g = Graph::new();
+/// let a = g.value(3.0).with_label("a");
+/// let b = a + a;
+/// b.backward();
+/// assert_eq!(a.grad(), 2.0);
+/// println!("{a}"); // Value(data=3.0, grad=2.0)
+/// ```
+#[derive(Clone, Copy)]
+pub struct Value<'g> {
+    graph: &'g Graph,
+    /// The node's index on the tape in the low 32 bits, the generation it was made in above them:
+    /// one word, so that a handle travels in two registers, and a run of handles is a run of keys.
+    key: u64,
+}
+
+impl<'g> Value<'g> {
+    pub(crate) fn new(graph: &'g Graph, index: u32, generation: u32) -> Self {
+        Value {
+            graph,
+            key: u64::from(index) | u64::from(generation) << 32,
+        }
+    }
+
+    /// The node's index on the tape.
+    pub(crate) fn index(&self) -> u32 {
+        self.key as u32
+    }
+
+    /// The generation (number of rewinds and compactions) the handle was made in.
+    pub(crate) fn generation(&self) -> u32 {
+        (self.key >> 32) as u32
+    }
+
+    /// The graph this value lives in.
+    pub fn graph(&self) -> &'g Graph {
+        self.graph
+    }
+
+    /// The node's position on the tape: unique within its graph (until a rewind or a compaction),
+    /// and increasing in creation order.
+    pub fn id(&self) -> usize {
+        self.index() as usize
+    }
 }
 
 impl Graph {
@@ -111,13 +92,17 @@ impl Graph {
 
     /// An empty graph with room for `nodes` nodes before it needs to grow.
     pub fn with_capacity(nodes: usize) -> Self {
-        let g = Self::default();
-        {
-            let mut t = g.tape.borrow_mut();
-            t.nodes.reserve_exact(nodes);
-            t.data.reserve_exact(nodes);
+        Graph {
+            tape: RefCell::new(Tape::with_capacity(nodes)),
         }
-        g
+    }
+
+    pub(crate) fn tape(&self) -> Ref<'_, Tape> {
+        self.tape.borrow()
+    }
+
+    pub(crate) fn tape_mut(&self) -> RefMut<'_, Tape> {
+        self.tape.borrow_mut()
     }
 
     /// A new input (leaf) holding `data`, with gradient 0.
@@ -133,7 +118,7 @@ impl Graph {
 
     /// The number of nodes on the tape.
     pub fn len(&self) -> usize {
-        self.tape.borrow().nodes.len()
+        self.tape().len()
     }
 
     /// Whether the tape has no nodes.
@@ -145,37 +130,34 @@ impl Graph {
     /// operands, the backward pass's scratch space and the labels (counted by capacity, so this is
     /// what the allocator gave, not only what is in use).
     pub fn memory_bytes(&self) -> usize {
-        use std::mem::size_of;
-        let t = self.tape.borrow();
-        t.nodes.capacity() * size_of::<Node>()
-            + (t.data.capacity() + t.grad.capacity() + t.adjoint.capacity()) * size_of::<f64>()
-            + t.operands.capacity() * size_of::<u32>()
-            + t.reached.capacity() * size_of::<u64>()
-            + t.labels
-                .values()
-                .map(|l| l.capacity() + size_of::<(u32, String)>())
-                .sum::<usize>()
+        self.tape().memory_bytes()
     }
 
     /// Sets every node's gradient to 0.
     pub fn zero_grad(&self) {
-        // An empty gradient vector means all zeros; the next backward pass then moves its result in
-        // instead of adding it.
-        let mut t = self.tape.borrow_mut();
-        let grad = std::mem::take(&mut t.grad);
-        if grad.capacity() > t.adjoint.capacity() {
-            t.adjoint = grad;
-        }
+        self.tape_mut().zero_grad();
+    }
+
+    /// A handle to the live node whose [`Value::id`] is `id`, or `None` if there is no such node.
+    ///
+    /// ```
+    /// use micrograd::Graph;
+    ///
+    /// let g = Graph::new();
+    /// let a = g.value(2.0);
+    /// let b = a * 3.0;
+    /// assert_eq!(g.value_at(b.id()).unwrap().data(), 6.0);
+    /// assert!(g.value_at(b.id() + 1).is_none());
+    /// ```
+    pub fn value_at(&self, id: usize) -> Option<Value<'_>> {
+        let t = self.tape();
+        let index = u32::try_from(id).ok().filter(|&i| (i as usize) < t.len())?;
+        Some(Value::new(self, index, t.generation_of(index)))
     }
 
     /// The current end of the tape, to [`rewind`](Graph::rewind) to later.
     pub fn checkpoint(&self) -> Checkpoint {
-        let t = self.tape.borrow();
-        Checkpoint {
-            nodes: t.nodes.len() as u32,
-            operands: t.operands.len() as u32,
-            last_epoch: t.nodes.last().map_or(0, Node::epoch),
-        }
+        self.tape().checkpoint()
     }
 
     /// Frees every node made after `checkpoint`; the nodes before it, their data and their
@@ -200,45 +182,40 @@ impl Graph {
     /// # Panics
     /// If the checkpoint itself lies in a part of the tape already freed by an earlier rewind.
     pub fn rewind(&self, checkpoint: Checkpoint) {
-        let mut t = self.tape.borrow_mut();
-        let len = checkpoint.nodes as usize;
-        let still_there =
-            len <= t.nodes.len() && (len == 0 || t.nodes[len - 1].made_in(checkpoint.last_epoch));
-        assert!(
-            still_there,
-            "Graph::rewind: this checkpoint was taken after a point the graph has already been rewound to; \
-             take a new checkpoint after the rewind"
-        );
-        t.nodes.truncate(len);
-        t.data.truncate(len);
-        t.grad.truncate(len);
-        t.operands.truncate(checkpoint.operands as usize);
-        let _freed = t.labels.split_off(&checkpoint.nodes);
-        if t.first_blow_up >= Some(checkpoint.nodes) {
-            t.first_blow_up = None;
-        }
-        t.epoch = t.epoch.wrapping_add(1);
+        self.tape_mut().rewind(checkpoint);
+    }
+
+    /// Keeps only the nodes whose ids are in `roots` and every node they were computed from (a
+    /// weighted sum's bias, weights and inputs, a power's constant exponent, …), and frees the
+    /// rest. The kept nodes move down to the front of the tape in their order, so the tape stays in
+    /// creation order; their data, gradients and labels move with them. Ids that name no node are
+    /// ignored.
+    ///
+    /// Every handle made before becomes invalid (using one panics), and so does every checkpoint:
+    /// look the kept nodes up again with [`Compaction::new_id`] and [`Graph::value_at`]. The memory
+    /// is kept for the nodes to come. The work is one pass down the tape and one up.
+    ///
+    /// ```
+    /// use micrograd::Graph;
+    ///
+    /// let g = Graph::new();
+    /// let x = g.value(3.0);
+    /// let _unused = x * 10.0;
+    /// let y = x * x;
+    /// let moved = g.compact([y.id()]);
+    /// assert_eq!((moved.kept(), moved.freed()), (2, 2));
+    /// let y = g.value_at(moved.new_id(y.id()).unwrap()).unwrap();
+    /// y.backward();
+    /// assert_eq!(y.children()[0].grad(), 6.0);
+    /// ```
+    pub fn compact(&self, roots: impl IntoIterator<Item = usize>) -> Compaction {
+        self.tape_mut().compact(roots)
     }
 
     /// Replays the tape forward: recomputes every node's data from its inputs, after inputs were
     /// changed with [`Value::set_data`]. Gradients are left as they are.
     pub fn recompute(&self) {
-        let mut t = self.tape.borrow_mut();
-        let Tape {
-            nodes,
-            data,
-            operands,
-            non_finite,
-            ..
-        } = &mut *t;
-        for (i, node) in nodes.iter().enumerate() {
-            data[i] = match node.op {
-                Op::Leaf | Op::Const => continue,
-                op if op.is_weighted_sum() => weighted_sum_forward(op, data, operands, node.args),
-                op => op.forward(data[node.args[0] as usize], data[node.args[1] as usize]),
-            };
-            *non_finite |= !data[i].is_finite();
-        }
+        self.tape_mut().recompute();
     }
 
     /// The sum of `values` (a chain of `+` nodes), or `None` if there are none.
@@ -246,36 +223,127 @@ impl Graph {
         values.into_iter().reduce(|acc, v| acc + v)
     }
 
-    /// Appends a node; `data` is its already computed value.
-    pub(crate) fn push(&self, op: Op, args: [u32; 2], data: f64) -> Value<'_> {
-        self.push_to(&mut self.tape.borrow_mut(), op, args, data)
+    /// `bias + Σ weights[i] * inputs[i]` as one node, as a neuron computes before its activation.
+    ///
+    /// ```
+    /// use micrograd::Graph;
+    ///
+    /// let g = Graph::new();
+    /// let w = [g.value(2.0), g.value(-1.0)];
+    /// let x = [g.value(3.0), g.value(4.0)];
+    /// let n = g.weighted_sum(g.value(0.5), &w, &x);
+    /// assert_eq!(n.data(), 2.5);
+    /// n.backward();
+    /// assert_eq!((w[0].grad(), x[1].grad()), (3.0, -1.0));
+    /// ```
+    ///
+    /// # Panics
+    /// If `weights` and `inputs` differ in length, or a value belongs to another graph or was freed.
+    pub fn weighted_sum<'g>(
+        &'g self,
+        bias: Value<'g>,
+        weights: &[Value<'g>],
+        inputs: &[Value<'g>],
+    ) -> Value<'g> {
+        let neuron = [(bias, weights)];
+        self.weighted_sums(inputs, neuron, Activation::Linear)[0]
     }
 
-    pub(crate) fn push_to(&self, t: &mut Tape, op: Op, args: [u32; 2], data: f64) -> Value<'_> {
-        let index = t.nodes.len();
-        assert!(
-            index < u32::MAX as usize,
-            "Graph: more than 4 billion nodes on one tape"
-        );
-        if op.derivative_can_blow_up() && t.first_blow_up.is_none() {
-            t.first_blow_up = Some(index as u32);
+    /// A layer's neurons over the same inputs: `activation(bias + Σ weights[i] * inputs[i])` for each
+    /// `(bias, weights)`, each neuron one [`Op::WeightedSum`] node, made one after another (so the
+    /// results are a run of consecutive nodes, which the next layer reads as one). The inputs are
+    /// checked once. The numbers, and the gradients of everything else, are exactly those of a
+    /// weighted sum followed by its activation's node, with half the nodes.
+    ///
+    /// ```
+    /// use micrograd::nn::Activation;
+    /// use micrograd::{Graph, Op};
+    ///
+    /// let g = Graph::new();
+    /// let x = [g.value(1.0), g.value(2.0)];
+    /// let (w1, w2) = ([g.value(0.5), g.value(0.5)], [g.value(-1.0), g.value(1.0)]);
+    /// let neurons = [(g.value(-2.0), &w1[..]), (g.value(1.0), &w2[..])];
+    /// let out = g.weighted_sums(&x, neurons, Activation::Relu);
+    /// assert_eq!((out[0].data(), out[1].data()), (0.0, 2.0));
+    /// assert_eq!(out[1].op(), Op::WeightedSum(Activation::Relu));
+    /// ```
+    ///
+    /// # Panics
+    /// As [`Graph::weighted_sum`].
+    pub fn weighted_sums<'g, 'w>(
+        &'g self,
+        inputs: &[Value<'g>],
+        neurons: impl IntoIterator<Item = (Value<'g>, &'w [Value<'g>])>,
+        activation: Activation,
+    ) -> Vec<Value<'g>>
+    where
+        'g: 'w,
+    {
+        let mut t = self.tape_mut();
+        let inputs = self.checked_terms(&t, inputs);
+        let generation = t.generation();
+        neurons
+            .into_iter()
+            .map(|(bias, weights)| {
+                let bias = self.checked(&t, bias, "weighted_sum");
+                let weights = self.checked_terms(&t, weights);
+                let index = t.push_weighted_sum(activation, bias, &weights, &inputs);
+                Value::new(self, index, generation)
+            })
+            .collect()
+    }
+
+    /// The tape indices of a weighted sum's inputs (or weights), checked alive.
+    fn checked_terms(&self, t: &Tape, values: &[Value<'_>]) -> Terms {
+        if let Some(first) = self.checked_run(t, values) {
+            Terms::Run {
+                first,
+                n: values.len() as u32,
+            }
+        } else {
+            Terms::Scattered(
+                values
+                    .iter()
+                    .map(|v| self.checked(t, *v, "weighted_sum"))
+                    .collect(),
+            )
         }
-        t.nodes.push(Node::new(op, args, t.epoch));
-        t.data.push(data);
-        t.non_finite |= !data.is_finite();
-        Value::new(self, index as u32, t.epoch)
+    }
+
+    /// The tape index of the first of `values` if they are a run of consecutive nodes, checked
+    /// alive; `None` if they are not a run.
+    pub(crate) fn checked_run(&self, t: &Tape, values: &[Value<'_>]) -> Option<u32> {
+        let first = values.first()?;
+        // Consecutive indices from one generation are consecutive keys.
+        let is_run = (first.key..).zip(values).all(|(key, v)| v.key == key);
+        if !is_run {
+            return None;
+        }
+        // Every node of a run is alive if its first and last are and all its handles come from one
+        // generation, since generations never decrease along the tape.
+        let first = self.checked(t, values[0], "weighted_sum");
+        self.checked(t, values[values.len() - 1], "weighted_sum");
+        Some(first)
+    }
+
+    /// Appends a node; `data` is its already computed value.
+    fn push(&self, op: Op, args: [u32; 2], data: f64) -> Value<'_> {
+        let mut t = self.tape_mut();
+        let index = t.push(op, args, data);
+        Value::new(self, index, t.generation())
     }
 
     /// Appends the node `op(inputs)`, computing its value with the op's forward rule.
     pub(crate) fn apply<'g>(&'g self, op: Op, x: Value<'g>, y: Option<Value<'g>>) -> Value<'g> {
-        let mut t = self.tape.borrow_mut();
+        let mut t = self.tape_mut();
         let xi = self.checked(&t, x, op.symbol());
         let yi = match y {
             Some(y) => self.checked(&t, y, op.symbol()),
             None => xi,
         };
-        let data = op.forward(t.data[xi as usize], t.data[yi as usize]);
-        self.push_to(&mut t, op, [xi, yi], data)
+        let data = op.forward(t.data()[xi as usize], t.data()[yi as usize]);
+        let index = t.push(op, [xi, yi], data);
+        Value::new(self, index, t.generation())
     }
 
     /// Appends the constant `c` and the node `op(x, c)` (or `op(c, x)` when `constant_first`).
@@ -286,46 +354,32 @@ impl Graph {
         c: f64,
         constant_first: bool,
     ) -> Value<'g> {
-        let mut t = self.tape.borrow_mut();
+        let mut t = self.tape_mut();
         let xi = self.checked(&t, x, op.symbol());
-        let ci = self.push_to(&mut t, Op::Const, [0, 0], c).index();
+        let ci = t.push(Op::Const, [0, 0], c);
         let (a, b) = if constant_first { (ci, xi) } else { (xi, ci) };
-        let data = op.forward(t.data[a as usize], t.data[b as usize]);
-        self.push_to(&mut t, op, [a, b], data)
+        let data = op.forward(t.data()[a as usize], t.data()[b as usize]);
+        let index = t.push(op, [a, b], data);
+        Value::new(self, index, t.generation())
     }
 
     /// The tape index of `v`, after checking that it belongs to this graph and was not freed.
     pub(crate) fn checked(&self, t: &Tape, v: Value<'_>, context: &str) -> u32 {
         assert!(
-            std::ptr::eq(v.graph(), self),
+            std::ptr::eq(v.graph, self),
             "micrograd: `{context}` mixes values from two different graphs"
         );
-        check_alive(t, v.index(), v.epoch());
+        t.check_alive(v.index(), v.generation());
         v.index()
     }
 }
 
-/// Panics with a clear message if the handle `(index, epoch)` no longer names a live node.
-pub(crate) fn check_alive(t: &Tape, index: u32, epoch: u32) {
-    // A handle made since the last rewind is alive as long as its index is on the tape; only older
-    // handles need their node's epoch compared.
-    let alive = match t.nodes.get(index as usize) {
-        Some(node) => epoch == t.epoch || node.made_in(epoch),
-        None => false,
-    };
-    assert!(
-        alive,
-        "micrograd: this Value (node #{index}) was freed by Graph::rewind and can no longer be used; \
-         keep only values made before the checkpoint across a rewind"
-    );
-}
-
 impl fmt::Debug for Graph {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let t = self.tape.borrow();
+        let t = self.tape();
         f.debug_struct("Graph")
-            .field("nodes", &t.nodes.len())
-            .field("rewinds", &t.epoch)
+            .field("nodes", &t.len())
+            .field("generation", &t.generation())
             .finish()
     }
 }

@@ -17,22 +17,25 @@
 //! assert_eq!((a.grad(), b.grad(), c.grad(), f.grad()), (6.0, -4.0, -2.0, 4.0));
 //! ```
 //!
-//! The engine is a few short files: [`op`] (each operation's forward and backward rule), `graph`
-//! (the tape, checkpoints and rewinds), `backward` (the reverse sweep), `weighted_sum` (a neuron's
-//! `Σ wᵢxᵢ + b` as one node), `dense` (a layer applied to a whole batch with its parameters checked
-//! once) and `value` (the handle and its operators).
+//! The engine is a few short files, each importing only the ones before it: [`op`] (each
+//! operation's forward and backward rule, a whole neuron `act(b + Σ wᵢxᵢ)` included), `tape` (the
+//! nodes, data and gradients behind private fields, with checkpoints, rewinds, a weighted sum's
+//! operands and compaction), `graph` (the [`Graph`] that owns a tape, and the [`Value`] handle),
+//! `backward` (the plain reverse sweep), `speed` (the speed path: the backward pass's shortcuts and a
+//! layer over a whole batch, tested bit for bit against the plain sweep) and `value` (what a handle
+//! can do, and its operators).
 //!
 //! On top of it: [`nn`] (micrograd's `Neuron`, `Layer`, `MLP`), [`loss`] (MSE, hinge, BCE on logits,
 //! softmax cross-entropy, L2), [`optim`] (SGD, Adam, AdamW, learning-rate schedules), [`data`] (toy data
 //! sets, the digits, CSV files, splits and mini-batches), [`train`] (a `Trainer`), `io` (JSON model files
-//! and safetensors export; feature `serde`) and [`rng`] (the seeded generator behind initialization and
-//! shuffling). `cargo run --example moons` trains Karpathy's demo.
+//! and safetensors export; feature `serde`), [`rng`] (the seeded generator behind initialization and
+//! shuffling), and [`session`] (one training session, data set by name to snapshots, which the
+//! command line and the playground both run). `cargo run --example moons` trains Karpathy's demo.
 
 #![warn(missing_docs)]
 
 mod backward;
 pub mod data;
-mod dense;
 pub mod draw;
 pub mod expr;
 pub mod gradcheck;
@@ -44,11 +47,13 @@ pub mod nn;
 pub mod op;
 pub mod optim;
 pub mod rng;
+pub mod session;
+mod speed;
+mod tape;
 pub mod train;
 mod value;
-mod weighted_sum;
 
 pub use gradcheck::{gradcheck, GradCheck, InputCheck};
-pub use graph::{Checkpoint, Graph};
+pub use graph::{Graph, Value};
 pub use op::Op;
-pub use value::Value;
+pub use tape::{Checkpoint, Compaction};

@@ -2,7 +2,10 @@
 //!
 //! This file is the whole of the calculus in the engine. [`Op::forward`] says how a node's value is
 //! computed from its inputs and [`Op::backward`] how its gradient flows back to them; both are one
-//! `match`, in the same order, so an operation's two rules can be read together. The backward rules are
+//! `match`, in the same order, so an operation's two rules can be read together. A neuron,
+//! `act(b + Σ wᵢxᵢ)`, is one operation, [`Op::WeightedSum`], with its [`Activation`] as data: its sum's
+//! two rules are [`weighted_sum`] and [`weighted_sum_term_backward`], and its activation's are
+//! [`Activation::forward`] and [`Activation::backward`]. The backward rules are
 //! written as PyTorch writes them (`derivatives.yaml`), so the numbers agree with PyTorch's to the last
 //! bit or within a rounding step: for example the gradient of `x / y` with respect to `y` is
 //! `-g * ((x / y) / y)`, not `-g * x / y²`, and `relu'(0) = 0`, `abs'(0) = 0`.
@@ -13,9 +16,8 @@ use std::fmt;
 ///
 /// Unary operations read their input from the first argument; binary ones from both. A
 /// [`Op::WeightedSum`] node has any number of inputs, kept beside the tape (see
-/// [`Value::children`](crate::Value::children)).
+/// [`Value::children`](crate::Value::children)). An `Op` is one byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u8)]
 pub enum Op {
     /// An input: a number the user made with [`Graph::value`](crate::Graph::value).
     Leaf,
@@ -53,14 +55,10 @@ pub enum Op {
     Sqrt,
     /// `abs(a)`
     Abs,
-    /// `b + Σ wᵢ·xᵢ` in one node: a neuron's pre-activation.
-    WeightedSum,
-    /// `relu(b + Σ wᵢ·xᵢ)` in one node: a whole ReLU neuron, as a [`Layer`](crate::nn::Layer) makes it.
-    ReluSum,
-    /// `tanh(b + Σ wᵢ·xᵢ)` in one node: a whole tanh neuron.
-    TanhSum,
-    /// `sigmoid(b + Σ wᵢ·xᵢ)` in one node: a whole sigmoid neuron.
-    SigmoidSum,
+    /// `act(b + Σ wᵢ·xᵢ)` in one node: a whole neuron, as a [`Layer`](crate::nn::Layer) makes it;
+    /// with [`Activation::Linear`], the plain weighted sum `b + Σ wᵢ·xᵢ` of
+    /// [`Graph::weighted_sum`](crate::Graph::weighted_sum).
+    WeightedSum(Activation),
 }
 
 impl Op {
@@ -69,35 +67,21 @@ impl Op {
         match self {
             Op::Leaf | Op::Const => Some(0),
             Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Powf | Op::Pow => Some(2),
-            Op::WeightedSum | Op::ReluSum | Op::TanhSum | Op::SigmoidSum => None,
+            Op::WeightedSum(_) => None,
             _ => Some(1),
         }
     }
 
-    /// Whether the operation is a weighted sum `b + Σ wᵢ·xᵢ`, with or without an activation.
+    /// Whether the operation is a weighted sum `act(b + Σ wᵢ·xᵢ)`, with any activation.
     pub fn is_weighted_sum(self) -> bool {
-        self.arity().is_none()
+        matches!(self, Op::WeightedSum(_))
     }
 
-    /// The activation a weighted-sum operation applies to its sum ([`Op::Relu`] for
-    /// [`Op::ReluSum`], …), or `None` for a plain [`Op::WeightedSum`] and for every other operation.
-    pub fn activation(self) -> Option<Op> {
+    /// The activation a weighted sum applies to its sum ([`Activation::Linear`] for a plain sum), or
+    /// `None` for every other operation.
+    pub fn activation(self) -> Option<Activation> {
         match self {
-            Op::ReluSum => Some(Op::Relu),
-            Op::TanhSum => Some(Op::Tanh),
-            Op::SigmoidSum => Some(Op::Sigmoid),
-            _ => None,
-        }
-    }
-
-    /// The weighted-sum operation that applies `activation` to its sum: [`Op::ReluSum`] for
-    /// [`Op::Relu`], [`Op::TanhSum`] for [`Op::Tanh`], [`Op::SigmoidSum`] for [`Op::Sigmoid`], and
-    /// `None` for any other operation.
-    pub fn weighted_sum_with(activation: Op) -> Option<Op> {
-        match activation {
-            Op::Relu => Some(Op::ReluSum),
-            Op::Tanh => Some(Op::TanhSum),
-            Op::Sigmoid => Some(Op::SigmoidSum),
+            Op::WeightedSum(activation) => Some(activation),
             _ => None,
         }
     }
@@ -121,18 +105,19 @@ impl Op {
             Op::Cos => "cos",
             Op::Sqrt => "sqrt",
             Op::Abs => "abs",
-            Op::WeightedSum => "Σwx+b",
-            Op::ReluSum => "relu(Σwx+b)",
-            Op::TanhSum => "tanh(Σwx+b)",
-            Op::SigmoidSum => "sigmoid(Σwx+b)",
+            Op::WeightedSum(Activation::Linear) => "Σwx+b",
+            Op::WeightedSum(Activation::Relu) => "relu(Σwx+b)",
+            Op::WeightedSum(Activation::Tanh) => "tanh(Σwx+b)",
+            Op::WeightedSum(Activation::Sigmoid) => "sigmoid(Σwx+b)",
         }
     }
 
     /// The forward rule of a unary or binary operation: the node's value from its inputs' values
-    /// (`y` is ignored by unary operations).
+    /// (`y` is ignored by unary operations). For [`Op::WeightedSum`], `x` is the sum
+    /// `b + Σ wᵢ·xᵢ` (see [`weighted_sum`]) and the result its activation.
     ///
     /// # Panics
-    /// For [`Op::Leaf`], [`Op::Const`] and the weighted sums, which are not computed from two inputs.
+    /// For [`Op::Leaf`] and [`Op::Const`], which are not computed from inputs.
     #[inline(always)]
     pub fn forward(self, x: f64, y: f64) -> f64 {
         match self {
@@ -158,8 +143,9 @@ impl Op {
             Op::Cos => x.cos(),
             Op::Sqrt => x.sqrt(),
             Op::Abs => x.abs(),
-            Op::Leaf | Op::Const | Op::WeightedSum | Op::ReluSum | Op::TanhSum | Op::SigmoidSum => {
-                panic!("Op::forward: {self:?} is not a unary or binary operation")
+            Op::WeightedSum(activation) => activation.forward(x),
+            Op::Leaf | Op::Const => {
+                panic!("Op::forward: {self:?} is not computed from inputs")
             }
         }
     }
@@ -171,8 +157,10 @@ impl Op {
     /// The activations' rules (relu, tanh, sigmoid) read only `out` and `g`, which is what lets a
     /// weighted sum apply its activation's rule without keeping the sum itself.
     ///
-    /// For [`Op::Leaf`], [`Op::Const`] and the weighted sums it returns `(0, 0)`: leaves have no
-    /// inputs, and the sums' rule is in the backward pass, which reads their operands.
+    /// For [`Op::WeightedSum`], `dx` is the gradient of the sum `b + Σ wᵢ·xᵢ` (through the
+    /// activation): the bias receives it as it is, and each term's weight and input receive it
+    /// through [`weighted_sum_term_backward`]. For [`Op::Leaf`] and [`Op::Const`], which have no
+    /// inputs, it is `(0, 0)`.
     #[inline(always)]
     pub fn backward(self, x: f64, y: f64, out: f64, g: f64) -> (f64, f64) {
         match self {
@@ -201,9 +189,8 @@ impl Op {
             Op::Cos => (g * -x.sin(), 0.0),
             Op::Sqrt => (g / (2.0 * out), 0.0),
             Op::Abs => (g * sign(x), 0.0),
-            Op::Leaf | Op::Const | Op::WeightedSum | Op::ReluSum | Op::TanhSum | Op::SigmoidSum => {
-                (0.0, 0.0)
-            }
+            Op::WeightedSum(activation) => (activation.backward(out, g), 0.0),
+            Op::Leaf | Op::Const => (0.0, 0.0),
         }
     }
 
@@ -222,6 +209,60 @@ impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.symbol())
     }
+}
+
+/// The function a neuron applies after its weighted sum: the activation of an [`Op::WeightedSum`]
+/// node (and, re-exported as [`nn::Activation`](crate::nn::Activation), of a neuron).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Activation {
+    /// `max(0, x)`, micrograd's hidden-layer default.
+    Relu,
+    /// `tanh(x)`, as the notebook's neuron.
+    Tanh,
+    /// `1 / (1 + e^-x)`.
+    Sigmoid,
+    /// The identity: the output layer of micrograd's MLP.
+    Linear,
+}
+
+impl Activation {
+    /// The unary operation that applies the activation on its own node (`None` for
+    /// [`Activation::Linear`]).
+    pub fn op(self) -> Option<Op> {
+        match self {
+            Activation::Relu => Some(Op::Relu),
+            Activation::Tanh => Some(Op::Tanh),
+            Activation::Sigmoid => Some(Op::Sigmoid),
+            Activation::Linear => None,
+        }
+    }
+
+    /// The forward rule: the activation of `x`, with the same formula as its own operation's.
+    #[inline(always)]
+    pub fn forward(self, x: f64) -> f64 {
+        self.op().map_or(x, |op| op.forward(x, 0.0))
+    }
+
+    /// The backward rule: the gradient of the activation's input, from its output `out` and the
+    /// output's gradient `g` (the rules of relu, tanh and sigmoid read only these two).
+    #[inline(always)]
+    pub fn backward(self, out: f64, g: f64) -> f64 {
+        self.op().map_or(g, |op| op.backward(0.0, 0.0, out, g).0)
+    }
+}
+
+/// The forward rule of the sum inside [`Op::WeightedSum`]: `bias + Σ wᵢ·xᵢ` over the `(wᵢ, xᵢ)`
+/// pairs, added in order from the bias (so every path that computes it gives the same bits).
+#[inline(always)]
+pub fn weighted_sum(bias: f64, terms: impl IntoIterator<Item = (f64, f64)>) -> f64 {
+    terms.into_iter().fold(bias, |acc, (w, x)| acc + w * x)
+}
+
+/// The backward rule of one term `w·x` of a weighted sum whose sum has gradient `g` (see
+/// [`Op::backward`]): the contributions `(dw, dx) = (g·x, g·w)`. The bias receives `g` itself.
+#[inline(always)]
+pub fn weighted_sum_term_backward(g: f64, w: f64, x: f64) -> (f64, f64) {
+    (g * x, g * w)
 }
 
 /// `d(x**c)/dx`, with PyTorch's rule that an exponent of 0 gives a gradient of exactly 0.

@@ -1,5 +1,6 @@
-//! [`Value`]: a cheap `Copy` handle to one node of a [`Graph`], and the operators and functions that
-//! build new nodes from it.
+//! What a [`Value`] (a cheap `Copy` handle to one node of a [`Graph`](crate::Graph)) can do: read
+//! and set its data, gradient and label, run backpropagation from it, and build new nodes with the
+//! operators and functions.
 //!
 //! Arithmetic works between values and with `f64` on either side, so code reads like the notebook:
 //! `let d = a * b + c;`, `2.0 * a`, `a / b - 1.0`. A plain number becomes an [`Op::Const`] node, as
@@ -8,103 +9,46 @@
 use std::fmt;
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
-use crate::graph::{check_alive, Graph};
+pub(crate) use crate::graph::Value;
 use crate::op::Op;
 
-/// A scalar in a computation graph: its data, its gradient, and how it was made.
-///
-/// A `Value` is a handle (the graph and a position on its tape), so it is `Copy`: use it as often as
-/// you like, as you would an `f64`. Gradients accumulate, so a value used twice gets both
-/// contributions:
-///
-/// ```
-/// use micrograd::Graph;
-///
-/// let g = Graph::new();
-/// let a = g.value(3.0).with_label("a");
-/// let b = a + a;
-/// b.backward();
-/// assert_eq!(a.grad(), 2.0);
-/// println!("{a}"); // Value(data=3.0, grad=2.0)
-/// ```
-#[derive(Clone, Copy)]
-pub struct Value<'g> {
-    graph: &'g Graph,
-    /// The node's index on the tape in the low 32 bits, the epoch it was made in above them: one
-    /// word, so that a handle travels in two registers, and a run of handles is a run of keys.
-    pub(crate) key: u64,
-}
-
 impl<'g> Value<'g> {
-    pub(crate) fn new(graph: &'g Graph, index: u32, epoch: u32) -> Self {
-        Value {
-            graph,
-            key: u64::from(index) | u64::from(epoch) << 32,
-        }
-    }
-
-    /// The node's index on the tape.
-    pub(crate) fn index(&self) -> u32 {
-        self.key as u32
-    }
-
-    /// The epoch (number of rewinds) the handle was made in.
-    pub(crate) fn epoch(&self) -> u32 {
-        (self.key >> 32) as u32
-    }
-
-    /// The graph this value lives in.
-    pub fn graph(&self) -> &'g Graph {
-        self.graph
-    }
-
-    /// The node's position on the tape: unique within its graph (until a rewind frees it), and
-    /// increasing in creation order.
-    pub fn id(&self) -> usize {
-        self.index() as usize
-    }
-
     fn live(&self) -> usize {
-        check_alive(&self.graph.tape.borrow(), self.index(), self.epoch());
+        self.graph()
+            .tape()
+            .check_alive(self.index(), self.generation());
         self.index() as usize
     }
 
     /// The number this node holds.
     pub fn data(&self) -> f64 {
         let i = self.live();
-        self.graph.tape.borrow().data[i]
+        self.graph().tape().data()[i]
     }
 
     /// The gradient accumulated in this node by [`backward`](Value::backward) (0 until then).
     pub fn grad(&self) -> f64 {
         let i = self.live();
-        self.graph.tape.borrow().grad.get(i).copied().unwrap_or(0.0)
+        self.graph().tape().grad(i)
     }
 
     /// Sets the node's data, as the notebook's `a.data += 0.01 * a.grad`. Nodes computed from it
     /// keep their old data until [`Graph::recompute`] or until they are built again.
     pub fn set_data(&self, data: f64) {
         let i = self.live();
-        let mut t = self.graph.tape.borrow_mut();
-        t.data[i] = data;
-        t.non_finite |= !data.is_finite();
+        self.graph().tape_mut().set_data(i, data);
     }
 
     /// Sets the node's gradient by hand, as the notebook does in manual backpropagation.
     pub fn set_grad(&self, grad: f64) {
         let i = self.live();
-        let mut t = self.graph.tape.borrow_mut();
-        if t.grad.len() <= i {
-            let n = t.nodes.len();
-            t.grad.resize(n, 0.0);
-        }
-        t.grad[i] = grad;
+        self.graph().tape_mut().set_grad(i, grad);
     }
 
     /// The node's label, if it has one.
     pub fn label(&self) -> Option<String> {
         let i = self.live() as u32;
-        self.graph.tape.borrow().labels.get(&i).cloned()
+        self.graph().tape().label(i).cloned()
     }
 
     /// Gives the node a label (shown in drawings and tables) and returns it, for chaining:
@@ -117,13 +61,13 @@ impl<'g> Value<'g> {
     /// Gives the node a label, replacing any it had.
     pub fn set_label(&self, label: impl Into<String>) {
         let i = self.live() as u32;
-        self.graph.tape.borrow_mut().labels.insert(i, label.into());
+        self.graph().tape_mut().set_label(i, label.into());
     }
 
     /// The operation that made this node ([`Op::Leaf`] for an input).
     pub fn op(&self) -> Op {
         let i = self.live();
-        self.graph.tape.borrow().nodes[i].op
+        self.graph().tape().node(i).op()
     }
 
     /// Whether this node is an input made with [`Graph::value`].
@@ -135,17 +79,10 @@ impl<'g> Value<'g> {
     /// each weight and its input).
     pub fn children(&self) -> Vec<Value<'g>> {
         let i = self.live();
-        let t = self.graph.tape.borrow();
-        let node = t.nodes[i];
-        let indices: Vec<u32> = match node.op.arity() {
-            Some(0) => vec![],
-            Some(1) => vec![node.args[0]],
-            Some(_) => node.args.to_vec(),
-            None => crate::weighted_sum::decode_operands(&t.operands, node.args).nodes(),
-        };
-        indices
+        let t = self.graph().tape();
+        t.children(i)
             .into_iter()
-            .map(|j| Value::new(self.graph, j, t.nodes[j as usize].epoch()))
+            .map(|j| Value::new(self.graph(), j, t.generation_of(j)))
             .collect()
     }
 
@@ -153,8 +90,16 @@ impl<'g> Value<'g> {
     /// on, and 1 into its own. Gradients accumulate across calls, as in PyTorch; reset them with
     /// [`Graph::zero_grad`].
     pub fn backward(&self) {
-        self.live();
-        self.graph.backward_from(self.index());
+        let out = self.live();
+        crate::speed::backward(&mut self.graph().tape_mut(), out);
+    }
+
+    /// [`backward`](Value::backward) by the plain reverse sweep alone, without the speed path's
+    /// shortcuts: the reference the speed path is tested against, bit for bit.
+    #[doc(hidden)]
+    pub fn backward_plain(&self) {
+        let out = self.live();
+        crate::backward::backward(&mut self.graph().tape_mut(), out);
     }
 
     /// This node's local step of backpropagation alone, as the notebook's `o._backward()`: adds its
@@ -171,21 +116,21 @@ impl<'g> Value<'g> {
     /// assert_eq!((a.grad(), b.grad()), (-3.0, 2.0));
     /// ```
     pub fn backward_step(&self) {
-        self.live();
-        self.graph.backward_step(self.index());
+        let out = self.live();
+        crate::backward::backward_step(&mut self.graph().tape_mut(), out);
     }
 
     fn unary(self, op: Op) -> Value<'g> {
-        self.graph.apply(op, self, None)
+        self.graph().apply(op, self, None)
     }
 
     fn binary(self, op: Op, other: Value<'g>) -> Value<'g> {
-        self.graph.apply(op, self, Some(other))
+        self.graph().apply(op, self, Some(other))
     }
 
     /// `self ** exponent` with a constant exponent; `x.powf(-1.0)` is `1 / x`.
     pub fn powf(self, exponent: f64) -> Value<'g> {
-        self.graph.apply_constant(Op::Powf, self, exponent, false)
+        self.graph().apply_constant(Op::Powf, self, exponent, false)
     }
 
     /// `self ** exponent` where the exponent is a value too: the gradient flows to both.
@@ -271,13 +216,13 @@ macro_rules! binary_operator {
         impl<'g> $trait<f64> for Value<'g> {
             type Output = Value<'g>;
             fn $method(self, rhs: f64) -> Value<'g> {
-                self.graph.apply_constant($op, self, rhs, false)
+                self.graph().apply_constant($op, self, rhs, false)
             }
         }
         impl<'g> $trait<Value<'g>> for f64 {
             type Output = Value<'g>;
             fn $method(self, rhs: Value<'g>) -> Value<'g> {
-                rhs.graph.apply_constant($op, rhs, self, true)
+                rhs.graph().apply_constant($op, rhs, self, true)
             }
         }
         impl<'g> $assign_trait<Value<'g>> for Value<'g> {

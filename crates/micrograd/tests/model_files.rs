@@ -177,10 +177,10 @@ fn safetensors_export_reads_back_as_pytorch_state_dict() {
     // PyTorch's Linear: weight[i][j] is neuron i's weight for input j; bias[i] neuron i's bias.
     let w0 = as_f64("0.weight");
     let b0 = as_f64("0.bias");
-    for (i, n) in model.layers[0].neurons.iter().enumerate() {
-        assert_eq!(w0[2 * i], n.w[0].data());
-        assert_eq!(w0[2 * i + 1], n.w[1].data());
-        assert_eq!(b0[i], n.b.data());
+    for (i, n) in model.layers()[0].neurons().iter().enumerate() {
+        assert_eq!(w0[2 * i], n.weights()[0].data());
+        assert_eq!(w0[2 * i + 1], n.weights()[1].data());
+        assert_eq!(b0[i], n.bias().data());
     }
     let (_, meta) = SafeTensors::read_metadata(&bytes).unwrap();
     let meta = meta.metadata().as_ref().unwrap();

@@ -2,8 +2,10 @@
 //! graph, written for speed.
 //!
 //! [`DenseMlp`] trains an MLP with per-layer weight matrices, a forward pass that keeps each
-//! layer's activations and a backward pass written out by hand. [`chain`] computes the long chain
-//! `y = tanh(y) + x * 0.001` and its derivative in forward mode, one multiply-add per step.
+//! layer's activations and a backward pass written out by hand. The long chain `y = tanh(y) + x * 0.001`
+//! has two floors: [`chain_reverse`] does what any reverse mode must (store each step's `tanh`, then
+//! sweep back), the fair floor for the engine; [`chain_forward`] carries dy/dx along and stores
+//! nothing, which only works because the chain has a single input.
 
 /// An MLP with ReLU hidden layers and a linear output, as dense row-major matrices.
 pub struct DenseMlp {
@@ -126,8 +128,32 @@ impl DenseMlp {
     }
 }
 
-/// `y = tanh(y) + x * 0.001` repeated `steps` times from `y = x`, with dy/dx carried along.
-pub fn chain(x: f64, steps: usize) -> (f64, f64) {
+/// `y = tanh(y) + x * 0.001` repeated `steps` times from `y = x`, in reverse mode by hand: the forward
+/// loop stores each step's `tanh` in a fresh vector, a reverse sweep computes dy/dx from them, and
+/// the vector is freed. Returns (y, dy/dx).
+pub fn chain_reverse(x: f64, steps: usize) -> (f64, f64) {
+    let mut tanhs = Vec::with_capacity(steps);
+    let mut y = x;
+    for _ in 0..steps {
+        let t = y.tanh();
+        tanhs.push(t);
+        y = t + x * 0.001;
+    }
+    // The adjoint of the current y, and dy/dx gathered from the `x * 0.001` terms passed so far.
+    let (mut adjoint, mut dx) = (1.0, 0.0);
+    for t in tanhs.iter().rev() {
+        dx += adjoint * 0.001;
+        adjoint *= 1.0 - t * t;
+    }
+    // The chain starts from y = x.
+    dx += adjoint;
+    drop(tanhs);
+    (y, dx)
+}
+
+/// `y = tanh(y) + x * 0.001` repeated `steps` times from `y = x`, with dy/dx carried along (forward
+/// mode: nothing stored). Returns (y, dy/dx).
+pub fn chain_forward(x: f64, steps: usize) -> (f64, f64) {
     let (mut y, mut dy) = (x, 1.0);
     for _ in 0..steps {
         let t = y.tanh();

@@ -1,10 +1,12 @@
-//! The workloads of `micrograd bench`: the engine timed on the demo, the long chain and digits, each
-//! beside the baseline it is judged against (DESIGN section 9).
+//! The workloads of `micrograd bench`: the engine timed on the demo, the long chain and digits at several
+//! hidden widths, each beside the baseline it is judged against, and the processor's floating-point peak.
 //!
 //! Times are best-of-several wall-clock measurements in this process, so the ratios, not the raw
 //! figures, are what carry from one machine to another.
 
 pub mod floor;
+pub mod peak;
+pub mod python;
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -108,10 +110,19 @@ pub fn chain(nodes: usize) -> Chain {
     }
 }
 
-/// The same chain and its derivative by hand (forward mode, no graph). Returns (seconds, d(y)/d(x)).
-pub fn chain_floor(nodes: usize) -> (f64, f64) {
+/// The same chain and its derivative in reverse mode by hand (each step's `tanh` stored, then a
+/// reverse sweep; see [`floor::chain_reverse`]): the floor for the engine. Returns (seconds, d(y)/d(x)).
+pub fn chain_reverse_floor(nodes: usize) -> (f64, f64) {
     let start = Instant::now();
-    let (_, dy) = floor::chain(black_box(0.5), nodes / CHAIN_NODES_PER_STEP);
+    let (_, dy) = floor::chain_reverse(black_box(0.5), nodes / CHAIN_NODES_PER_STEP);
+    (start.elapsed().as_secs_f64(), black_box(dy))
+}
+
+/// The same chain and its derivative in forward mode (nothing stored; see [`floor::chain_forward`]).
+/// Returns (seconds, d(y)/d(x)).
+pub fn chain_forward_floor(nodes: usize) -> (f64, f64) {
+    let start = Instant::now();
+    let (_, dy) = floor::chain_forward(black_box(0.5), nodes / CHAIN_NODES_PER_STEP);
     (start.elapsed().as_secs_f64(), black_box(dy))
 }
 
@@ -128,16 +139,28 @@ pub fn fresh_memory(bytes: usize) -> f64 {
     start.elapsed().as_secs_f64()
 }
 
-/// The digits workload: MLP 64-32-10, softmax cross-entropy, Adam lr 1e-2, batches of 32, `epochs`
-/// epochs, pixels scaled to [0, 1], a seeded 80/20 split, PyTorch's initialization. Returns (training
-/// seconds, test accuracy).
-pub fn digits_run(epochs: usize, seed: u64) -> (f64, f64) {
+/// What one digits run measured.
+pub struct Digits {
+    /// Seconds of training (the model built, the data loaded and the test accuracy are not timed).
+    pub seconds: f64,
+    /// Accuracy on the held-out 20 %.
+    pub test_accuracy: f64,
+}
+
+/// The digits workload: MLP 64-`hidden`-10, softmax cross-entropy, Adam lr 1e-2, batches of 32,
+/// `epochs` epochs, pixels scaled to [0, 1], a seeded 80/20 split, PyTorch's initialization (as the
+/// PyTorch baseline uses, so that like is compared with like).
+pub fn digits_run(hidden: usize, epochs: usize, seed: u64) -> Digits {
     let mut data = digits();
     data.scale_features(1.0 / 16.0);
     let (train, test) = data.split(0.2, seed);
     let g = Graph::new();
-    // PyTorch's initialization (uniform in ±1/√inputs), as the PyTorch baseline uses.
-    let model = MLP::with_init(&g, &Architecture::new(64, &[32, 10]), Init::PyTorch, seed);
+    let model = MLP::with_init(
+        &g,
+        &Architecture::new(DIGITS_INPUTS, &[hidden, DIGITS_CLASSES]),
+        Init::PyTorch,
+        seed,
+    );
     let mut trainer = Trainer::new(&model, Adam::new(1e-2), Loss::CrossEntropy)
         .batch_size(32)
         .seed(seed);
@@ -146,7 +169,30 @@ pub fn digits_run(epochs: usize, seed: u64) -> (f64, f64) {
         .run_epochs(&train, epochs, |_| {})
         .expect("digits trains without diverging");
     let seconds = start.elapsed().as_secs_f64();
-    (seconds, accuracy(&model, Loss::CrossEntropy, &test))
+    Digits {
+        seconds,
+        test_accuracy: accuracy(&model, Loss::CrossEntropy, &test),
+    }
+}
+
+/// The pixels of a digit (8 × 8) and the number of classes.
+const DIGITS_INPUTS: usize = 64;
+const DIGITS_CLASSES: usize = 10;
+
+/// Floating-point operations of digits training at hidden width `hidden` over `samples` samples (the
+/// training split times the epochs), counting only the layers' multiply-adds, which are nearly all the
+/// arithmetic: per weight and per sample, 2 in the forward pass (`w·x`, `+`) and 4 in the backward pass
+/// (`g·x` added into the weight's gradient, `g·w` added into the input's). Biases, activations, the
+/// loss and the optimizer are left out.
+pub fn digits_flops(hidden: usize, samples: usize) -> f64 {
+    let weights = DIGITS_INPUTS * hidden + hidden * DIGITS_CLASSES;
+    6.0 * weights as f64 * samples as f64
+}
+
+/// The number of samples in digits' training split (80 %).
+pub fn digits_training_samples() -> usize {
+    let (train, _) = digits().split(0.2, 0);
+    train.len()
 }
 
 /// The number of parameters of the demo's network (a sanity check printed with the figures).

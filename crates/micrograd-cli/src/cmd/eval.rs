@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use micrograd::{draw, Graph, Op, Value};
 
-use super::program::{exact, print, table, ProgramArgs};
+use super::program::{print, table, ProgramArgs};
 use crate::atomic;
 use crate::error::{CliError, CliResult};
+use crate::format::exact;
 
 /// Options of `micrograd eval`.
 #[derive(clap::Args, Debug)]

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 
 use micrograd::{gradcheck, Graph};
 
-use super::program::{exact, print, table, ProgramArgs};
+use super::program::{print, table, ProgramArgs};
 use crate::error::{CliError, CliResult};
+use crate::format::exact;
 
 /// Options of `micrograd gradcheck`.
 #[derive(clap::Args, Debug)]

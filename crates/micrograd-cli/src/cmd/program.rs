@@ -102,18 +102,6 @@ pub fn print(text: &str) -> Result<(), CliError> {
     }
 }
 
-/// A number as tables and JSON print it: the shortest text that reads back to the same `f64`
-/// (`0.49999999999999994`, `1e-7`, `2.0`), and `nan`, `inf`, `-inf`.
-pub fn exact(x: f64) -> String {
-    if x.is_nan() {
-        "nan".to_string()
-    } else if x.is_infinite() {
-        if x > 0.0 { "inf" } else { "-inf" }.to_string()
-    } else {
-        format!("{x:?}")
-    }
-}
-
 /// Lays out rows as columns separated by two spaces; columns listed in `right` are right-aligned.
 pub fn table(rows: &[Vec<String>], right: &[usize]) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);

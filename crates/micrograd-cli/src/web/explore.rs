@@ -19,6 +19,7 @@ use tokio::sync::Semaphore;
 use super::error::ApiError;
 use super::limits::{MAX_GRAPH_NODES, MAX_PROGRAM_BYTES, MAX_SVG_EXPORTS, MAX_SVG_EXPORT_NODES};
 use super::rules;
+use crate::format::{json_number, rule_number};
 
 /// The request: a program, and optionally the name to differentiate (the last statement's if not).
 #[derive(Deserialize)]
@@ -119,19 +120,6 @@ pub async fn graph(body: Result<Bytes, BytesRejection>) -> Result<Json<JsonValue
     }
 }
 
-/// A number for the page: finite numbers as JSON numbers, others as `"nan"`, `"inf"`, `"-inf"`.
-pub fn number(x: f64) -> JsonValue {
-    if x.is_finite() {
-        json!(x)
-    } else if x.is_nan() {
-        json!("nan")
-    } else if x > 0.0 {
-        json!("inf")
-    } else {
-        json!("-inf")
-    }
-}
-
 /// Refuses a program over the playground's size limit.
 fn check_program_size(program: &str) -> Result<(), ApiError> {
     if program.len() > MAX_PROGRAM_BYTES {
@@ -224,14 +212,14 @@ pub fn explore(request: &GraphRequest) -> Result<JsonValue, ApiError> {
         steps.push(json!({
             "node": id,
             "name": names[&id],
-            "grad": number(out_grad),
+            "grad": json_number(out_grad),
             "lines": children.iter().zip(&lines).map(|(c, l)| json!({
                 "child": c.id(),
                 "symbolic": l.symbolic,
                 "numeric": l.numeric,
-                "amount": number(l.amount),
+                "amount": json_number(l.amount),
             })).collect::<Vec<_>>(),
-            "grads_after": after.iter().map(|&(id, g)| json!([id, number(g)])).collect::<Vec<_>>(),
+            "grads_after": after.iter().map(|&(id, g)| json!([id, json_number(g)])).collect::<Vec<_>>(),
         }));
     }
 
@@ -249,8 +237,8 @@ pub fn explore(request: &GraphRequest) -> Result<JsonValue, ApiError> {
                 "name": names[&id],
                 "op": v.op().symbol(),
                 "kind": kind,
-                "data": number(v.data()),
-                "grad": number(final_grads[&id]),
+                "data": json_number(v.data()),
+                "grad": json_number(final_grads[&id]),
                 "children": v.children().iter().map(|c| c.id()).collect::<Vec<_>>(),
             })
         })
@@ -260,7 +248,7 @@ pub fn explore(request: &GraphRequest) -> Result<JsonValue, ApiError> {
         .inputs()
         .iter()
         .filter(|b| seen.insert(b.name.clone()))
-        .map(|b| json!({"name": b.name, "id": b.value.id(), "data": number(b.value.data())}))
+        .map(|b| json!({"name": b.name, "id": b.value.id(), "data": json_number(b.value.data())}))
         .collect();
     Ok(json!({
         "output": output.id(),
@@ -295,7 +283,7 @@ fn display_names(nodes: &BTreeMap<usize, Value>) -> HashMap<usize, String> {
         let name = if let Some(label) = v.label() {
             label
         } else if v.op() == Op::Const {
-            rules::num(v.data())
+            rule_number(v.data())
         } else {
             let child_names: Vec<String> = v
                 .children()

@@ -5,6 +5,8 @@
 
 use micrograd::Op;
 
+use crate::format::rule_number;
+
 /// One child's share of a local backward step.
 pub struct RuleLine {
     /// The rule in symbols, such as `a.grad += b.data × L.grad`.
@@ -30,27 +32,6 @@ pub struct StepInputs<'a> {
     pub children: &'a [(String, f64)],
 }
 
-/// A number as the rules print it: short, in parentheses when negative.
-pub fn num(x: f64) -> String {
-    let s = if x.is_nan() {
-        "NaN".to_string()
-    } else if x.is_infinite() {
-        if x > 0.0 { "∞" } else { "-∞" }.to_string()
-    } else if x == x.trunc() && x.abs() < 1e9 {
-        format!("{x}")
-    } else if x.abs() >= 1e-3 && x.abs() < 1e6 {
-        let s = format!("{x:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        format!("{x:.3e}")
-    };
-    if x < 0.0 || s.starts_with('-') {
-        format!("({s})")
-    } else {
-        s
-    }
-}
-
 /// The lines of one local backward step, one per child (for `a * a`, one per argument).
 pub fn lines(s: &StepInputs) -> Vec<RuleLine> {
     let out = s.out;
@@ -66,13 +47,13 @@ pub fn lines(s: &StepInputs) -> Vec<RuleLine> {
         Op::Leaf | Op::Const => vec![],
         op if op.is_weighted_sum() => {
             // A neuron in one node first takes its activation's derivative, read from its output.
-            let (grad, grad_num, g) = match op.activation() {
-                None => (format!("{out}.grad"), num(g), g),
+            let (grad, grad_num, g) = match op.activation().and_then(|a| a.op()) {
+                None => (format!("{out}.grad"), rule_number(g), g),
                 Some(a) => {
                     let slope = a.backward(0.0, 0.0, s.out_data, 1.0).0;
                     (
                         format!("{}′ × {out}.grad", a.symbol()),
-                        format!("{} × {}", num(slope), num(g)),
+                        format!("{} × {}", rule_number(slope), rule_number(g)),
                         a.backward(0.0, 0.0, s.out_data, g).0,
                     )
                 }
@@ -87,12 +68,12 @@ pub fn lines(s: &StepInputs) -> Vec<RuleLine> {
                 let (w, x) = (1 + 2 * pair, 2 + 2 * pair);
                 v.push(line(
                     format!("{}.grad += {}.data × {grad}", name(w), name(x)),
-                    format!("{} × {grad_num}", num(data(x))),
+                    format!("{} × {grad_num}", rule_number(data(x))),
                     data(x) * g,
                 ));
                 v.push(line(
                     format!("{}.grad += {}.data × {grad}", name(x), name(w)),
-                    format!("{} × {grad_num}", num(data(w))),
+                    format!("{} × {grad_num}", rule_number(data(w))),
                     data(w) * g,
                 ));
             }
@@ -106,103 +87,134 @@ pub fn lines(s: &StepInputs) -> Vec<RuleLine> {
             let b = if s.children.len() > 1 { name(1) } else { "" };
             let (od, c) = (s.out_data, y);
             let (sx, nx, sy, ny): (String, String, String, String) = match op {
-                Op::Add => (format!("{out}.grad"), num(g), format!("{out}.grad"), num(g)),
+                Op::Add => (
+                    format!("{out}.grad"),
+                    rule_number(g),
+                    format!("{out}.grad"),
+                    rule_number(g),
+                ),
                 Op::Sub => (
                     format!("{out}.grad"),
-                    num(g),
+                    rule_number(g),
                     format!("-{out}.grad"),
-                    format!("-{}", num(g)),
+                    format!("-{}", rule_number(g)),
                 ),
                 Op::Mul => (
                     format!("{b}.data × {out}.grad"),
-                    format!("{} × {}", num(y), num(g)),
+                    format!("{} × {}", rule_number(y), rule_number(g)),
                     format!("{a}.data × {out}.grad"),
-                    format!("{} × {}", num(x), num(g)),
+                    format!("{} × {}", rule_number(x), rule_number(g)),
                 ),
                 Op::Div => (
                     format!("{out}.grad / {b}.data"),
-                    format!("{} / {}", num(g), num(y)),
+                    format!("{} / {}", rule_number(g), rule_number(y)),
                     format!("-{out}.grad × {a}.data / {b}.data²"),
-                    format!("-{} × {} / {}²", num(g), num(x), num(y)),
+                    format!(
+                        "-{} × {} / {}²",
+                        rule_number(g),
+                        rule_number(x),
+                        rule_number(y)
+                    ),
                 ),
                 Op::Neg => (
                     format!("-{out}.grad"),
-                    format!("-{}", num(g)),
+                    format!("-{}", rule_number(g)),
                     String::new(),
                     String::new(),
                 ),
                 Op::Powf => (
-                    format!("{} × {a}.data^{} × {out}.grad", num(c), num(c - 1.0)),
-                    format!("{} × {}^{} × {}", num(c), num(x), num(c - 1.0), num(g)),
+                    format!(
+                        "{} × {a}.data^{} × {out}.grad",
+                        rule_number(c),
+                        rule_number(c - 1.0)
+                    ),
+                    format!(
+                        "{} × {}^{} × {}",
+                        rule_number(c),
+                        rule_number(x),
+                        rule_number(c - 1.0),
+                        rule_number(g)
+                    ),
                     String::new(),
                     String::new(),
                 ),
                 Op::Pow => (
                     format!("{b}.data × {a}.data^({b}.data - 1) × {out}.grad"),
-                    format!("{} × {}^({} - 1) × {}", num(y), num(x), num(y), num(g)),
+                    format!(
+                        "{} × {}^({} - 1) × {}",
+                        rule_number(y),
+                        rule_number(x),
+                        rule_number(y),
+                        rule_number(g)
+                    ),
                     format!("{out}.data × ln({a}.data) × {out}.grad"),
-                    format!("{} × ln({}) × {}", num(od), num(x), num(g)),
+                    format!(
+                        "{} × ln({}) × {}",
+                        rule_number(od),
+                        rule_number(x),
+                        rule_number(g)
+                    ),
                 ),
                 Op::Exp => (
                     format!("{out}.data × {out}.grad"),
-                    format!("{} × {}", num(od), num(g)),
+                    format!("{} × {}", rule_number(od), rule_number(g)),
                     String::new(),
                     String::new(),
                 ),
                 Op::Log => (
                     format!("{out}.grad / {a}.data"),
-                    format!("{} / {}", num(g), num(x)),
+                    format!("{} / {}", rule_number(g), rule_number(x)),
                     String::new(),
                     String::new(),
                 ),
                 Op::Tanh => (
                     format!("(1 - {out}.data²) × {out}.grad"),
-                    format!("(1 - {}²) × {}", num(od), num(g)),
+                    format!("(1 - {}²) × {}", rule_number(od), rule_number(g)),
                     String::new(),
                     String::new(),
                 ),
                 Op::Sigmoid => (
                     format!("{out}.data × (1 - {out}.data) × {out}.grad"),
-                    format!("{} × (1 - {}) × {}", num(od), num(od), num(g)),
+                    format!(
+                        "{} × (1 - {}) × {}",
+                        rule_number(od),
+                        rule_number(od),
+                        rule_number(g)
+                    ),
                     String::new(),
                     String::new(),
                 ),
                 Op::Relu => (
                     format!("[{out}.data > 0] × {out}.grad"),
-                    format!("{} × {}", if od > 0.0 { 1 } else { 0 }, num(g)),
+                    format!("{} × {}", if od > 0.0 { 1 } else { 0 }, rule_number(g)),
                     String::new(),
                     String::new(),
                 ),
                 Op::Sin => (
                     format!("cos({a}.data) × {out}.grad"),
-                    format!("cos({}) × {}", num(x), num(g)),
+                    format!("cos({}) × {}", rule_number(x), rule_number(g)),
                     String::new(),
                     String::new(),
                 ),
                 Op::Cos => (
                     format!("-sin({a}.data) × {out}.grad"),
-                    format!("-sin({}) × {}", num(x), num(g)),
+                    format!("-sin({}) × {}", rule_number(x), rule_number(g)),
                     String::new(),
                     String::new(),
                 ),
                 Op::Sqrt => (
                     format!("{out}.grad / (2 × {out}.data)"),
-                    format!("{} / (2 × {})", num(g), num(od)),
+                    format!("{} / (2 × {})", rule_number(g), rule_number(od)),
                     String::new(),
                     String::new(),
                 ),
                 Op::Abs => (
                     format!("sign({a}.data) × {out}.grad"),
-                    format!("sign({}) × {}", num(x), num(g)),
+                    format!("sign({}) × {}", rule_number(x), rule_number(g)),
                     String::new(),
                     String::new(),
                 ),
-                Op::Leaf
-                | Op::Const
-                | Op::WeightedSum
-                | Op::ReluSum
-                | Op::TanhSum
-                | Op::SigmoidSum => unreachable!("handled above"),
+                Op::Leaf | Op::Const | Op::WeightedSum(_) => unreachable!("handled above"),
             };
             let mut v = vec![line(format!("{a}.grad += {sx}"), nx, dx)];
             // A constant exponent is not a child that takes a gradient.
@@ -244,7 +256,7 @@ mod tests {
             ("x".to_string(), -1.0),
         ];
         let s = StepInputs {
-            op: Op::TanhSum,
+            op: Op::WeightedSum(micrograd::nn::Activation::Tanh),
             out: "n",
             out_data: 0.5,
             out_grad: 2.0,

@@ -24,9 +24,7 @@ fn picture_dir() -> PathBuf {
 pub fn save_svg(name: &str, svg: &str) {
     let dir = picture_dir();
     let path = dir.join(format!("{name}.svg"));
-    match std::fs::create_dir_all(&dir)
-        .and_then(|()| micrograd::io::write_atomic(&path, svg.as_bytes()))
-    {
+    match std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, svg.as_bytes())) {
         Ok(()) => println!("(picture: {})", path.display()),
         Err(e) => eprintln!("could not write the picture {name}: {e}"),
     }
@@ -38,9 +36,9 @@ pub fn save_picture(name: &str, root: Value<'_>) {
     let dir = picture_dir();
     let result = std::fs::create_dir_all(&dir).and_then(|()| {
         let dot = dir.join(format!("{name}.dot"));
-        micrograd::io::write_atomic(&dot, draw::to_dot(root).as_bytes())?;
+        std::fs::write(&dot, draw::to_dot(root).as_bytes())?;
         let svg = draw::to_svg(root).map_err(|e| std::io::Error::other(e.to_string()))?;
-        micrograd::io::write_atomic(&dir.join(format!("{name}.svg")), svg.as_bytes())
+        std::fs::write(dir.join(format!("{name}.svg")), svg.as_bytes())
     });
     match result {
         Ok(()) => println!("(picture: {})", dir.join(format!("{name}.svg")).display()),

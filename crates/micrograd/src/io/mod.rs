@@ -59,8 +59,8 @@ pub use model::{
 use std::path::Path;
 
 /// Writes `bytes` to `path` whole or not at all: into a temporary file in the same directory, then
-/// renamed over `path`.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// renamed over `path`. (Model files only: the command line has its own file writing.)
+pub(crate) fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),

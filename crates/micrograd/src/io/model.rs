@@ -158,7 +158,7 @@ impl SavedModel {
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), ModelError> {
         let path = path.as_ref();
         let json = self.to_json().map_err(|e| e.at(path))?;
-        super::write_atomic(path, json.as_bytes())
+        super::write_whole(path, json.as_bytes())
             .map_err(|e| ModelError::new(format!("cannot write the model: {e}")).at(path))
     }
 
@@ -174,7 +174,7 @@ impl SavedModel {
     pub fn save_safetensors(&self, path: impl AsRef<Path>) -> Result<(), ModelError> {
         let path = path.as_ref();
         let bytes = self.to_safetensors().map_err(|e| e.at(path))?;
-        super::write_atomic(path, &bytes)
+        super::write_whole(path, &bytes)
             .map_err(|e| ModelError::new(format!("cannot write the weights: {e}")).at(path))
     }
 

@@ -1,23 +1,14 @@
-//! [`Activation`]: the nonlinearity a neuron applies to its weighted sum.
+//! [`Activation`]: the nonlinearity a neuron applies to its weighted sum, with its names.
+//!
+//! The type and its two rules are the engine's ([`crate::op::Activation`]): a neuron's node,
+//! [`Op::WeightedSum`](crate::Op::WeightedSum), carries it as data. This module adds what the
+//! networks and the files need: applying it to a [`Value`], and its names.
 
 use std::fmt;
 use std::str::FromStr;
 
-use crate::op::Op;
+pub use crate::op::Activation;
 use crate::value::Value;
-
-/// The function a neuron applies after its weighted sum.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Activation {
-    /// `max(0, x)`, micrograd's hidden-layer default.
-    Relu,
-    /// `tanh(x)`, as the notebook's neuron.
-    Tanh,
-    /// `1 / (1 + e^-x)`.
-    Sigmoid,
-    /// The identity: the output layer of micrograd's MLP.
-    Linear,
-}
 
 impl Activation {
     /// Applies the activation to a value in the graph.
@@ -30,19 +21,9 @@ impl Activation {
         }
     }
 
-    /// The operation that applies the activation (`None` for [`Activation::Linear`]).
-    pub fn op(self) -> Option<Op> {
-        match self {
-            Activation::Relu => Some(Op::Relu),
-            Activation::Tanh => Some(Op::Tanh),
-            Activation::Sigmoid => Some(Op::Sigmoid),
-            Activation::Linear => None,
-        }
-    }
-
     /// Applies the activation to a plain number, with the same formulas as the graph's nodes.
     pub fn apply_f64(self, x: f64) -> f64 {
-        self.op().map_or(x, |op| op.forward(x, 0.0))
+        self.forward(x)
     }
 
     /// The lowercase name used in files and on the command line: `relu`, `tanh`, `sigmoid`, `linear`.

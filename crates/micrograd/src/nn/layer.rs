@@ -3,12 +3,12 @@
 use std::fmt;
 
 use super::{Activation, Init, Module, Neuron};
-use crate::dense::DenseLayer;
-use crate::graph::Graph;
+use crate::graph::{Graph, Value};
 use crate::rng::Rng;
-use crate::value::Value;
+use crate::speed::DenseLayer;
 
-/// A fully connected layer: `n_outputs` neurons of `n_inputs` weights each.
+/// A fully connected layer: `n_outputs` neurons of `n_inputs` weights each, all applying the same
+/// activation.
 ///
 /// ```
 /// use micrograd::nn::{Activation, Layer, Module};
@@ -22,8 +22,8 @@ use crate::value::Value;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Layer<'g> {
-    /// The neurons, one per output.
-    pub neurons: Vec<Neuron<'g>>,
+    neurons: Vec<Neuron<'g>>,
+    activation: Activation,
 }
 
 impl<'g> Layer<'g> {
@@ -58,11 +58,27 @@ impl<'g> Layer<'g> {
         init: Init,
         rng: &mut Rng,
     ) -> Self {
+        let neurons = (0..n_outputs)
+            .map(|_| Neuron::with_init(graph, n_inputs, activation, init, rng))
+            .collect();
         Layer {
-            neurons: (0..n_outputs)
-                .map(|_| Neuron::with_init(graph, n_inputs, activation, init, rng))
-                .collect(),
+            neurons,
+            activation,
         }
+    }
+
+    /// A layer of the given neurons, which share `activation` (made by
+    /// [`MLP::from_parameters`](super::MLP::from_parameters)).
+    pub(crate) fn from_neurons(neurons: Vec<Neuron<'g>>, activation: Activation) -> Self {
+        Layer {
+            neurons,
+            activation,
+        }
+    }
+
+    /// The neurons, one per output.
+    pub fn neurons(&self) -> &[Neuron<'g>] {
+        &self.neurons
     }
 
     /// The number of inputs each neuron reads.
@@ -75,49 +91,36 @@ impl<'g> Layer<'g> {
         self.neurons.len()
     }
 
-    /// The activation of the layer's neurons (that of the first; layers made here share one).
+    /// The activation every neuron of the layer applies (a layer's neurons share one).
     pub fn activation(&self) -> Activation {
-        self.neurons
-            .first()
-            .map_or(Activation::Linear, |n| n.activation)
+        self.activation
     }
 
     /// Each neuron's output for the inputs `x`.
     ///
-    /// Each neuron is one node: its weighted sum with the activation applied in the same node
-    /// ([`Op::ReluSum`](crate::Op::ReluSum), …; a linear neuron is an
-    /// [`Op::WeightedSum`](crate::Op::WeightedSum)), with the numbers and gradients of
-    /// [`Neuron::forward`]'s two nodes. The outputs are consecutive nodes, so the next layer reads
-    /// them as one run.
+    /// Each neuron is one node, [`Op::WeightedSum`](crate::Op::WeightedSum) with the layer's
+    /// activation applied in the same node, with the numbers and gradients of [`Neuron::forward`]'s
+    /// two nodes. The outputs are consecutive nodes, so the next layer reads them as one run.
     pub fn forward(&self, x: &[Value<'g>]) -> Vec<Value<'g>> {
-        match self.shared_activation() {
-            Some(activation) => self.neurons[0].b.graph().weighted_sums(
-                x,
-                self.neurons.iter().map(|n| (n.b, &n.w[..])),
-                activation.op(),
-            ),
-            None => self.neurons.iter().map(|n| n.forward(x)).collect(),
+        match self.neurons.first() {
+            Some(first) => first
+                .bias()
+                .graph()
+                .weighted_sums(x, self.terms(), self.activation),
+            None => vec![],
         }
     }
 
-    /// The activation every neuron applies, or `None` if the layer is empty or its neurons differ
-    /// (then each neuron is built on its own).
-    fn shared_activation(&self) -> Option<Activation> {
-        let activation = self.neurons.first()?.activation;
-        self.neurons
-            .iter()
-            .all(|n| n.activation == activation)
-            .then_some(activation)
+    /// Each neuron's bias and weights.
+    fn terms(&self) -> impl Iterator<Item = (Value<'g>, &[Value<'g>])> {
+        self.neurons.iter().map(|n| (n.bias(), n.weights()))
     }
 
-    /// The layer checked for a batch (see [`Graph::dense_forward`]), or `None` if it cannot take
-    /// that path: its neurons' activations differ or a neuron's weights are not consecutive nodes.
+    /// The layer checked for a batch (see [`DenseLayer`]), or `None` if it cannot take that path
+    /// (it is empty, or a neuron's weights are not consecutive nodes).
     pub(crate) fn dense(&self) -> Option<DenseLayer<'g>> {
-        let activation = self.shared_activation()?;
-        self.neurons[0].b.graph().dense_layer(
-            self.neurons.iter().map(|n| (n.b, &n.w[..])),
-            activation.op(),
-        )
+        let graph = self.neurons.first()?.bias().graph();
+        DenseLayer::check(graph, self.terms(), self.activation)
     }
 
     /// The outputs for plain numbers, computed without building graph nodes.

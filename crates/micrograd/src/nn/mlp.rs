@@ -3,10 +3,9 @@
 use std::fmt;
 
 use super::{Activation, Init, Layer, Module, Neuron};
-use crate::dense::DenseLayer;
-use crate::graph::Graph;
+use crate::graph::{Graph, Value};
 use crate::rng::Rng;
-use crate::value::Value;
+use crate::speed::{self, DenseLayer};
 
 /// The shape of an [`MLP`]: its input width and each layer's width and activation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -159,8 +158,7 @@ impl std::error::Error for ParameterCountError {}
 #[derive(Clone, Debug)]
 pub struct MLP<'g> {
     graph: &'g Graph,
-    /// The layers, from the first hidden layer to the output layer.
-    pub layers: Vec<Layer<'g>>,
+    layers: Vec<Layer<'g>>,
     inputs: usize,
 }
 
@@ -209,7 +207,7 @@ impl<'g> MLP<'g> {
     /// let g = Graph::new();
     /// let m = MLP::with_init(&g, &Architecture::new(64, &[32, 10]), Init::PyTorch, 0);
     /// let bound = 1.0 / 8.0; // 1/√64
-    /// assert!(m.layers[0].neurons[0].w.iter().all(|w| w.data().abs() <= bound));
+    /// assert!(m.layers()[0].neurons()[0].weights().iter().all(|w| w.data().abs() <= bound));
     /// ```
     pub fn with_init(graph: &'g Graph, arch: &Architecture, init: Init, seed: u64) -> Self {
         let mut rng = Rng::new(seed);
@@ -256,7 +254,7 @@ impl<'g> MLP<'g> {
                     neuron
                 })
                 .collect();
-            layers.push(Layer { neurons });
+            layers.push(Layer::from_neurons(neurons, act));
             n_in = n_out;
         }
         Ok(MLP {
@@ -264,6 +262,11 @@ impl<'g> MLP<'g> {
             layers,
             inputs: arch.inputs,
         })
+    }
+
+    /// The layers, from the first hidden layer to the output layer.
+    pub fn layers(&self) -> &[Layer<'g>] {
+        &self.layers
     }
 
     /// The graph the parameters live in.
@@ -342,19 +345,13 @@ impl<'g> MLP<'g> {
         &self,
         rows: impl IntoIterator<Item = &'r [f64]>,
     ) -> Vec<Vec<Value<'g>>> {
+        // The layers' widths chain by construction; a layer the batch path cannot take (an empty
+        // one) sends the whole batch down the general path.
         let dense: Option<Vec<DenseLayer<'g>>> = self.layers.iter().map(Layer::dense).collect();
-        // Layers whose widths do not chain take the general path, which says what is wrong.
-        let checked = dense
-            .filter(|layers| !layers.is_empty())
-            .and_then(|layers| {
-                let width = layers.iter().try_fold(self.inputs, |width, l| {
-                    (l.n_inputs() == width).then(|| l.n_outputs())
-                })?;
-                Some((layers, width))
-            });
-        let Some((dense, width)) = checked else {
+        let Some(dense) = dense.filter(|layers| !layers.is_empty()) else {
             return rows.into_iter().map(|row| self.forward_data(row)).collect();
         };
+        let width = self.n_outputs();
         rows.into_iter()
             .map(|row| {
                 assert_eq!(
@@ -364,11 +361,11 @@ impl<'g> MLP<'g> {
                     row.len(),
                     self.inputs
                 );
-                let mut run = self.graph.constants(row);
+                let mut run = speed::constants(self.graph, row);
                 for layer in &dense {
-                    run = self.graph.dense_forward(layer, run);
+                    run = layer.forward(self.graph, run);
                 }
-                self.graph.run_values(run, width)
+                speed::run_values(self.graph, run, width)
             })
             .collect()
     }
@@ -418,9 +415,9 @@ impl<'g> Module<'g> for MLP<'g> {
     fn parameters(&self) -> Vec<Value<'g>> {
         let mut out = Vec::with_capacity(self.num_parameters());
         for layer in &self.layers {
-            for n in &layer.neurons {
-                out.extend_from_slice(&n.w);
-                out.push(n.b);
+            for n in layer.neurons() {
+                out.extend_from_slice(n.weights());
+                out.push(n.bias());
             }
         }
         out

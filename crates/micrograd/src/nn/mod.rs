@@ -10,7 +10,8 @@
 //! - [`Init`]: `Micrograd` (weights uniform in [-1, 1), bias 0; the default) or `PyTorch` (weights and biases
 //!   uniform in ±1/√n_inputs, as `torch.nn.Linear`; better for wide inputs such as the 64 pixels of digits).
 //! - [`Layer`]: `n_outputs` neurons over the same inputs, each one node that applies its activation to
-//!   its weighted sum ([`Op::ReluSum`](crate::Op::ReluSum), …): half the nodes, the same numbers.
+//!   its weighted sum ([`Op::WeightedSum`](crate::Op::WeightedSum) with the activation as data): half the
+//!   nodes, the same numbers. A layer's neurons share one activation.
 //! - [`MLP`]: `MLP::new(&g, n_inputs, &[16, 16, 1], seed)` is micrograd's (ReLU hidden layers, linear
 //!   output); `MLP::with_activations(&g, n_inputs, &[(16, Activation::Tanh), …], seed)` chooses per layer;
 //!   `MLP::with_init(&g, &arch, Init::PyTorch, seed)` chooses the initialization;

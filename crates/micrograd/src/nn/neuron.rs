@@ -3,9 +3,8 @@
 use std::fmt;
 
 use super::{Activation, Init, Module};
-use crate::graph::Graph;
+use crate::graph::{Graph, Value};
 use crate::rng::Rng;
-use crate::value::Value;
 
 /// One neuron: weights, a bias and an activation.
 ///
@@ -23,12 +22,9 @@ use crate::value::Value;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Neuron<'g> {
-    /// The weights, one per input.
-    pub w: Vec<Value<'g>>,
-    /// The bias.
-    pub b: Value<'g>,
-    /// The function applied to the weighted sum.
-    pub activation: Activation,
+    w: Vec<Value<'g>>,
+    b: Value<'g>,
+    activation: Activation,
 }
 
 impl<'g> Neuron<'g> {
@@ -84,6 +80,21 @@ impl<'g> Neuron<'g> {
             b: graph.value(bias),
             activation,
         }
+    }
+
+    /// The weights, one per input.
+    pub fn weights(&self) -> &[Value<'g>] {
+        &self.w
+    }
+
+    /// The bias.
+    pub fn bias(&self) -> Value<'g> {
+        self.b
+    }
+
+    /// The function applied to the weighted sum.
+    pub fn activation(&self) -> Activation {
+        self.activation
     }
 
     /// The number of inputs.

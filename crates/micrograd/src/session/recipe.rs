@@ -1,4 +1,4 @@
-//! A training recipe: every choice of a `micrograd train` run, with the options the user gave and
+//! A training recipe: every choice of a training session, with the options the user gave and
 //! sensible defaults for the rest, which depend on the data set.
 //!
 //! | data | model | loss | optimizer | length |
@@ -9,20 +9,24 @@
 //!
 //! The first row is Karpathy's demo exactly; the last is the digits workload of the benchmarks. CSV
 //! features are standardized (fitted on the training part); digits and CSV files hold out 20 % for
-//! testing, the toy sets none.
+//! testing, the toy sets none. The generated sets start from micrograd's initialization (weights
+//! uniform in [-1, 1), so the demo's numbers are micrograd's), the digits and CSV files from PyTorch's
+//! (scaled by the fan-in, so that 64 pixels do not swamp the first layer).
+//!
+//! Messages name the options as the command line spells them (`--lr`, `--steps`).
 
 use std::fmt;
+use std::str::FromStr;
 
-use micrograd::loss::Loss;
-use micrograd::nn::Activation;
-use micrograd::optim::Schedule;
+use super::classes::Classes;
+use super::source::DataSource;
+use super::SessionError;
+use crate::loss::Loss;
+use crate::nn::{Activation, Init};
+use crate::optim::Schedule;
 
-use crate::classes::Classes;
-use crate::datasets::DatasetChoice;
-use crate::error::CliError;
-
-/// Which optimizer updates the parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// Which optimizer updates the parameters (`sgd`, `adam`, `adamw`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OptimizerKind {
     /// Stochastic gradient descent (with --momentum).
     Sgd,
@@ -32,8 +36,8 @@ pub enum OptimizerKind {
     Adamw,
 }
 
-/// How the learning rate changes over the run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// How the learning rate changes over the run (`constant`, `linear`, `cosine`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScheduleKind {
     /// The same rate throughout.
     Constant,
@@ -65,7 +69,7 @@ pub enum Length {
 }
 
 /// What the user asked for; `None` means "the default for this data set".
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Choices {
     /// Hidden layer widths.
     pub hidden: Option<Vec<usize>>,
@@ -91,6 +95,8 @@ pub struct Choices {
     pub l2: Option<f64>,
     /// The fraction of samples held out for testing.
     pub test_fraction: Option<f64>,
+    /// How the weights begin.
+    pub init: Option<Init>,
 }
 
 /// Every choice of a run, resolved.
@@ -120,6 +126,8 @@ pub struct Recipe {
     pub test_fraction: f64,
     /// The input transformation.
     pub scaling: Scaling,
+    /// How the weights begin.
+    pub init: Init,
 }
 
 /// Above this many samples a multi-class CSV file trains in mini-batches by default.
@@ -129,12 +137,12 @@ impl Recipe {
     /// Fills in the defaults for `dataset` (with `samples` rows and `classes`) and checks every value.
     pub fn resolve(
         choices: &Choices,
-        dataset: &DatasetChoice,
+        dataset: &DataSource,
         samples: usize,
         classes: &Classes,
-    ) -> Result<Recipe, CliError> {
-        let digits = *dataset == DatasetChoice::Digits;
-        let csv = matches!(dataset, DatasetChoice::Csv(_));
+    ) -> Result<Recipe, SessionError> {
+        let digits = *dataset == DataSource::Digits;
+        let csv = matches!(dataset, DataSource::Csv(_));
         let binary = classes.len() == 2;
         let loss = choices.loss.unwrap_or(if binary {
             Loss::Hinge
@@ -142,7 +150,7 @@ impl Recipe {
             Loss::CrossEntropy
         });
         if loss != Loss::CrossEntropy && !binary {
-            return Err(CliError::input(format!(
+            return Err(SessionError::new(format!(
                 "the {} loss tells two classes apart, but the labels have {} (use --loss cross-entropy)",
                 loss,
                 classes.len()
@@ -165,7 +173,7 @@ impl Recipe {
         let batch_size = choices.batch_size.unwrap_or(default_batch);
         let length = match (choices.steps, choices.epochs) {
             (Some(_), Some(_)) => {
-                return Err(CliError::input("give --steps or --epochs, not both"))
+                return Err(SessionError::new("give --steps or --epochs, not both"))
             }
             (Some(n), None) => Length::Steps(n),
             (None, Some(n)) => Length::Epochs(n),
@@ -200,13 +208,18 @@ impl Recipe {
             } else {
                 Scaling::None
             },
+            init: choices.init.unwrap_or(if digits || csv {
+                Init::PyTorch
+            } else {
+                Init::Micrograd
+            }),
         };
         recipe.check(choices)?;
         Ok(recipe)
     }
 
-    fn check(&self, choices: &Choices) -> Result<(), CliError> {
-        let bad = |m: String| Err(CliError::input(m));
+    fn check(&self, choices: &Choices) -> Result<(), SessionError> {
+        let bad = |m: String| Err(SessionError::new(m));
         if !(self.lr.is_finite() && self.lr > 0.0) {
             return bad(format!("--lr must be a positive number, not {}", self.lr));
         }
@@ -263,7 +276,8 @@ impl Recipe {
         }
     }
 
-    /// The model's layer widths after the inputs: the hidden layers, then `outputs`.
+    /// The model's layers after the inputs, each a width and an activation: the hidden layers, then
+    /// a linear layer of `outputs`.
     pub fn layers(&self, outputs: usize) -> Vec<(usize, Activation)> {
         let hidden = self.hidden.iter().map(|&n| (n, self.activation));
         hidden
@@ -282,15 +296,74 @@ impl fmt::Display for OptimizerKind {
     }
 }
 
-/// The widths of the hidden layers, as `--hidden` gives them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Widths(pub Vec<usize>);
+impl OptimizerKind {
+    /// The name as options spell it: `sgd`, `adam`, `adamw`.
+    pub fn name(self) -> &'static str {
+        match self {
+            OptimizerKind::Sgd => "sgd",
+            OptimizerKind::Adam => "adam",
+            OptimizerKind::Adamw => "adamw",
+        }
+    }
+}
 
-/// Parses `--hidden`: comma-separated positive widths (`16,16`), or `none` for no hidden layer.
-pub fn parse_hidden(text: &str) -> Result<Widths, String> {
+impl FromStr for OptimizerKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "sgd" => Ok(OptimizerKind::Sgd),
+            "adam" => Ok(OptimizerKind::Adam),
+            "adamw" => Ok(OptimizerKind::Adamw),
+            _ => Err(format!(
+                "unknown optimizer `{s}`: expected sgd, adam or adamw"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for ScheduleKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ScheduleKind::Constant => "constant",
+            ScheduleKind::Linear => "linear",
+            ScheduleKind::Cosine => "cosine",
+        })
+    }
+}
+
+impl FromStr for ScheduleKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "constant" => Ok(ScheduleKind::Constant),
+            "linear" => Ok(ScheduleKind::Linear),
+            "cosine" => Ok(ScheduleKind::Cosine),
+            _ => Err(format!(
+                "unknown schedule `{s}`: expected constant, linear or cosine"
+            )),
+        }
+    }
+}
+
+/// The widths of the hidden layers (without the inputs and the output layer), as `--hidden` gives
+/// them: comma-separated positive widths (`16,16`), or `none` for no hidden layer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HiddenWidths(pub Vec<usize>);
+
+impl FromStr for HiddenWidths {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        parse_hidden(text)
+    }
+}
+
+fn parse_hidden(text: &str) -> Result<HiddenWidths, String> {
     let text = text.trim();
     if text.is_empty() || text.eq_ignore_ascii_case("none") {
-        return Ok(Widths(Vec::new()));
+        return Ok(HiddenWidths(Vec::new()));
     }
     text.split(',')
         .map(|part| match part.trim().parse::<usize>() {
@@ -303,7 +376,7 @@ pub fn parse_hidden(text: &str) -> Result<Widths, String> {
             )),
         })
         .collect::<Result<Vec<usize>, String>>()
-        .map(Widths)
+        .map(HiddenWidths)
 }
 
 #[cfg(test)]
@@ -316,7 +389,7 @@ mod tests {
 
     #[test]
     fn the_defaults_are_the_demo() {
-        let moons = DatasetChoice::parse("moons").unwrap();
+        let moons = DataSource::parse("moons").unwrap();
         let r = Recipe::resolve(&Choices::default(), &moons, 100, &classes(2)).unwrap();
         assert_eq!(r.hidden, vec![16, 16]);
         assert_eq!(
@@ -332,13 +405,8 @@ mod tests {
 
     #[test]
     fn digits_defaults_are_the_benchmark() {
-        let r = Recipe::resolve(
-            &Choices::default(),
-            &DatasetChoice::Digits,
-            1797,
-            &classes(10),
-        )
-        .unwrap();
+        let r =
+            Recipe::resolve(&Choices::default(), &DataSource::Digits, 1797, &classes(10)).unwrap();
         assert_eq!(r.hidden, vec![32]);
         assert_eq!(
             (r.loss, r.optimizer, r.lr),
@@ -353,56 +421,69 @@ mod tests {
 
     #[test]
     fn bad_choices_are_refused() {
-        let moons = DatasetChoice::parse("moons").unwrap();
-        let with = |c: Choices| {
-            Recipe::resolve(&c, &moons, 100, &classes(2))
-                .unwrap_err()
-                .code
-        };
-        assert_eq!(
-            with(Choices {
-                lr: Some(-1.0),
-                ..Default::default()
-            }),
-            2
-        );
-        assert_eq!(
-            with(Choices {
-                test_fraction: Some(1.0),
-                ..Default::default()
-            }),
-            2
-        );
-        assert_eq!(
-            with(Choices {
-                steps: Some(0),
-                ..Default::default()
-            }),
-            2
-        );
+        let moons = DataSource::parse("moons").unwrap();
+        let refused = |c: Choices| Recipe::resolve(&c, &moons, 100, &classes(2)).is_err();
+        assert!(refused(Choices {
+            lr: Some(-1.0),
+            ..Default::default()
+        }));
+        assert!(refused(Choices {
+            test_fraction: Some(1.0),
+            ..Default::default()
+        }));
+        assert!(refused(Choices {
+            steps: Some(0),
+            ..Default::default()
+        }));
         let adam_momentum = Choices {
             optimizer: Some(OptimizerKind::Adam),
             momentum: Some(0.9),
             ..Default::default()
         };
-        assert_eq!(with(adam_momentum), 2);
-        let blobs = DatasetChoice::parse("blobs").unwrap();
+        assert!(refused(adam_momentum));
+        let blobs = DataSource::parse("blobs").unwrap();
         let hinge = Choices {
             loss: Some(Loss::Hinge),
             ..Default::default()
         };
-        assert_eq!(
-            Recipe::resolve(&hinge, &blobs, 100, &classes(3))
-                .unwrap_err()
-                .code,
-            2
-        );
+        assert!(Recipe::resolve(&hinge, &blobs, 100, &classes(3)).is_err());
+    }
+
+    #[test]
+    fn the_demo_keeps_micrograds_init_and_files_take_pytorchs() {
+        let choices = Choices::default();
+        let init = |source: &str, k: usize| {
+            let source = DataSource::parse(source).unwrap();
+            Recipe::resolve(&choices, &source, 100, &classes(k))
+                .unwrap()
+                .init
+        };
+        assert_eq!(init("moons", 2), Init::Micrograd);
+        assert_eq!(init("blobs", 3), Init::Micrograd);
+        assert_eq!(init("digits", 10), Init::PyTorch);
+        assert_eq!(init("csv:data.csv", 2), Init::PyTorch);
+        let chosen = Choices {
+            init: Some(Init::PyTorch),
+            ..Default::default()
+        };
+        let moons = DataSource::parse("moons").unwrap();
+        let recipe = Recipe::resolve(&chosen, &moons, 100, &classes(2)).unwrap();
+        assert_eq!(recipe.init, Init::PyTorch);
+    }
+
+    #[test]
+    fn names_parse() {
+        assert_eq!("AdamW".parse(), Ok(OptimizerKind::Adamw));
+        assert_eq!("cosine".parse(), Ok(ScheduleKind::Cosine));
+        let err = "rmsprop".parse::<OptimizerKind>().unwrap_err();
+        assert!(err.contains("sgd, adam or adamw"), "{err}");
+        assert!("step".parse::<ScheduleKind>().is_err());
     }
 
     #[test]
     fn hidden_layers_parse() {
-        assert_eq!(parse_hidden("16,16"), Ok(Widths(vec![16, 16])));
-        assert_eq!(parse_hidden("none"), Ok(Widths(vec![])));
+        assert_eq!(parse_hidden("16,16"), Ok(HiddenWidths(vec![16, 16])));
+        assert_eq!(parse_hidden("none"), Ok(HiddenWidths(vec![])));
         assert!(parse_hidden("16,x").is_err());
         assert!(parse_hidden("0").is_err());
     }

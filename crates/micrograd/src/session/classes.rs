@@ -5,9 +5,8 @@
 //! -1/+1 for the one-output losses. [`Classes`] keeps the original label of each class, so that
 //! predictions and pictures speak of the labels the user knows.
 
-use micrograd::loss::{argmax, Loss};
-
-use crate::error::CliError;
+use super::SessionError;
+use crate::loss::{argmax, Loss};
 
 /// The most distinct labels a data set may have: more suggests a column of measurements, not classes.
 const MAX_CLASSES: usize = 1000;
@@ -20,12 +19,12 @@ pub struct Classes {
 
 impl Classes {
     /// The classes found in `labels`; an error if there are fewer than two or too many.
-    pub fn from_labels(labels: &[f64]) -> Result<Classes, CliError> {
+    pub fn from_labels(labels: &[f64]) -> Result<Classes, SessionError> {
         let mut distinct: Vec<f64> = labels.to_vec();
         distinct.sort_by(f64::total_cmp);
         distinct.dedup();
         if distinct.len() < 2 {
-            return Err(CliError::input(format!(
+            return Err(SessionError::new(format!(
                 "the labels must name at least two classes, found {}",
                 match distinct.first() {
                     Some(y) => format!("only {}", format_label(*y)),
@@ -34,7 +33,7 @@ impl Classes {
             )));
         }
         if distinct.len() > MAX_CLASSES {
-            return Err(CliError::input(format!(
+            return Err(SessionError::new(format!(
                 "the label column has {} distinct values: train classifies, and the labels must be classes \
                  (at most {MAX_CLASSES}); choose the label column with --label",
                 distinct.len()
@@ -51,6 +50,11 @@ impl Classes {
     /// The number of classes.
     pub fn len(&self) -> usize {
         self.labels.len()
+    }
+
+    /// Whether there are none (only a model file can say so; one read from labels has two or more).
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
     }
 
     /// The original label of each class.
@@ -155,8 +159,7 @@ mod tests {
     #[test]
     fn one_class_is_not_enough() {
         let err = Classes::from_labels(&[1.0, 1.0]).unwrap_err();
-        assert_eq!(err.code, 2);
-        assert!(err.message.contains("only 1"), "{}", err.message);
+        assert!(err.message().contains("only 1"), "{err}");
     }
 
     #[test]

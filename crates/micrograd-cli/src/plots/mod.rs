@@ -15,6 +15,10 @@ use plotters::style::{FontStyle, RGBColor};
 use crate::atomic;
 use crate::error::CliError;
 
+mod boundary;
+mod curves;
+mod function;
+
 /// Width and height of every picture, in pixels.
 const SIZE: (u32, u32) = (900, 680);
 
@@ -98,7 +102,7 @@ pub struct Boundary {
 
 /// The loss and accuracy of a training run, step by step.
 #[derive(Clone, Debug)]
-pub struct Curves {
+pub struct LossPlot {
     /// The title above the picture.
     pub title: String,
     /// The loss of each step (step 0 first).
@@ -132,7 +136,7 @@ pub enum Picture<'a> {
     /// A decision boundary with its data points.
     Boundary(&'a Boundary),
     /// Loss and accuracy curves.
-    Curves(&'a Curves),
+    Curves(&'a LossPlot),
     /// A function and its derivative.
     Function(&'a FunctionPlot),
 }
@@ -168,7 +172,7 @@ pub fn save(path: &Path, picture: Picture<'_>) -> Result<(), CliError> {
 fn register_font() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        let bytes: &'static [u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+        let bytes: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
         for style in [
             FontStyle::Normal,
             FontStyle::Bold,
@@ -202,283 +206,25 @@ type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::Er
 fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, picture: Picture<'_>) -> DrawResult<DB> {
     root.fill(&WHITE)?;
     match picture {
-        Picture::Boundary(b) => draw_boundary(&root, b)?,
-        Picture::Curves(c) => draw_curves(&root, c)?,
-        Picture::Function(f) => draw_function(&root, f)?,
+        Picture::Boundary(b) => boundary::draw(&root, b)?,
+        Picture::Curves(c) => curves::draw(&root, c)?,
+        Picture::Function(f) => function::draw(&root, f)?,
     }
     root.present()
 }
 
-/// The number of color strengths the background uses: few, so that runs of equal cells merge into one
-/// rectangle and an SVG stays small.
-const CONFIDENCE_LEVELS: f64 = 4.0;
-
-fn draw_boundary<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    b: &Boundary,
+/// The legend box every picture draws in the same style, at `position`.
+fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
 ) -> DrawResult<DB> {
-    let (x0, x1) = b.x_range;
-    let (y0, y1) = b.y_range;
-    let mut chart = ChartBuilder::on(root)
-        .caption(&b.title, (FONT, 24))
-        .margin(16)
-        .x_label_area_size(48)
-        .y_label_area_size(60)
-        .build_cartesian_2d(x0..x1, y0..y1)?;
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_desc(&b.axis_names[0])
-        .y_desc(&b.axis_names[1])
-        .x_label_formatter(&|v| tick_label(*v, x1 - x0))
-        .y_label_formatter(&|v| tick_label(*v, y1 - y0))
-        .label_style((FONT, 15))
-        .axis_desc_style((FONT, 17))
-        .draw()?;
-
-    let (nx, ny) = b.cells;
-    let (dx, dy) = ((x1 - x0) / nx as f64, (y1 - y0) / ny as f64);
-    let level = |i: usize| {
-        let c = b.confidence.get(i).copied().unwrap_or(1.0).clamp(0.0, 1.0);
-        (c * CONFIDENCE_LEVELS).ceil().max(1.0)
-    };
-    let mut runs = Vec::new();
-    for row in 0..ny {
-        let mut start = 0;
-        while start < nx {
-            let i = row * nx + start;
-            let (class, strength) = (b.class[i], level(i));
-            let mut end = start + 1;
-            while end < nx && b.class[row * nx + end] == class && level(row * nx + end) == strength
-            {
-                end += 1;
-            }
-            let fill = tint(color(class), 0.12 + 0.33 * strength / CONFIDENCE_LEVELS);
-            let corners = [
-                (x0 + start as f64 * dx, y0 + row as f64 * dy),
-                (x0 + end as f64 * dx, y0 + (row + 1) as f64 * dy),
-            ];
-            runs.push(Rectangle::new(corners, fill.filled()));
-            start = end;
-        }
-    }
-    chart.draw_series(runs)?;
-
-    for (class, name) in b.class_names.iter().enumerate() {
-        let fill = color(class);
-        let points = b.points.iter().filter(|p| p.2 == class);
-        chart
-            .draw_series(points.map(|&(x, y, _)| {
-                EmptyElement::at((x, y))
-                    + Circle::new((0, 0), 5, fill.filled())
-                    + Circle::new((0, 0), 5, BLACK.mix(0.8).stroke_width(1))
-            }))?
-            .label(format!("class {name}"))
-            .legend(move |(x, y)| Circle::new((x + 8, y), 5, fill.filled()));
-    }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(position)
         .label_font((FONT, 15))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.5))
-        .draw()?;
-    Ok(())
-}
-
-fn draw_curves<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Curves) -> DrawResult<DB> {
-    let steps = c.loss.len().saturating_sub(1).max(1) as f64;
-    let finite = c.loss.iter().copied().filter(|v| v.is_finite());
-    let top = finite.fold(0.0f64, f64::max);
-    let top = if top > 0.0 { top * 1.05 } else { 1.0 };
-    let mut chart = ChartBuilder::on(root)
-        .caption(&c.title, (FONT, 24))
-        .margin(16)
-        .x_label_area_size(48)
-        .y_label_area_size(64)
-        .right_y_label_area_size(64)
-        .build_cartesian_2d(0.0..steps, 0.0..top)?
-        .set_secondary_coord(0.0..steps, 0.0..1.0);
-    chart
-        .configure_mesh()
-        .x_desc("step")
-        .y_desc("loss")
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| tick_label(*v, top))
-        .label_style((FONT, 15))
-        .axis_desc_style((FONT, 17))
-        .light_line_style(BLACK.mix(0.04))
-        .bold_line_style(BLACK.mix(0.12))
-        .draw()?;
-    chart
-        .configure_secondary_axes()
-        .y_desc("accuracy")
-        .y_label_formatter(&|a| format!("{:.0}%", a * 100.0))
-        .label_style((FONT, 15))
-        .axis_desc_style((FONT, 17))
-        .draw()?;
-
-    let loss_color = color(0);
-    let train_color = color(3);
-    let window = c.window.max(1);
-    let (loss, train_accuracy) = if window > 1 {
-        // Noisy mini-batch values: the raw loss faintly, and moving averages on top.
-        let points = c.loss.iter().enumerate().map(|(i, &l)| (i as f64, l));
-        for segment in finite_segments(points) {
-            chart.draw_series(LineSeries::new(
-                segment,
-                loss_color.mix(0.25).stroke_width(1),
-            ))?;
-        }
-        (
-            moving_average(&c.loss, window),
-            moving_average(&c.train_accuracy, window),
-        )
-    } else {
-        (c.loss.clone(), c.train_accuracy.clone())
-    };
-    let averaged = if window > 1 {
-        format!(" (mean of {window} steps)")
-    } else {
-        String::new()
-    };
-    let points = loss.iter().enumerate().map(|(i, &l)| (i as f64, l));
-    for segment in finite_segments(points) {
-        chart.draw_series(LineSeries::new(segment, loss_color.stroke_width(2)))?;
-    }
-    // One empty series carries the legend entry, so that gaps in the curve do not repeat it.
-    chart
-        .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
-        .label(format!("loss{averaged}"))
-        .legend(move |(x, y)| {
-            PathElement::new(vec![(x, y), (x + 20, y)], loss_color.stroke_width(2))
-        });
-
-    let train = train_accuracy
-        .iter()
-        .enumerate()
-        .map(|(i, &a)| (i as f64, a));
-    chart
-        .draw_secondary_series(LineSeries::new(train, train_color.stroke_width(2)))?
-        .label(format!("training accuracy{averaged}"))
-        .legend(move |(x, y)| {
-            PathElement::new(vec![(x, y), (x + 20, y)], train_color.stroke_width(2))
-        });
-
-    if !c.test_accuracy.is_empty() {
-        let test_color = color(2);
-        let test: Vec<(f64, f64)> = c
-            .test_accuracy
-            .iter()
-            .map(|&(s, a)| (s as f64, a))
-            .collect();
-        chart.draw_secondary_series(LineSeries::new(test.clone(), test_color.stroke_width(2)))?;
-        chart
-            .draw_secondary_series(
-                test.into_iter()
-                    .map(|p| Circle::new(p, 4, test_color.filled())),
-            )?
-            .label("test accuracy")
-            .legend(move |(x, y)| {
-                EmptyElement::at((x, y))
-                    + PathElement::new(vec![(0, 0), (20, 0)], test_color.stroke_width(2))
-                    + Circle::new((10, 0), 4, test_color.filled())
-            });
-    }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::MiddleRight)
-        .label_font((FONT, 15))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.5))
-        .draw()?;
-    Ok(())
-}
-
-fn draw_function<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    f: &FunctionPlot,
-) -> DrawResult<DB> {
-    let x0 = f.xs.first().copied().unwrap_or(-1.0);
-    let x1 = f.xs.last().copied().unwrap_or(1.0);
-    let (y0, y1) = y_range(f.values.iter().chain(&f.derivatives).copied());
-    let mut chart = ChartBuilder::on(root)
-        .caption(&f.title, (FONT, 24))
-        .margin(16)
-        .x_label_area_size(48)
-        .y_label_area_size(64)
-        .build_cartesian_2d(x0..x1, y0..y1)?;
-    chart
-        .configure_mesh()
-        .x_desc(&f.variable)
-        .x_label_formatter(&|v| tick_label(*v, x1 - x0))
-        .y_label_formatter(&|v| tick_label(*v, y1 - y0))
-        .label_style((FONT, 15))
-        .axis_desc_style((FONT, 17))
-        .light_line_style(BLACK.mix(0.04))
-        .bold_line_style(BLACK.mix(0.12))
-        .draw()?;
-    // The axes through the origin, as on a hand-drawn graph.
-    let axis = BLACK.mix(0.45).stroke_width(1);
-    if y0 < 0.0 && y1 > 0.0 {
-        chart.draw_series(LineSeries::new([(x0, 0.0), (x1, 0.0)], axis))?;
-    }
-    if x0 < 0.0 && x1 > 0.0 {
-        chart.draw_series(LineSeries::new([(0.0, y0), (0.0, y1)], axis))?;
-    }
-
-    let series = [
-        (&f.values, format!("f({})", f.variable), color(0)),
-        (&f.derivatives, format!("df/d{}", f.variable), color(1)),
-    ];
-    for (ys, name, line) in series {
-        // Values beyond the range (near a pole) are drawn at its edge; non-finite ones leave a gap.
-        let points =
-            f.xs.iter()
-                .zip(ys.iter())
-                .map(|(&x, &y)| (x, if y.is_finite() { y.clamp(y0, y1) } else { y }));
-        for segment in finite_segments(points) {
-            chart.draw_series(LineSeries::new(segment, line.stroke_width(2)))?;
-        }
-        chart
-            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
-            .label(name)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], line.stroke_width(2))
-            });
-    }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font((FONT, 15))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.5))
-        .draw()?;
-    Ok(())
-}
-
-/// A tick label for an axis spanning `span`: as many decimals as the tick spacing needs, and never
-/// "-0.0".
-fn tick_label(value: f64, span: f64) -> String {
-    let step = (span.abs() / 10.0).max(1e-12);
-    let mut decimals = (-step.log10().floor()).clamp(0.0, 12.0) as usize;
-    // A tick between the usual ones (such as 0.025 on a 0.01 grid) gets the digits it needs.
-    while decimals < 15
-        && (format!("{value:.decimals$}")
-            .parse::<f64>()
-            .unwrap_or(value)
-            - value)
-            .abs()
-            > step * 1e-6
-    {
-        decimals += 1;
-    }
-    let text = format!("{value:.decimals$}");
-    if text.parse::<f64>() == Ok(0.0) {
-        text.trim_start_matches('-').to_string()
-    } else {
-        text
-    }
+        .draw()
 }
 
 /// The mean of the `window` values centered on each value (fewer at the ends); non-finite values are
@@ -532,6 +278,7 @@ fn y_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::tick_label;
 
     #[test]
     fn the_format_comes_from_the_extension() {
@@ -626,7 +373,7 @@ mod rendering_tests {
     /// Renders every kind of picture in both formats into `dir`, for the tests and for a look by eye
     /// (`MICROGRAD_PLOT_DIR=/tmp/x cargo test -p micrograd-cli plots`).
     fn render_all(dir: &Path) -> Vec<std::path::PathBuf> {
-        let curves = Curves {
+        let curves = LossPlot {
             title: "training".into(),
             loss: (0..100).map(|i| 1.0 / (1.0 + i as f64 * 0.1)).collect(),
             train_accuracy: (0..100).map(|i| 0.5 + 0.5 * (i as f64 / 100.0)).collect(),

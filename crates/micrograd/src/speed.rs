@@ -1,0 +1,308 @@
+//! The speed path: the same numbers as the plain sweep ([`crate::backward`]) and the general
+//! weighted sum, bit for bit, with less work. Property tests compare the two.
+//!
+//! - **Backward pass.** [`backward`] is the plain reverse sweep with three shortcuts:
+//!   - *zero-gradient skipping*: a node whose gradient is 0 sends only ±0 to its inputs, which changes
+//!     no sum, so it is skipped, and with it everything only it reaches. This holds while every data
+//!     the pass reads is finite and no node below has a rule that can blow up on a zero gradient
+//!     ([`Op::derivative_can_blow_up`], as `sqrt'(0)`); the tape tracks the first of each, and a
+//!     rewind past them lifts the restriction again. A late training step is mostly satisfied
+//!     margins and dead ReLUs, so most of its graph is skipped.
+//!   - *a reached bit set*: one bit per node says whether the pass reaches it, instead of a `bool`.
+//!   - *reused buffers*: the pass works in a scratch buffer of adjoints that lives on the tape; when
+//!     every gradient is 0 (after `zero_grad`) the buffer is moved into the gradients instead of
+//!     added, and the old gradients' memory becomes the next scratch buffer.
+//! - **Batch forward.** [`DenseLayer`] checks a layer's parameters once for a whole batch (the
+//!   general path checks every handle, every sample), and computes eight neurons' sums side by side.
+
+use crate::graph::{Graph, Value};
+use crate::op::{weighted_sum, Activation, Op};
+use crate::tape::{decode_operands, Node, Operands, Sweep, Tape};
+
+/// Runs backpropagation from node `out`, as [`crate::backward::backward`] does.
+pub(crate) fn backward(tape: &mut Tape, out: usize) {
+    let Sweep {
+        nodes,
+        data,
+        operands,
+        grad,
+        scratch,
+        first_non_finite,
+        first_blow_up,
+    } = tape.sweep();
+    let n = out + 1;
+    let mut adjoint = std::mem::take(&mut scratch.adjoint);
+    adjoint.clear();
+    adjoint.resize(n, 0.0);
+    scratch.reached.clear();
+    scratch.reached.resize(n.div_ceil(64), 0);
+    // The pass reads only nodes up to `out`.
+    let all_finite = first_non_finite.is_none_or(|first| first as usize > out);
+    let mut pass = Pass {
+        adjoint: &mut adjoint,
+        reached: &mut scratch.reached,
+        all_finite,
+        skip_zero_below: match (all_finite, first_blow_up) {
+            (false, _) => 0,
+            (true, Some(first)) => first as usize,
+            (true, None) => usize::MAX,
+        },
+    };
+    pass.add(out as u32, 1.0);
+    for i in (0..n).rev() {
+        // A node the pass does not reach has adjoint 0 but must not propagate: 0 times an
+        // infinite local derivative would be NaN.
+        if pass.reached(i) {
+            let g = pass.adjoint[i];
+            if !pass.drops(i, g) {
+                propagate(nodes[i], i, g, data, operands, &mut pass);
+            }
+        }
+    }
+    // Nodes the pass does not reach have adjoint 0, so adding everything is exact. Adjoints are
+    // never -0 (they start at +0), so moving them in equals adding them to zeros.
+    if grad.is_empty() {
+        scratch.adjoint = std::mem::replace(grad, adjoint);
+    } else {
+        if grad.len() < n {
+            grad.resize(n, 0.0);
+        }
+        for (grad, a) in grad.iter_mut().zip(&adjoint) {
+            *grad += a;
+        }
+        scratch.adjoint = adjoint;
+    }
+}
+
+/// A backward pass's adjoints, with a bit per node marking the nodes that received a contribution.
+struct Pass<'a> {
+    adjoint: &'a mut [f64],
+    reached: &'a mut [u64],
+    /// No data the pass reads is NaN or infinite.
+    all_finite: bool,
+    /// Below this index a node whose gradient is 0 is skipped (see [`Pass::drops`]).
+    skip_zero_below: usize,
+}
+
+impl Pass<'_> {
+    fn reached(&self, i: usize) -> bool {
+        self.reached[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    /// Whether node `i` may skip sending back the gradient `g`. A zero gradient with finite data and
+    /// no rule that can blow up below would send ±0 to every input, and adding ±0 changes no adjoint
+    /// (they start at +0, and a sum in round-to-nearest is -0 only when both terms are).
+    #[inline(always)]
+    fn drops(&self, i: usize, g: f64) -> bool {
+        g == 0.0 && i < self.skip_zero_below
+    }
+
+    #[inline(always)]
+    fn add(&mut self, node: u32, contribution: f64) {
+        let i = node as usize;
+        self.adjoint[i] += contribution;
+        self.reached[i / 64] |= 1 << (i % 64);
+    }
+
+    /// Adds `scale * values[k]` to node `first + k`, for a run of consecutive nodes.
+    #[inline(always)]
+    fn add_scaled(&mut self, first: u32, scale: f64, values: &[f64]) {
+        let first = first as usize;
+        // With a zero scale and finite values every contribution is ±0, which changes no adjoint.
+        if !(scale == 0.0 && self.all_finite) {
+            let adjoint = &mut self.adjoint[first..][..values.len()];
+            for (a, v) in adjoint.iter_mut().zip(values) {
+                *a += scale * v;
+            }
+        }
+        mark_run(self.reached, first, values.len());
+    }
+}
+
+/// Marks nodes `first .. first + n` reached, a word of the bit set at a time.
+fn mark_run(reached: &mut [u64], first: usize, n: usize) {
+    let (mut i, end) = (first, first + n);
+    while i < end {
+        let bit = i % 64;
+        let count = (64 - bit).min(end - i);
+        let ones = if count == 64 {
+            u64::MAX
+        } else {
+            (1 << count) - 1
+        };
+        reached[i / 64] |= ones << bit;
+        i += count;
+    }
+}
+
+/// Pushes the gradient `g` of node `i` back to its inputs, with the op's backward rule (the
+/// weighted sum's terms as [`crate::op::weighted_sum_term_backward`], over slices).
+#[inline(always)]
+fn propagate(node: Node, i: usize, g: f64, data: &[f64], operands: &[u32], pass: &mut Pass<'_>) {
+    match node.op() {
+        Op::Leaf | Op::Const => {}
+        op @ Op::WeightedSum(_) => {
+            let (g, _) = op.backward(0.0, 0.0, data[i], g);
+            if pass.drops(i, g) {
+                return;
+            }
+            match decode_operands(operands, node.args()) {
+                Operands::Pairs { bias, pairs } => {
+                    pass.add(bias, g);
+                    for pair in pairs.chunks_exact(2) {
+                        let (w, x) = (pair[0], pair[1]);
+                        pass.add(w, g * data[x as usize]);
+                        pass.add(x, g * data[w as usize]);
+                    }
+                }
+                Operands::Runs {
+                    bias,
+                    weights,
+                    inputs,
+                    n,
+                } => {
+                    pass.add(bias, g);
+                    let ws = &data[weights as usize..][..n as usize];
+                    let xs = &data[inputs as usize..][..n as usize];
+                    pass.add_scaled(weights, g, xs);
+                    pass.add_scaled(inputs, g, ws);
+                }
+            }
+        }
+        op => {
+            let [x, y] = node.args();
+            let (dx, dy) = op.backward(data[x as usize], data[y as usize], data[i], g);
+            pass.add(x, dx);
+            if op.arity() == Some(2) && op != Op::Powf {
+                pass.add(y, dy);
+            }
+        }
+    }
+}
+
+/// A layer whose parameters were checked for one batch: the path an [`MLP`](crate::nn::MLP) takes
+/// in training. [`DenseLayer::forward`] then pushes one sample's neurons over a run of inputs made
+/// in the same batch, with nothing left to check: the nodes [`Graph::weighted_sums`] makes, with the
+/// same numbers.
+pub(crate) struct DenseLayer<'g> {
+    /// The graph the parameters were checked in.
+    graph: &'g Graph,
+    activation: Activation,
+    n_inputs: u32,
+    /// Each neuron's bias, and its first weight: its weights are the run of nodes from there.
+    neurons: Vec<(u32, u32)>,
+    /// The generation the check was made in: it holds until the next rewind.
+    generation: u32,
+}
+
+impl<'g> DenseLayer<'g> {
+    /// Checks a layer's neurons, `(bias, weights)` each; `None` if a neuron's weights are not a
+    /// run of consecutive nodes or the neurons' widths differ (or the layer is empty), for which
+    /// the caller takes the general path.
+    ///
+    /// # Panics
+    /// If a value belongs to another graph or was freed.
+    pub(crate) fn check<'w>(
+        graph: &'g Graph,
+        neurons: impl IntoIterator<Item = (Value<'g>, &'w [Value<'g>])>,
+        activation: Activation,
+    ) -> Option<Self>
+    where
+        'g: 'w,
+    {
+        let t = graph.tape();
+        let mut n_inputs = None;
+        let neurons = neurons
+            .into_iter()
+            .map(|(bias, weights)| {
+                if *n_inputs.get_or_insert(weights.len()) != weights.len() {
+                    return None;
+                }
+                let bias = graph.checked(&t, bias, "weighted_sum");
+                let first = graph.checked_run(&t, weights)?;
+                Some((bias, first))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(DenseLayer {
+            graph,
+            activation,
+            n_inputs: u32::try_from(n_inputs?).ok()?,
+            neurons,
+            generation: t.generation(),
+        })
+    }
+
+    /// One sample's layer in `graph`: pushes the neurons over the `n_inputs` consecutive nodes
+    /// from `inputs`, and returns the index of the first of its consecutive outputs.
+    ///
+    /// # Panics
+    /// If the layer was checked in another graph or before a rewind, or the inputs are not on the
+    /// tape.
+    pub(crate) fn forward(&self, graph: &Graph, inputs: u32) -> u32 {
+        assert!(
+            std::ptr::eq(self.graph, graph),
+            "micrograd: `weighted_sum` mixes values from two different graphs"
+        );
+        let mut t = graph.tape_mut();
+        assert!(
+            t.generation() == self.generation && (inputs + self.n_inputs) as usize <= t.len(),
+            "micrograd: a batch's layer was checked before a rewind, or its inputs are not on the tape"
+        );
+        let first = t.len() as u32;
+        let n = self.n_inputs;
+        let mut groups = self.neurons.chunks_exact(LANES);
+        for group in &mut groups {
+            let sums = interleaved_sums(t.data(), group, inputs as usize, n as usize);
+            for (&(bias, weights), sum) in group.iter().zip(sums) {
+                t.push_run_weighted_sum(self.activation, [bias, weights, inputs, n], sum);
+            }
+        }
+        for &(bias, weights) in groups.remainder() {
+            let data = t.data();
+            let ws = &data[weights as usize..][..n as usize];
+            let xs = &data[inputs as usize..][..n as usize];
+            let sum = weighted_sum(
+                data[bias as usize],
+                ws.iter().copied().zip(xs.iter().copied()),
+            );
+            t.push_run_weighted_sum(self.activation, [bias, weights, inputs, n], sum);
+        }
+        first
+    }
+}
+
+/// Pushes a constant per number, as consecutive nodes; returns the index of the first.
+pub(crate) fn constants(graph: &Graph, numbers: &[f64]) -> u32 {
+    let mut t = graph.tape_mut();
+    let first = t.len() as u32;
+    for &x in numbers {
+        t.push(Op::Const, [0, 0], x);
+    }
+    first
+}
+
+/// Handles to the `n` consecutive nodes from `first`, made in the current generation.
+pub(crate) fn run_values(graph: &Graph, first: u32, n: usize) -> Vec<Value<'_>> {
+    let generation = graph.tape().generation();
+    (first..)
+        .take(n)
+        .map(|i| Value::new(graph, i, generation))
+        .collect()
+}
+
+/// How many neurons [`interleaved_sums`] computes side by side.
+const LANES: usize = 8;
+
+/// `bias + Σ wᵢ·xᵢ` of each neuron of `group` over the `n` inputs from node `inputs`, each summed
+/// in order, so each is exactly what [`weighted_sum`] gives. A sum is a chain of dependent
+/// additions; eight chains side by side keep the processor busy where one would make it wait.
+fn interleaved_sums(data: &[f64], group: &[(u32, u32)], inputs: usize, n: usize) -> [f64; LANES] {
+    let mut sums: [f64; LANES] = std::array::from_fn(|j| data[group[j].0 as usize]);
+    let weights: [&[f64]; LANES] = std::array::from_fn(|j| &data[group[j].1 as usize..][..n]);
+    for (k, x) in data[inputs..][..n].iter().enumerate() {
+        for (sum, w) in sums.iter_mut().zip(weights) {
+            *sum += w[k] * x;
+        }
+    }
+    sums
+}

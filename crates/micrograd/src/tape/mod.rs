@@ -1,0 +1,474 @@
+//! The tape: every node of a graph in creation order, with its data, gradient, label and operands.
+//!
+//! Every operation appends one node. Because a node's inputs always exist before it does, creation
+//! order is already a topological order, so backpropagation is a single reverse sweep over the tape:
+//! no recursion, no sort, no hash set. The [`Tape`] keeps its storage private; the graph, the
+//! backward passes and the speed path use the small method API below.
+//!
+//! Handles to freed nodes are caught: each node records the *generation* (the number of rewinds and
+//! compactions so far) in which it was made, and a handle carries the generation it was made in; a
+//! mismatch is a panic naming the mistake, never a number read from some newer node that took the
+//! freed slot. A node keeps its generation in 24 bits, which keeps it at 12 bytes: a stale handle is
+//! missed only if its slot was refilled exactly a multiple of 16,777,216 rewinds after it was freed.
+
+use std::collections::BTreeMap;
+
+use crate::op::{Activation, Op};
+
+mod compact;
+mod operands;
+
+pub use compact::Compaction;
+use operands::RUNS;
+pub(crate) use operands::{decode_operands, Operands, Terms};
+
+/// One entry of the tape: what made the node and from which nodes, in 12 bytes.
+///
+/// For unary and binary operations `args` are the indices of the inputs (a unary operation repeats
+/// its input). For [`Op::WeightedSum`] they are where its operands start in the tape's operand list
+/// and how many terms it has (see [`Operands`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Node {
+    args: [u32; 2],
+    op: Op,
+    generation: [u8; 3],
+}
+
+/// The generations a node can tell apart: it keeps the low 24 bits.
+const GENERATION_MASK: u32 = 0x00ff_ffff;
+
+impl Node {
+    fn new(op: Op, args: [u32; 2], generation: u32) -> Self {
+        let [a, b, c, _] = generation.to_le_bytes();
+        Node {
+            args,
+            op,
+            generation: [a, b, c],
+        }
+    }
+
+    /// The operation that made the node.
+    pub(crate) fn op(&self) -> Op {
+        self.op
+    }
+
+    /// The node's arguments (see the type's docs).
+    pub(crate) fn args(&self) -> [u32; 2] {
+        self.args
+    }
+
+    /// The low 24 bits of the generation the node was made in.
+    fn generation_bits(&self) -> u32 {
+        let [a, b, c] = self.generation;
+        u32::from_le_bytes([a, b, c, 0])
+    }
+
+    /// Whether the node was made in `generation` (compared in 24 bits).
+    fn made_in(&self, generation: u32) -> bool {
+        self.generation_bits() == generation & GENERATION_MASK
+    }
+}
+
+/// Buffers a backward pass reuses from one pass to the next: the gradient flowing into each node
+/// during the pass, and (one bit per node) whether the pass reaches the node at all.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    pub(crate) adjoint: Vec<f64>,
+    pub(crate) reached: Vec<u64>,
+}
+
+/// What a backward pass over the tape reads and writes (see [`Tape::sweep`]).
+pub(crate) struct Sweep<'a> {
+    pub(crate) nodes: &'a [Node],
+    pub(crate) data: &'a [f64],
+    pub(crate) operands: &'a [u32],
+    /// Gradients, grown on first use: an index past the end has gradient 0.
+    pub(crate) grad: &'a mut Vec<f64>,
+    pub(crate) scratch: &'a mut Scratch,
+    /// The first node whose data is or was NaN or infinite, if any (see [`Tape::set_data`]).
+    pub(crate) first_non_finite: Option<u32>,
+    /// The first node whose backward rule can blow up on a zero gradient (see
+    /// [`Op::derivative_can_blow_up`]), if any.
+    pub(crate) first_blow_up: Option<u32>,
+}
+
+/// The storage behind a [`Graph`](crate::Graph).
+#[derive(Default)]
+pub(crate) struct Tape {
+    nodes: Vec<Node>,
+    data: Vec<f64>,
+    /// Gradients, grown on first use: an index past the end has gradient 0, so an empty vector
+    /// means every gradient is 0.
+    grad: Vec<f64>,
+    operands: Vec<u32>,
+    labels: BTreeMap<u32, String>,
+    generation: u32,
+    /// The first node whose data has been NaN or infinite since it was made, if any. A rewind past
+    /// it clears it.
+    first_non_finite: Option<u32>,
+    /// The first node whose backward rule can blow up on a zero gradient, if any.
+    first_blow_up: Option<u32>,
+    scratch: Scratch,
+}
+
+/// A position on the tape to return to with [`Graph::rewind`](crate::Graph::rewind).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Checkpoint {
+    nodes: u32,
+    operands: u32,
+    /// The generation of the last node before the checkpoint, which must still be there to rewind
+    /// to it.
+    last_generation: u32,
+}
+
+impl Tape {
+    /// An empty tape with room for `nodes` nodes.
+    pub(crate) fn with_capacity(nodes: usize) -> Self {
+        let mut t = Tape::default();
+        t.nodes.reserve_exact(nodes);
+        t.data.reserve_exact(nodes);
+        t
+    }
+
+    /// The number of nodes.
+    pub(crate) fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// The number of rewinds and compactions so far.
+    pub(crate) fn generation(&self) -> u32 {
+        self.generation
+    }
+
+    /// The generation node `index` was made in (the latest one its 24 bits can stand for).
+    pub(crate) fn generation_of(&self, index: u32) -> u32 {
+        let bits = self.nodes[index as usize].generation_bits();
+        let behind = self.generation.wrapping_sub(bits) & GENERATION_MASK;
+        self.generation.wrapping_sub(behind)
+    }
+
+    /// Whether the handle `(index, generation)` names a live node.
+    pub(crate) fn is_alive(&self, index: u32, generation: u32) -> bool {
+        // A handle made in the current generation is alive as long as its index is on the tape;
+        // only older handles need their node's generation compared.
+        match self.nodes.get(index as usize) {
+            Some(node) => generation == self.generation || node.made_in(generation),
+            None => false,
+        }
+    }
+
+    /// Panics with a clear message if the handle `(index, generation)` no longer names a live node.
+    pub(crate) fn check_alive(&self, index: u32, generation: u32) {
+        assert!(
+            self.is_alive(index, generation),
+            "micrograd: this Value (node #{index}) was freed by Graph::rewind (or renumbered by \
+             Graph::compact) and can no longer be used; keep only values made before the checkpoint \
+             across a rewind"
+        );
+    }
+
+    /// The node at `index`.
+    pub(crate) fn node(&self, index: usize) -> Node {
+        self.nodes[index]
+    }
+
+    /// Every node's data, in tape order.
+    pub(crate) fn data(&self) -> &[f64] {
+        &self.data
+    }
+
+    /// Sets node `index`'s data.
+    pub(crate) fn set_data(&mut self, index: usize, data: f64) {
+        self.data[index] = data;
+        self.note_finite(index, data);
+    }
+
+    fn note_finite(&mut self, index: usize, data: f64) {
+        if !data.is_finite()
+            && self
+                .first_non_finite
+                .is_none_or(|first| index < first as usize)
+        {
+            self.first_non_finite = Some(index as u32);
+        }
+    }
+
+    /// Node `index`'s gradient (0 until a backward pass reaches it).
+    pub(crate) fn grad(&self, index: usize) -> f64 {
+        self.grad.get(index).copied().unwrap_or(0.0)
+    }
+
+    /// Sets node `index`'s gradient.
+    pub(crate) fn set_grad(&mut self, index: usize, grad: f64) {
+        if self.grad.len() <= index {
+            self.grad.resize(self.nodes.len(), 0.0);
+        }
+        self.grad[index] = grad;
+    }
+
+    /// Every gradient, grown to cover the whole tape, to write into.
+    pub(crate) fn grads_mut(&mut self) -> &mut [f64] {
+        let n = self.nodes.len();
+        if self.grad.len() < n {
+            self.grad.resize(n, 0.0);
+        }
+        &mut self.grad
+    }
+
+    /// Sets every gradient to 0.
+    pub(crate) fn zero_grad(&mut self) {
+        // An empty gradient vector means all zeros; the next backward pass then moves its result in
+        // instead of adding it, and the old gradients' memory becomes its scratch space.
+        let grad = std::mem::take(&mut self.grad);
+        if grad.capacity() > self.scratch.adjoint.capacity() {
+            self.scratch.adjoint = grad;
+        }
+    }
+
+    /// The operands of weighted-sum node `index`.
+    pub(crate) fn operands(&self, index: usize) -> Operands<'_> {
+        decode_operands(&self.operands, self.nodes[index].args)
+    }
+
+    /// The nodes node `index` was computed from, in argument order (for a weighted sum: the bias,
+    /// then each weight and its input).
+    pub(crate) fn children(&self, index: usize) -> Vec<u32> {
+        let node = self.nodes[index];
+        match node.op.arity() {
+            Some(0) => vec![],
+            Some(1) => vec![node.args[0]],
+            Some(_) => node.args.to_vec(),
+            None => self.operands(index).nodes(),
+        }
+    }
+
+    /// Node `index`'s label.
+    pub(crate) fn label(&self, index: u32) -> Option<&String> {
+        self.labels.get(&index)
+    }
+
+    /// Gives node `index` a label.
+    pub(crate) fn set_label(&mut self, index: u32, label: String) {
+        self.labels.insert(index, label);
+    }
+
+    /// The storage a backward pass works on.
+    pub(crate) fn sweep(&mut self) -> Sweep<'_> {
+        Sweep {
+            nodes: &self.nodes,
+            data: &self.data,
+            operands: &self.operands,
+            grad: &mut self.grad,
+            scratch: &mut self.scratch,
+            first_non_finite: self.first_non_finite,
+            first_blow_up: self.first_blow_up,
+        }
+    }
+
+    /// The heap bytes held (by capacity).
+    pub(crate) fn memory_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.nodes.capacity() * size_of::<Node>()
+            + (self.data.capacity() + self.grad.capacity() + self.scratch.adjoint.capacity())
+                * size_of::<f64>()
+            + self.operands.capacity() * size_of::<u32>()
+            + self.scratch.reached.capacity() * size_of::<u64>()
+            + self
+                .labels
+                .values()
+                .map(|l| l.capacity() + size_of::<(u32, String)>())
+                .sum::<usize>()
+    }
+
+    /// Appends a node whose value `data` is already computed; returns its index.
+    pub(crate) fn push(&mut self, op: Op, args: [u32; 2], data: f64) -> u32 {
+        let index = self.nodes.len();
+        assert!(
+            index < u32::MAX as usize,
+            "Graph: more than 4 billion nodes on one tape"
+        );
+        if op.derivative_can_blow_up() && self.first_blow_up.is_none() {
+            self.first_blow_up = Some(index as u32);
+        }
+        self.nodes.push(Node::new(op, args, self.generation));
+        self.data.push(data);
+        self.note_finite(index, data);
+        index as u32
+    }
+
+    /// Appends the weighted sum `activation(bias + Σ weights[k] · inputs[k])`, computed with its
+    /// forward rule; returns its index.
+    ///
+    /// # Panics
+    /// If `weights` and `inputs` differ in length.
+    pub(crate) fn push_weighted_sum(
+        &mut self,
+        activation: Activation,
+        bias: u32,
+        weights: &Terms,
+        inputs: &Terms,
+    ) -> u32 {
+        assert_eq!(
+            weights.len(),
+            inputs.len(),
+            "Graph::weighted_sum: {} weights for {} inputs",
+            weights.len(),
+            inputs.len()
+        );
+        let n = weights.len() as u32;
+        assert!(n < RUNS, "Graph::weighted_sum: too many terms");
+        let args = match (weights, inputs) {
+            (Terms::Run { first: w, .. }, Terms::Run { first: x, .. }) => {
+                self.push_run_operands(bias, *w, *x, n)
+            }
+            (weights, inputs) => {
+                let start = self.operands.len() as u32;
+                self.operands.reserve(1 + 2 * weights.len());
+                self.operands.push(bias);
+                for k in 0..weights.len() {
+                    self.operands.extend([weights.get(k), inputs.get(k)]);
+                }
+                [start, n]
+            }
+        };
+        let op = Op::WeightedSum(activation);
+        let data = op.forward(self.sum_of(args), 0.0);
+        self.push(op, args, data)
+    }
+
+    /// Appends the weighted sum over runs whose sum, `sum`, the caller already computed; returns
+    /// its index. The speed path uses it for the sums it computes side by side.
+    pub(crate) fn push_run_weighted_sum(
+        &mut self,
+        activation: Activation,
+        [bias, weights, inputs, n]: [u32; 4],
+        sum: f64,
+    ) -> u32 {
+        let args = self.push_run_operands(bias, weights, inputs, n);
+        let op = Op::WeightedSum(activation);
+        self.push(op, args, op.forward(sum, 0.0))
+    }
+
+    fn push_run_operands(&mut self, bias: u32, weights: u32, inputs: u32, n: u32) -> [u32; 2] {
+        assert!(n < RUNS, "Graph::weighted_sum: too many terms");
+        let start = self.operands.len() as u32;
+        self.operands.extend([bias, weights, inputs]);
+        [start, n | RUNS]
+    }
+
+    /// The sum `b + Σ wᵢ·xᵢ` of the weighted-sum node with arguments `args`, before its activation.
+    fn sum_of(&self, args: [u32; 2]) -> f64 {
+        let data = &self.data;
+        match decode_operands(&self.operands, args) {
+            Operands::Pairs { bias, pairs } => crate::op::weighted_sum(
+                data[bias as usize],
+                pairs
+                    .chunks_exact(2)
+                    .map(|p| (data[p[0] as usize], data[p[1] as usize])),
+            ),
+            Operands::Runs {
+                bias,
+                weights,
+                inputs,
+                n,
+            } => {
+                let ws = &data[weights as usize..][..n as usize];
+                let xs = &data[inputs as usize..][..n as usize];
+                crate::op::weighted_sum(
+                    data[bias as usize],
+                    ws.iter().copied().zip(xs.iter().copied()),
+                )
+            }
+        }
+    }
+
+    /// Recomputes every node's data from its inputs, in tape order.
+    pub(crate) fn recompute(&mut self) {
+        self.first_non_finite = None;
+        for i in 0..self.nodes.len() {
+            let node = self.nodes[i];
+            let data = match node.op {
+                Op::Leaf | Op::Const => self.data[i],
+                op @ Op::WeightedSum(_) => op.forward(self.sum_of(node.args), 0.0),
+                op => op.forward(
+                    self.data[node.args[0] as usize],
+                    self.data[node.args[1] as usize],
+                ),
+            };
+            self.data[i] = data;
+            self.note_finite(i, data);
+        }
+    }
+
+    /// The current end of the tape.
+    pub(crate) fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            nodes: self.nodes.len() as u32,
+            operands: self.operands.len() as u32,
+            last_generation: self.nodes.last().map_or(0, Node::generation_bits),
+        }
+    }
+
+    /// Frees every node after `checkpoint`, and starts a new generation.
+    ///
+    /// # Panics
+    /// If the checkpoint lies in a part of the tape already freed.
+    pub(crate) fn rewind(&mut self, checkpoint: Checkpoint) {
+        let len = checkpoint.nodes as usize;
+        let still_there = len <= self.nodes.len()
+            && (len == 0 || self.nodes[len - 1].made_in(checkpoint.last_generation));
+        assert!(
+            still_there,
+            "Graph::rewind: this checkpoint was taken after a point the graph has already been rewound to; \
+             take a new checkpoint after the rewind"
+        );
+        self.nodes.truncate(len);
+        self.data.truncate(len);
+        self.grad.truncate(len);
+        self.operands.truncate(checkpoint.operands as usize);
+        let _freed = self.labels.split_off(&checkpoint.nodes);
+        if self.first_blow_up >= Some(checkpoint.nodes) {
+            self.first_blow_up = None;
+        }
+        if self.first_non_finite >= Some(checkpoint.nodes) {
+            self.first_non_finite = None;
+        }
+        self.generation = self.generation.wrapping_add(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rewind_past_the_first_non_finite_node_clears_it() {
+        let mut t = Tape::default();
+        t.push(Op::Leaf, [0, 0], 1.0);
+        let start = t.checkpoint();
+        t.push(Op::Leaf, [0, 0], 2.0);
+        t.push(Op::Log, [0, 0], f64::NAN);
+        assert_eq!(t.sweep().first_non_finite, Some(2));
+        t.rewind(start);
+        assert_eq!(t.sweep().first_non_finite, None);
+    }
+
+    #[test]
+    fn a_node_stays_within_twelve_bytes() {
+        assert!(std::mem::size_of::<Node>() <= 12);
+        assert_eq!(std::mem::size_of::<Op>(), 1);
+    }
+
+    #[test]
+    fn a_generation_is_recovered_from_its_low_bits() {
+        let mut t = Tape::default();
+        t.push(Op::Leaf, [0, 0], 1.0);
+        let start = t.checkpoint();
+        for _ in 0..3 {
+            t.rewind(start);
+        }
+        t.push(Op::Leaf, [0, 0], 2.0);
+        assert_eq!((t.generation_of(0), t.generation_of(1)), (0, 3));
+        assert!(t.is_alive(0, 0) && t.is_alive(1, 3) && !t.is_alive(1, 2));
+    }
+}
