@@ -1,6 +1,7 @@
 //! What the package reads from the engine's set of operations, kept in one place: micrograd's `_op`
 //! strings, which inputs micrograd's `_prev` shows, and a layer's neurons as one node each.
 
+use micrograd::op::Activation;
 use micrograd::{Graph, Op};
 
 use crate::tape::Handle;
@@ -17,21 +18,9 @@ pub(crate) fn op_name(op: Op) -> Option<&'static str> {
         Op::Exp => "exp",
         Op::Pow => "**",
         // Operations micrograd does not have: the engine's own names.
-        _ if op.is_weighted_sum() => match op.activation() {
-            Some(Op::Relu) => "ReLU(Σwx+b)",
-            Some(activation) => return Some(weighted_sum_name(activation)),
-            None => "Σwx+b",
-        },
+        Op::WeightedSum(Activation::Relu) => "ReLU(Σwx+b)",
         other => other.symbol(),
     })
-}
-
-fn weighted_sum_name(activation: Op) -> &'static str {
-    match activation {
-        Op::Tanh => "tanh(Σwx+b)",
-        Op::Sigmoid => "sigmoid(Σwx+b)",
-        _ => "Σwx+b",
-    }
 }
 
 /// Whether the node is `x ** c` with a constant exponent.
@@ -67,5 +56,10 @@ pub(crate) fn neurons<'w>(
     neurons: impl IntoIterator<Item = (Handle, &'w [Handle])>,
     relu: bool,
 ) -> Vec<Handle> {
-    graph.weighted_sums(inputs, neurons, relu.then_some(Op::Relu))
+    let activation = if relu {
+        Activation::Relu
+    } else {
+        Activation::Linear
+    };
+    graph.weighted_sums(inputs, neurons, activation)
 }
