@@ -19,6 +19,25 @@ fn tape_len() -> usize {
     tape::current().graph.len()
 }
 
+/// The calling thread's tape: its length, the nodes with a live Python object, and the length at
+/// which it is next compacted.
+#[pyfunction]
+fn tape_stats() -> (usize, usize, usize) {
+    let tape = tape::current();
+    (
+        tape.graph.len(),
+        tape.live_objects(),
+        tape.next_compaction(),
+    )
+}
+
+/// Frees every node of the calling thread's tape that no live Value needs (what happens on its own
+/// whenever the tape has doubled); `micrograd_rs.scope()` calls it on leaving its block.
+#[pyfunction]
+fn compact(py: Python<'_>) {
+    tape::current().compact(py);
+}
+
 /// The native module, `micrograd_rs._micrograd_rs`.
 #[pymodule]
 fn _micrograd_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -31,5 +50,7 @@ fn _micrograd_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(draw::svg, m)?)?;
     m.add_function(wrap_pyfunction!(draw::dot, m)?)?;
     m.add_function(wrap_pyfunction!(tape_len, m)?)?;
+    m.add_function(wrap_pyfunction!(tape_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(compact, m)?)?;
     Ok(())
 }

@@ -18,6 +18,9 @@ use micrograd::{Graph, Value};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::ffi;
 use pyo3::prelude::*;
+use pyo3::Borrowed;
+
+use crate::value::PyValue;
 
 /// A node of a thread's tape, as the engine names it.
 pub(crate) type Handle = Value<'static>;
@@ -36,7 +39,12 @@ pub(crate) struct Tape {
     /// How many native calls (a layer's forward pass) are holding engine handles that no Python
     /// object names: the tape must not be compacted under them.
     pinned: Cell<u32>,
+    /// The tape length at which the next compaction runs: twice what the last one kept.
+    next_compaction: Cell<usize>,
 }
+
+/// The smallest tape that is compacted: below it a pass costs more than the memory it frees.
+const MIN_COMPACTION: usize = 1 << 15;
 
 /// Keeps the tape from being compacted while it lives (see [`Tape::pin`]).
 pub(crate) struct Pin(&'static Tape);
@@ -87,6 +95,7 @@ impl Tape {
             int_exponents: RefCell::new(HashSet::new()),
             custom: RefCell::new(HashMap::new()),
             pinned: Cell::new(0),
+            next_compaction: Cell::new(MIN_COMPACTION),
         }
     }
 
@@ -139,9 +148,82 @@ impl Tape {
         Pin(self)
     }
 
-    /// Called before any operation adds nodes on the Python side's behalf (the engine's handles
-    /// read from Python objects are valid from here until the next call).
-    pub(crate) fn before_new_nodes(&self, _py: Python<'_>) {}
+    /// Called before any operation adds nodes on the Python side's behalf: compacts the tape when
+    /// it has doubled since the last pass. The engine handles read from Python objects are valid
+    /// from here until the next call.
+    pub(crate) fn before_new_nodes(&'static self, py: Python<'_>) {
+        if self.graph.len() >= self.next_compaction.get() && self.pinned.get() == 0 {
+            self.compact(py);
+        }
+    }
+
+    /// Frees every node no Python object needs: keeps the nodes that have a live Python object and
+    /// everything they were computed from, moves them down in order, and points every live object
+    /// at its node's new place.
+    pub(crate) fn compact(&'static self, py: Python<'_>) {
+        let freed_custom;
+        {
+            let mut objects = self.objects.borrow_mut();
+            let roots = objects
+                .iter()
+                .enumerate()
+                .filter(|(_, object)| !object.is_null())
+                .map(|(id, _)| id);
+            let moved = self.graph.compact(roots);
+            let mut remapped = vec![ptr::null_mut(); moved.kept()];
+            for (old, &object) in objects.iter().enumerate() {
+                if object.is_null() {
+                    continue;
+                }
+                let new = moved
+                    .new_id(old)
+                    .expect("a node with a Python object is kept");
+                let handle = self
+                    .graph
+                    .value_at(new)
+                    .expect("a kept node is on the tape");
+                // SAFETY: the table holds only live Values.
+                let object_ref = unsafe { Borrowed::from_ptr(py, object) };
+                // SAFETY: only Values are registered in the table.
+                let value = unsafe { object_ref.downcast_unchecked::<PyValue>() };
+                value.get().move_to(handle);
+                remapped[new] = object;
+            }
+            *objects = remapped;
+            let mut int_exponents = self.int_exponents.borrow_mut();
+            *int_exponents = int_exponents
+                .iter()
+                .filter_map(|&id| moved.new_id(id))
+                .collect();
+            let mut custom = self.custom.borrow_mut();
+            let (kept, freed): (Vec<_>, Vec<_>) = custom
+                .drain()
+                .partition(|(id, _)| moved.new_id(*id).is_some());
+            *custom = kept
+                .into_iter()
+                .map(|(id, c)| (moved.new_id(id).unwrap_or(id), c))
+                .collect();
+            freed_custom = freed;
+            self.next_compaction
+                .set((2 * moved.kept()).max(MIN_COMPACTION));
+        }
+        // Freed after every borrow is released: dropping the children may free Values.
+        drop(freed_custom);
+    }
+
+    /// How many nodes have a live Python object.
+    pub(crate) fn live_objects(&self) -> usize {
+        self.objects
+            .borrow()
+            .iter()
+            .filter(|o| !o.is_null())
+            .count()
+    }
+
+    /// The tape length at which the next compaction runs.
+    pub(crate) fn next_compaction(&self) -> usize {
+        self.next_compaction.get()
+    }
 
     /// Notes that node `id` is `x ** c` with `c` given as an integer.
     pub(crate) fn mark_int_exponent(&self, id: usize) {
