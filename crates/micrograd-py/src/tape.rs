@@ -152,15 +152,18 @@ impl Tape {
     /// it has doubled since the last pass. The engine handles read from Python objects are valid
     /// from here until the next call.
     pub(crate) fn before_new_nodes(&'static self, py: Python<'_>) {
-        if self.graph.len() >= self.next_compaction.get() && self.pinned.get() == 0 {
+        if self.graph.len() >= self.next_compaction.get() {
             self.compact(py);
         }
     }
 
     /// Frees every node no Python object needs: keeps the nodes that have a live Python object and
     /// everything they were computed from, moves them down in order, and points every live object
-    /// at its node's new place.
+    /// at its node's new place. Does nothing while a native call holds handles (see [`Tape::pin`]).
     pub(crate) fn compact(&'static self, py: Python<'_>) {
+        if self.pinned.get() > 0 {
+            return;
+        }
         let freed_custom;
         {
             let mut objects = self.objects.borrow_mut();
