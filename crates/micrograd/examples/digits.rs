@@ -1,13 +1,15 @@
-//! Handwritten digits: an MLP 64-32-10 (ReLU, linear output) trained with softmax cross-entropy and Adam
-//! (learning rate 1e-2, mini-batches of 32, 20 epochs) on a seeded 80/20 split of the 1,797 8×8 digits,
-//! pixels scaled to [0, 1], initialized as PyTorch's `Linear`; prints the test accuracy (at least 97 %).
+//! Handwritten digits: an MLP 64-32-10 (ReLU, linear output) trained with softmax cross-entropy plus a
+//! 1e-3 L2 penalty and Adam (learning rate 1e-2 falling linearly to 1e-3, mini-batches of 32, 20 epochs)
+//! on a seeded 80/20 split of the 1,797 8×8 digits, pixels standardized on the training part,
+//! initialized as PyTorch's `Linear`; prints the test accuracy (at least 97 %). This is the recipe of
+//! `micrograd train --dataset digits`.
 //!
 //! `cargo run --release --example digits [SEED]`
 
-use micrograd::data::digits;
+use micrograd::data::{digits, Standardizer};
 use micrograd::loss::Loss;
 use micrograd::nn::{Architecture, Init, Module, MLP};
-use micrograd::optim::Adam;
+use micrograd::optim::{Adam, Schedule};
 use micrograd::train::{accuracy, Trainer};
 use micrograd::Graph;
 
@@ -16,9 +18,11 @@ fn main() {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let mut data = digits();
-    data.scale_features(1.0 / 16.0);
-    let (train, test) = data.split(0.2, seed);
+    let (mut train, mut test) = digits().split(0.2, seed);
+    // Fitted on the training part only: the test images stay unseen.
+    let scaler = Standardizer::fit(&train);
+    scaler.apply(&mut train);
+    scaler.apply(&mut test);
     println!(
         "digits: {} training and {} test images of 8x8 pixels",
         train.len(),
@@ -29,7 +33,10 @@ fn main() {
     // PyTorch's initialization (uniform in ±1/√inputs), as the PyTorch baseline uses.
     let model = MLP::with_init(&g, &Architecture::new(64, &[32, 10]), Init::PyTorch, seed);
     println!("MLP 64-32-10 with {} parameters", model.parameters().len());
+    let steps = 20 * train.len().div_ceil(32);
     let mut trainer = Trainer::new(&model, Adam::new(1e-2), Loss::CrossEntropy)
+        .l2(1e-3)
+        .schedule(Schedule::linear(1e-2, 1e-3, steps))
         .batch_size(32)
         .seed(seed);
     let started = std::time::Instant::now();

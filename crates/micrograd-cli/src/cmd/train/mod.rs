@@ -65,7 +65,7 @@ pub struct Args {
     #[arg(long, value_name = "RATE", allow_negative_numbers = true)]
     pub lr: Option<f64>,
     /// How the learning rate changes: constant, linear (to a tenth) or cosine (to 0) [default:
-    /// linear for sgd, constant for adam]
+    /// linear for sgd and digits, constant for adam]
     #[arg(long, value_name = "NAME")]
     pub schedule: Option<ScheduleKind>,
     /// SGD momentum [default: 0]
@@ -85,7 +85,8 @@ pub struct Args {
     /// Samples per step; 0 means the whole training set [default: 0; digits: 32]
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub batch_size: Option<usize>,
-    /// L2 regularization coefficient [default: 1e-4 with the hinge loss, 0 otherwise]
+    /// L2 regularization coefficient [default: 1e-4 with the hinge loss, 1e-3 for digits, 0
+    /// otherwise]
     #[arg(long, value_name = "C", allow_negative_numbers = true)]
     pub l2: Option<f64>,
     /// Fraction of the samples held out for testing [default: 0; digits and CSV files: 0.2]
