@@ -24,7 +24,7 @@ fn the_default_run_is_the_demo_and_reaches_full_training_accuracy() {
     let loss = json["final_loss"].as_f64().unwrap();
     assert!(loss > 0.0 && loss < 0.1, "final loss {loss}");
     assert!(json["seconds"].as_f64().unwrap() >= 0.0);
-    // The keys in the order DESIGN.md documents them.
+    // The keys in the order the README documents them.
     let keys: Vec<&str> = json
         .as_object()
         .unwrap()
