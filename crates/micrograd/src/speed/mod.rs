@@ -15,6 +15,11 @@
 //! - **Batch forward.** [`DenseLayer`] checks a layer's parameters once for a whole batch (the
 //!   general path checks every handle, every sample), and computes eight neurons' sums side by side.
 
+mod params;
+pub(crate) mod threads;
+
+pub(crate) use params::{parameter_run, update_parameters};
+
 use crate::graph::{Graph, Value};
 use crate::op::{weighted_sum, Activation, Op};
 use crate::tape::{decode_operands, Node, Operands, Sweep, Tape};
@@ -230,6 +235,32 @@ impl<'g> DenseLayer<'g> {
             neurons,
             generation: t.generation(),
         })
+    }
+
+    /// A layer whose neurons' `(bias, first weight)` nodes are known to be runs of `n_inputs`
+    /// live parameters of `graph` (a worker's copy of a model, laid out as the model's), checked
+    /// for the current generation.
+    pub(crate) fn from_layout(
+        graph: &'g Graph,
+        activation: Activation,
+        n_inputs: u32,
+        neurons: Vec<(u32, u32)>,
+    ) -> Self {
+        let t = graph.tape();
+        let on_tape = |&(bias, weights): &(u32, u32)| {
+            (bias as usize) < t.len() && (weights + n_inputs) as usize <= t.len()
+        };
+        assert!(
+            neurons.iter().all(on_tape),
+            "micrograd: a layer's parameters are not on the tape"
+        );
+        DenseLayer {
+            graph,
+            activation,
+            n_inputs,
+            neurons,
+            generation: t.generation(),
+        }
     }
 
     /// One sample's layer in `graph`: pushes the neurons over the `n_inputs` consecutive nodes
