@@ -149,8 +149,8 @@ pub struct Digits {
 
 /// The digits workload: MLP 64-`hidden`-10, softmax cross-entropy, Adam lr 1e-2, batches of 32,
 /// `epochs` epochs, pixels scaled to [0, 1], a seeded 80/20 split, PyTorch's initialization (as the
-/// PyTorch baseline uses, so that like is compared with like).
-pub fn digits_run(hidden: usize, epochs: usize, seed: u64) -> Digits {
+/// PyTorch baseline uses, so that like is compared with like); each batch split over `threads`.
+pub fn digits_run(hidden: usize, epochs: usize, seed: u64, threads: usize) -> Digits {
     let mut data = digits();
     data.scale_features(1.0 / 16.0);
     let (train, test) = data.split(0.2, seed);
@@ -163,7 +163,8 @@ pub fn digits_run(hidden: usize, epochs: usize, seed: u64) -> Digits {
     );
     let mut trainer = Trainer::new(&model, Adam::new(1e-2), Loss::CrossEntropy)
         .batch_size(32)
-        .seed(seed);
+        .seed(seed)
+        .threads(threads);
     let start = Instant::now();
     trainer
         .run_epochs(&train, epochs, |_| {})
