@@ -186,3 +186,47 @@ fn training_on_two_threads_reaches_the_one_thread_accuracy() {
         "one thread {one}, two threads {two}"
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// The batch-major forward pushes the nodes and numbers of one row at a time, and backward
+    /// through them gives the same gradients, for odd widths and batch sizes and non-finite inputs.
+    #[test]
+    fn forward_batch_is_forward_data_row_by_row(
+        widths in prop::collection::vec(1..12usize, 1..4),
+        activation in 0..4usize,
+        rows in prop::collection::vec(prop::collection::vec(prop_oneof![
+            10 => -3.0..3.0f64, 1 => Just(0.0), 1 => Just(f64::NAN), 1 => Just(f64::INFINITY)
+        ], 3), 1..20),
+        seed in 0..1000u64,
+    ) {
+        let act = [
+            micrograd::nn::Activation::Relu,
+            micrograd::nn::Activation::Tanh,
+            micrograd::nn::Activation::Sigmoid,
+            micrograd::nn::Activation::Linear,
+        ][activation];
+        let layers: Vec<_> = widths.iter().map(|&w| (w, act)).collect();
+        let run = |batch: bool| {
+            let g = Graph::new();
+            let model = MLP::with_activations(&g, 3, &layers, seed);
+            let outputs: Vec<Vec<_>> = if batch {
+                model.forward_batch(rows.iter().map(|r| &r[..]))
+            } else {
+                rows.iter().map(|r| model.forward_data(r)).collect()
+            };
+            let all: Vec<_> = outputs.iter().flatten().copied().collect();
+            let total = g.sum(all.iter().copied()).unwrap();
+            total.backward_plain();
+            let data: Vec<u64> = (0..g.len()).map(|i| g.value_at(i).unwrap().data().to_bits()).collect();
+            let grads: Vec<u64> = (0..g.len()).map(|i| g.value_at(i).unwrap().grad().to_bits()).collect();
+            let ops: Vec<_> = (0..g.len()).map(|i| g.value_at(i).unwrap().op()).collect();
+            (data, grads, ops)
+        };
+        let (batch, rowwise) = (run(true), run(false));
+        prop_assert_eq!(batch.0, rowwise.0);
+        prop_assert_eq!(batch.1, rowwise.1);
+        prop_assert_eq!(batch.2, rowwise.2);
+    }
+}

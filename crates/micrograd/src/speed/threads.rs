@@ -17,7 +17,7 @@ use crate::graph::{Graph, Value};
 use crate::loss::Loss;
 use crate::nn::MLP;
 use crate::op::Activation;
-use crate::speed::{constants, run_values, DenseLayer};
+use crate::speed::{forward_batch, run_values, DenseLayer};
 use crate::tape::Checkpoint;
 
 /// What one part of a batch gave: its share of the loss and how many samples it got right.
@@ -166,15 +166,10 @@ impl Replica {
         let start = graph.checkpoint();
         let dense = dense_layers(graph, layers);
         let width = layers.last().map_or(0, |l| l.1 as usize);
-        let outputs: Vec<Vec<Value<'_>>> = indices
-            .iter()
-            .map(|&i| {
-                let mut run = constants(graph, data.row(i));
-                for layer in &dense {
-                    run = layer.forward(graph, run);
-                }
-                run_values(graph, run, width)
-            })
+        let rows: Vec<&[f64]> = indices.iter().map(|&i| data.row(i)).collect();
+        let outputs: Vec<Vec<Value<'_>>> = forward_batch(graph, &dense, &rows)
+            .into_iter()
+            .map(|first| run_values(graph, first, width))
             .collect();
         let part = part_backward(graph, start, &outputs, data, indices, loss, batch, || None);
         if part.loss.is_finite() {
