@@ -10,6 +10,7 @@
 //! scoped thread for the length of a step, and its parameters are refreshed from the model's
 //! before each step.
 
+use std::sync::{Mutex, PoisonError};
 use std::thread;
 
 use crate::data::Dataset;
@@ -33,13 +34,18 @@ pub(crate) struct Workers {
     /// each neuron's weights then its bias.
     layers: Vec<(u32, u32, Activation)>,
     n_params: usize,
-    replicas: Vec<Replica>,
+    /// Part `p + 1` of a batch is built in `replicas[p]`, whichever thread gets to it first: its
+    /// worker, or the calling thread once done with part 0 (when the machine is busy a worker may
+    /// wait long before it runs). The graph, not the thread, decides the numbers.
+    replicas: Vec<Mutex<Replica>>,
 }
 
-/// One worker's graph (the parameters first, then a step's nodes) and its last part's gradients.
+/// One worker's graph (the parameters first, then a step's nodes), and what its part of the
+/// current batch gave.
 struct Replica {
     graph: Graph,
     grads: Vec<f64>,
+    result: Option<Part>,
 }
 
 // Each replica graph is used by one thread at a time.
@@ -69,10 +75,11 @@ impl Workers {
                 for _ in 0..n_params {
                     graph.value(0.0);
                 }
-                Replica {
+                Mutex::new(Replica {
                     graph,
                     grads: Vec::with_capacity(n_params),
-                }
+                    result: None,
+                })
             })
             .collect();
         Workers {
@@ -102,6 +109,8 @@ impl Workers {
             let params = &t.data()[first..first + n];
             let finite = params.iter().all(|p| p.is_finite());
             for replica in &mut self.replicas {
+                let replica = replica.get_mut().unwrap_or_else(PoisonError::into_inner);
+                replica.result = None;
                 let mut rt = replica.graph.tape_mut();
                 rt.data_and_grads_mut(0, n).0.copy_from_slice(params);
                 if !finite {
@@ -116,31 +125,44 @@ impl Workers {
             .collect();
         let batch = indices.len();
         let layers = &self.layers;
-        let (first_result, rest) = thread::scope(|s| {
-            let handles: Vec<_> = self
-                .replicas
-                .iter_mut()
-                .zip(&parts[1..])
-                .map(|(replica, &part)| {
-                    s.spawn(move || replica.run(layers, n, data, part, loss, batch))
-                })
+        let replicas = &self.replicas[..n_parts - 1];
+        // Builds part `p + 1` in its replica unless another thread has it or has done it.
+        let take = |p: usize| {
+            if let Ok(mut replica) = replicas[p].try_lock() {
+                if replica.result.is_none() {
+                    let part = replica.run(layers, n, data, parts[p + 1], loss, batch);
+                    replica.result = Some(part);
+                }
+            }
+        };
+        let first_result = thread::scope(|s| {
+            let handles: Vec<_> = (0..replicas.len())
+                .map(|p| s.spawn(move || take(p)))
                 .collect();
             let first_result = first_part(parts[0]);
-            let rest: Vec<Part> = handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect();
-            (first_result, rest)
+            (0..replicas.len()).for_each(take);
+            for handle in handles {
+                handle
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            }
+            first_result
         });
         let mut total = first_result;
-        for part in &rest {
+        let done = &mut self.replicas[..n_parts - 1];
+        for replica in done.iter_mut() {
+            let replica = replica.get_mut().unwrap_or_else(PoisonError::into_inner);
+            let part = replica
+                .result
+                .expect("every part is built by one thread or another");
             total.loss += part.loss;
             total.correct += part.correct;
         }
         if total.loss.is_finite() {
             let mut t = model_graph.tape_mut();
             let grads = t.data_and_grads_mut(first, n).1;
-            for replica in &self.replicas[..rest.len()] {
+            for replica in done.iter_mut() {
+                let replica = replica.get_mut().unwrap_or_else(PoisonError::into_inner);
                 for (g, r) in grads.iter_mut().zip(&replica.grads) {
                     *g += r;
                 }
