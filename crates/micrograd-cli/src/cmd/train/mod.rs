@@ -103,7 +103,12 @@ pub struct Args {
     /// parameters; the same number of threads and seed give the same numbers every run, and other
     /// numbers of threads differ only by rounding. Worth it for wide networks and big batches
     /// (digits with --hidden 512) [default: 1]
-    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_negative_numbers = true,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
+    )]
     pub threads: Option<usize>,
     /// Write the trained model to this file (JSON, read by `micrograd predict`)
     #[arg(long, value_name = "PATH")]
