@@ -97,6 +97,10 @@ impl std::error::Error for TrainError {}
 
 /// Runs training steps on an [`MLP`]: forward over a batch, the loss (plus `l2 · Σ p²`), backward, and an
 /// optimizer update with the learning rate of the [`Schedule`] if one is set.
+///
+/// The update is [`Optimizer::update`] on the parameters' data and gradients as two slices (what
+/// [`Optimizer::step`] does through handles, the same numbers); a batch can be split over threads
+/// with [`Trainer::threads`].
 pub struct Trainer<'a, 'g> {
     model: &'a MLP<'g>,
     params: Vec<Value<'g>>,
