@@ -31,7 +31,7 @@ enum Command {
     /// Run a program in the expression language, backpropagate, print every value and gradient.
     Eval(cmd::eval::Args),
     /// Train a small network on a data set and watch it learn (with no options: Karpathy's moons demo).
-    Train(cmd::train::Args),
+    Train(Box<cmd::train::Args>),
     /// Classify rows of numbers with a model saved by `micrograd train --save`.
     Predict(cmd::predict::Args),
     /// Plot a function of one variable and its derivative (as SVG or PNG).
@@ -55,7 +55,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Eval(args)) => cmd::eval::run(args),
-        Some(Command::Train(args)) => cmd::train::run(args),
+        Some(Command::Train(args)) => cmd::train::run(*args),
         Some(Command::Predict(args)) => cmd::predict::run(args),
         Some(Command::Plot(args)) => cmd::plot::run(args),
         Some(Command::Gradcheck(args)) => cmd::gradcheck::run(args),

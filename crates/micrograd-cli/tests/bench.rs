@@ -44,6 +44,7 @@ fn every_figure_is_reported_in_json() {
             "chain of nodes vs forward-mode f64 loop (stores nothing)",
             "digits (64-32-10, Adam, 20 epochs) vs PyTorch",
             "digits 64-32-10: GFLOP/s vs f64 peak (1 core)",
+            "threads 2 vs 1 (digits H=32)",
         ]
     );
     // Without Python the baselines it runs are missing, and nothing is claimed about them.
@@ -51,7 +52,7 @@ fn every_figure_is_reported_in_json() {
         assert!(f["ratio"].is_null() && f["met"].is_null(), "{f}");
     }
     // The Rust baselines are always measured.
-    for k in [2, 4, 5, 7] {
+    for k in [2, 4, 5, 7, 8] {
         assert!(
             figures[k]["ratio"].as_f64().unwrap() > 0.0,
             "{}",
@@ -87,6 +88,15 @@ fn every_figure_is_reported_in_json() {
     }
     assert!(report["chain_fresh_memory_ms"].as_f64().unwrap() > 0.0);
     assert_eq!(report["python_baselines"], "skipped (--no-python)");
+    // The second core: the widest network trained on 1 and 2 threads, to the same accuracy.
+    let threads = &report["threads"];
+    assert_eq!(threads["hidden"], 32);
+    assert_eq!(figures[8]["target"], "<= 0.6x");
+    let (one, two) = (
+        threads["one_thread_test_accuracy"].as_f64().unwrap(),
+        threads["two_threads_test_accuracy"].as_f64().unwrap(),
+    );
+    assert!((one - two).abs() <= 0.005, "{one} vs {two}");
 }
 
 #[test]

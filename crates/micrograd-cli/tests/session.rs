@@ -88,6 +88,7 @@ fn the_command_line_and_the_library_session_train_alike() {
             init: Some("pytorch".parse().unwrap()),
             ..Choices::default()
         },
+        ..SessionConfig::default()
     };
     let session = Session::new(&config).unwrap();
     let graph = Graph::new();

@@ -513,3 +513,45 @@ fn train_help_says_which_initialization_applies_where() {
         "{help}"
     );
 }
+
+#[test]
+fn threads_train_digits_to_the_one_thread_accuracy_and_zero_threads_is_refused() {
+    let run = |threads: &str| {
+        json_from_success(micrograd().args([
+            "train",
+            "--dataset",
+            "digits",
+            "--hidden",
+            "64",
+            "--epochs",
+            "5",
+            "--threads",
+            threads,
+            "--json",
+            "--quiet",
+        ]))
+    };
+    let (one, two) = (run("1"), run("2"));
+    assert_eq!(
+        run("2")["final_loss"],
+        two["final_loss"],
+        "the same threads give the same bits"
+    );
+    let accuracy = |r: &serde_json::Value| r["test_accuracy"].as_f64().unwrap();
+    assert!(
+        (accuracy(&one) - accuracy(&two)).abs() <= 0.005,
+        "{one} vs {two}"
+    );
+    for bad in ["0", "-1", "two"] {
+        micrograd()
+            .args(["train", "--threads", bad])
+            .assert()
+            .code(2)
+            .stderr(contains("--threads"));
+    }
+    micrograd()
+        .args(["train", "--help"])
+        .assert()
+        .success()
+        .stdout(contains("--threads").and(contains("[default: 1]")));
+}

@@ -21,8 +21,9 @@
 //! operation's forward and backward rule, a whole neuron `act(b + Σ wᵢxᵢ)` included), `tape` (the
 //! nodes, data and gradients behind private fields, with checkpoints, rewinds, a weighted sum's
 //! operands and compaction), `graph` (the [`Graph`] that owns a tape, and the [`Value`] handle),
-//! `backward` (the plain reverse sweep), `speed` (the speed path: the backward pass's shortcuts and a
-//! layer over a whole batch, tested bit for bit against the plain sweep) and `value` (what a handle
+//! `backward` (the plain reverse sweep), `speed` (the speed path: the backward pass's shortcuts, a
+//! layer over a whole batch, parameters as slices and a batch over threads, tested bit for bit
+//! against the plain path) and `value` (what a handle
 //! can do, and its operators).
 //!
 //! On top of it: [`nn`] (micrograd's `Neuron`, `Layer`, `MLP`), [`loss`] (MSE, hinge, BCE on logits,

@@ -55,13 +55,16 @@ fn check_lengths(what: &str, scores: usize, targets: usize) {
 /// # Panics
 /// If the lengths differ or there are no samples.
 pub fn mse<'g>(scores: &[Value<'g>], targets: &[f64]) -> Value<'g> {
+    mean(&mse_terms(scores, targets))
+}
+
+fn mse_terms<'g>(scores: &[Value<'g>], targets: &[f64]) -> Vec<Value<'g>> {
     check_lengths("mse", scores.len(), targets.len());
-    let terms: Vec<Value<'g>> = scores
+    scores
         .iter()
         .zip(targets)
         .map(|(&s, &y)| (s - y).powf(2.0))
-        .collect();
-    mean(&terms)
+        .collect()
 }
 
 /// The SVM hinge (max-margin) loss of micrograd's demo: `mean(relu(1 - yᵢ·sᵢ))`, targets ±1.
@@ -69,8 +72,12 @@ pub fn mse<'g>(scores: &[Value<'g>], targets: &[f64]) -> Value<'g> {
 /// # Panics
 /// If the lengths differ or there are no samples.
 pub fn hinge<'g>(scores: &[Value<'g>], targets: &[f64]) -> Value<'g> {
+    mean(&hinge_terms(scores, targets))
+}
+
+fn hinge_terms<'g>(scores: &[Value<'g>], targets: &[f64]) -> Vec<Value<'g>> {
     check_lengths("hinge", scores.len(), targets.len());
-    let terms: Vec<Value<'g>> = scores
+    scores
         .iter()
         .zip(targets)
         .map(|(&s, &y)| {
@@ -84,8 +91,7 @@ pub fn hinge<'g>(scores: &[Value<'g>], targets: &[f64]) -> Value<'g> {
             };
             margin.relu()
         })
-        .collect();
-    mean(&terms)
+        .collect()
 }
 
 /// Binary cross-entropy on logits: `mean(-yᵢ·log σ(sᵢ) - (1 - yᵢ)·log(1 - σ(sᵢ)))`, targets in [0, 1].
@@ -96,8 +102,12 @@ pub fn hinge<'g>(scores: &[Value<'g>], targets: &[f64]) -> Value<'g> {
 /// # Panics
 /// If the lengths differ or there are no samples.
 pub fn bce_with_logits<'g>(scores: &[Value<'g>], targets: &[f64]) -> Value<'g> {
+    mean(&bce_with_logits_terms(scores, targets))
+}
+
+fn bce_with_logits_terms<'g>(scores: &[Value<'g>], targets: &[f64]) -> Vec<Value<'g>> {
     check_lengths("bce_with_logits", scores.len(), targets.len());
-    let terms: Vec<Value<'g>> = scores
+    scores
         .iter()
         .zip(targets)
         .map(|(&s, &y)| {
@@ -107,8 +117,7 @@ pub fn bce_with_logits<'g>(scores: &[Value<'g>], targets: &[f64]) -> Value<'g> {
                 -y * s + (s.exp() + 1.0).log()
             }
         })
-        .collect();
-    mean(&terms)
+        .collect()
 }
 
 /// Softmax cross-entropy of one sample: `-log softmax(logits)[class]`, computed as
@@ -148,13 +157,16 @@ pub fn softmax_cross_entropy<'g>(logits: &[Value<'g>], class: usize) -> Value<'g
 /// # Panics
 /// If the lengths differ, there are no samples, or a class is out of range.
 pub fn cross_entropy<'g>(logits: &[Vec<Value<'g>>], classes: &[usize]) -> Value<'g> {
+    mean(&cross_entropy_terms(logits, classes))
+}
+
+fn cross_entropy_terms<'g>(logits: &[Vec<Value<'g>>], classes: &[usize]) -> Vec<Value<'g>> {
     check_lengths("cross_entropy", logits.len(), classes.len());
-    let terms: Vec<Value<'g>> = logits
+    logits
         .iter()
         .zip(classes)
         .map(|(z, &c)| softmax_cross_entropy(z, c))
-        .collect();
-    mean(&terms)
+        .collect()
 }
 
 /// The L2 penalty `Σ pᵢ²` over `parameters` (one weighted-sum node); multiply it by your coefficient,
@@ -200,10 +212,16 @@ impl Loss {
     /// If the lengths differ, the batch is empty, a one-output loss gets several outputs, or a class
     /// label is not an index of the outputs.
     pub fn compute<'g>(self, outputs: &[Vec<Value<'g>>], labels: &[f64]) -> Value<'g> {
+        mean(&self.terms(outputs, labels))
+    }
+
+    /// Each sample's term of the loss, whose mean [`Loss::compute`] is: a part of a batch can
+    /// divide their sum by the whole batch's size and get the same gradients.
+    pub(crate) fn terms<'g>(self, outputs: &[Vec<Value<'g>>], labels: &[f64]) -> Vec<Value<'g>> {
         check_lengths(self.name(), outputs.len(), labels.len());
         if self == Loss::CrossEntropy {
             let classes: Vec<usize> = labels.iter().map(|&y| class_index(y)).collect();
-            return cross_entropy(outputs, &classes);
+            return cross_entropy_terms(outputs, &classes);
         }
         let scores: Vec<Value<'g>> = outputs
             .iter()
@@ -220,9 +238,9 @@ impl Loss {
             .collect();
         let targets: Vec<f64> = labels.iter().map(|&y| self.target(y)).collect();
         match self {
-            Loss::Mse => mse(&scores, &targets),
-            Loss::Hinge => hinge(&scores, &targets),
-            Loss::BceWithLogits => bce_with_logits(&scores, &targets),
+            Loss::Mse => mse_terms(&scores, &targets),
+            Loss::Hinge => hinge_terms(&scores, &targets),
+            Loss::BceWithLogits => bce_with_logits_terms(&scores, &targets),
             Loss::CrossEntropy => unreachable!(),
         }
     }

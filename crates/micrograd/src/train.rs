@@ -31,6 +31,7 @@ use crate::loss::{self, Loss};
 use crate::nn::{Module, MLP};
 use crate::optim::{Optimizer, Schedule};
 use crate::rng::Rng;
+use crate::speed::{self, threads};
 use crate::value::Value;
 
 /// What one training step did.
@@ -96,6 +97,10 @@ impl std::error::Error for TrainError {}
 
 /// Runs training steps on an [`MLP`]: forward over a batch, the loss (plus `l2 · Σ p²`), backward, and an
 /// optimizer update with the learning rate of the [`Schedule`] if one is set.
+///
+/// The update is [`Optimizer::update`] on the parameters' data and gradients as two slices (what
+/// [`Optimizer::step`] does through handles, the same numbers); a batch can be split over threads
+/// with [`Trainer::threads`].
 pub struct Trainer<'a, 'g> {
     model: &'a MLP<'g>,
     params: Vec<Value<'g>>,
@@ -110,6 +115,8 @@ pub struct Trainer<'a, 'g> {
     pending: Vec<Vec<usize>>,
     snapshot: Vec<f64>,
     snapshot_step: Option<usize>,
+    threads: usize,
+    workers: Option<threads::Workers>,
 }
 
 impl<'a, 'g> Trainer<'a, 'g> {
@@ -130,6 +137,8 @@ impl<'a, 'g> Trainer<'a, 'g> {
             pending: Vec::new(),
             snapshot: Vec::new(),
             snapshot_step: None,
+            threads: 1,
+            workers: None,
         }
     }
 
@@ -154,6 +163,18 @@ impl<'a, 'g> Trainer<'a, 'g> {
     /// Seeds the shuffling of mini-batches.
     pub fn seed(mut self, seed: u64) -> Self {
         self.rng = Rng::new(seed);
+        self
+    }
+
+    /// Splits each batch over `threads` threads (1, the default, trains on the calling thread;
+    /// 0 counts as 1). Each thread builds its part of the batch on a graph of its own with a copy
+    /// of the parameters; the parts' gradients are added in a fixed order, so the same number of
+    /// threads and seed give the same numbers every run. Against one thread the gradients differ
+    /// only by rounding (the sum over samples is grouped by part). Models whose parameters are
+    /// not one run of nodes (an [`MLP`] made by its constructors always is) train on one thread.
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self.workers = None;
         self
     }
 
@@ -187,8 +208,53 @@ impl<'a, 'g> Trainer<'a, 'g> {
         check_samples(self.model, self.loss, data, indices.iter().copied())?;
         let graph = self.model.graph();
         let step = self.step;
-        let start = graph.checkpoint();
+        let part = match self.parallel_params() {
+            Some(first) => self.parallel_forward_backward(first, data, indices),
+            None => self.forward_backward(data, indices),
+        };
+        let (loss_value, correct) = (part.loss, part.correct);
+        if !loss_value.is_finite() {
+            return Err(self.restore(step, loss_value));
+        }
 
+        let lr = match self.schedule {
+            Some(s) => s.lr(step),
+            None => self.optimizer.learning_rate(),
+        };
+        self.optimizer.set_learning_rate(lr);
+        self.snapshot_step = Some(step);
+        let (snapshot, optimizer) = (&mut self.snapshot, &mut self.optimizer);
+        let updated = speed::update_parameters(graph, &self.params, |data, grads| {
+            snapshot.clear();
+            snapshot.extend_from_slice(data);
+            optimizer.update(data, grads);
+        });
+        let finite = updated.unwrap_or_else(|| {
+            snapshot.clear();
+            snapshot.extend(self.params.iter().map(Value::data));
+            optimizer.step(&self.params);
+            self.params.iter().all(|p| p.data().is_finite())
+        });
+        if !finite {
+            return Err(self.restore(step, loss_value));
+        }
+
+        self.step += 1;
+        Ok(StepReport {
+            step,
+            epoch: self.epoch,
+            loss: loss_value,
+            accuracy: correct as f64 / indices.len() as f64,
+            learning_rate: lr,
+            batch_size: indices.len(),
+        })
+    }
+
+    /// Forward and backward of the batch `indices` on the calling thread; the graph is rewound
+    /// after, and backward skipped when the loss is not finite.
+    fn forward_backward(&mut self, data: &Dataset, indices: &[usize]) -> threads::Part {
+        let graph = self.model.graph();
+        let start = graph.checkpoint();
         let outputs = self
             .model
             .forward_batch(indices.iter().map(|&i| data.row(i)));
@@ -209,37 +275,47 @@ impl<'a, 'g> Trainer<'a, 'g> {
                 total += self.l2 * penalty;
             }
         }
-        let loss_value = total.data();
-        if !loss_value.is_finite() {
-            graph.rewind(start);
-            return Err(self.restore(step, loss_value));
+        let loss = total.data();
+        if loss.is_finite() {
+            graph.zero_grad();
+            total.backward();
         }
-
-        graph.zero_grad();
-        total.backward();
         graph.rewind(start);
+        threads::Part { loss, correct }
+    }
 
-        self.snapshot.clear();
-        self.snapshot.extend(self.params.iter().map(Value::data));
-        self.snapshot_step = Some(step);
-        let lr = match self.schedule {
-            Some(s) => s.lr(step),
-            None => self.optimizer.learning_rate(),
-        };
-        self.optimizer.set_learning_rate(lr);
-        self.optimizer.step(&self.params);
-        if self.params.iter().any(|p| !p.data().is_finite()) {
-            return Err(self.restore(step, loss_value));
+    /// The first parameter's node when this step runs on several threads: more than one thread
+    /// asked and the parameters one run of nodes.
+    fn parallel_params(&self) -> Option<u32> {
+        if self.threads < 2 {
+            return None;
         }
+        speed::parameter_run(self.model.graph(), &self.params)
+    }
 
-        self.step += 1;
-        Ok(StepReport {
-            step,
-            epoch: self.epoch,
-            loss: loss_value,
-            accuracy: correct as f64 / indices.len() as f64,
-            learning_rate: lr,
-            batch_size: indices.len(),
+    /// As [`Trainer::forward_backward`], the batch split over the threads (see [`Trainer::threads`]).
+    fn parallel_forward_backward(
+        &mut self,
+        params_first: u32,
+        data: &Dataset,
+        indices: &[usize],
+    ) -> threads::Part {
+        let (model, loss, l2, params) = (self.model, self.loss, self.l2, &self.params);
+        let workers = self
+            .workers
+            .get_or_insert_with(|| threads::Workers::new(model, self.threads));
+        let graph = model.graph();
+        let batch = indices.len();
+        workers.forward_backward(graph, params_first, data, indices, loss, |part| {
+            let start = graph.checkpoint();
+            let outputs = model.forward_batch(part.iter().map(|&i| data.row(i)));
+            let penalty = || {
+                (l2 != 0.0)
+                    .then(|| loss::l2(params))
+                    .flatten()
+                    .map(|p| l2 * p)
+            };
+            threads::part_backward(graph, start, &outputs, data, part, loss, batch, penalty)
         })
     }
 

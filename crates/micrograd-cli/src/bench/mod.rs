@@ -151,8 +151,9 @@ pub struct Digits {
 /// The digits workload: `micrograd train --dataset digits --hidden <hidden> --epochs <epochs>` (MLP
 /// 64-`hidden`-10, softmax cross-entropy + 1e-3 L2, Adam 0.01 → 0.001 linear, batches of 32, pixels
 /// standardized on the training part of a seeded 80/20 split, PyTorch's initialization), the recipe
-/// `bench/torch_digits.py` follows, so that like is compared with like.
-pub fn digits_run(hidden: usize, epochs: usize, seed: u64) -> Digits {
+/// `bench/torch_digits.py` follows, so that like is compared with like; each batch split over
+/// `threads`.
+pub fn digits_run(hidden: usize, epochs: usize, seed: u64, threads: usize) -> Digits {
     let config = SessionConfig {
         source: DataSource::Digits,
         seed: Some(seed),
@@ -161,6 +162,7 @@ pub fn digits_run(hidden: usize, epochs: usize, seed: u64) -> Digits {
             epochs: Some(epochs),
             ..Choices::default()
         },
+        threads,
         ..SessionConfig::default()
     };
     let session = Session::new(&config).expect("the digits recipe is valid");

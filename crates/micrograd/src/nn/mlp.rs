@@ -353,8 +353,9 @@ impl<'g> MLP<'g> {
             return rows.into_iter().map(|row| self.forward_data(row)).collect();
         };
         let width = self.n_outputs();
-        rows.into_iter()
-            .map(|row| {
+        let rows: Vec<&[f64]> = rows
+            .into_iter()
+            .inspect(|row| {
                 assert_eq!(
                     row.len(),
                     self.inputs,
@@ -362,12 +363,11 @@ impl<'g> MLP<'g> {
                     row.len(),
                     self.inputs
                 );
-                let mut run = speed::constants(self.graph, row);
-                for layer in &dense {
-                    run = layer.forward(self.graph, run);
-                }
-                speed::run_values(self.graph, run, width)
             })
+            .collect();
+        speed::forward_batch(self.graph, &dense, &rows)
+            .into_iter()
+            .map(|first| speed::run_values(self.graph, first, width))
             .collect()
     }
 

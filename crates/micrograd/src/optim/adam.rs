@@ -94,24 +94,32 @@ impl Optimizer for Adam {
         let bias_correction2 = 1.0 - self.beta2.powi(self.step);
         let step_size = self.lr / bias_correction1;
         let bias_correction2_sqrt = bias_correction2.sqrt();
-        for (((p, &grad), m), v) in params
-            .iter_mut()
-            .zip(grads)
-            .zip(&mut self.m)
-            .zip(&mut self.v)
-        {
-            let mut g = grad;
-            if self.weight_decay != 0.0 {
-                if self.decoupled {
-                    *p *= 1.0 - self.lr * self.weight_decay;
-                } else {
-                    g += self.weight_decay * *p;
-                }
-            }
-            *m += (1.0 - self.beta1) * (g - *m);
-            *v = self.beta2 * *v + (1.0 - self.beta2) * (g * g);
-            let denom = v.sqrt() / bias_correction2_sqrt + self.eps;
+        // Plain locals and equal-length slices let the loop run on vector registers; square roots
+        // and divisions are correctly rounded per lane, so the bits are those of one at a time.
+        let (beta1, beta2, eps, lr, weight_decay) =
+            (self.beta1, self.beta2, self.eps, self.lr, self.weight_decay);
+        let n = params.len();
+        let (grads, m, v) = (&grads[..n], &mut self.m[..n], &mut self.v[..n]);
+        let moments = |p: &mut f64, g: f64, m: &mut f64, v: &mut f64| {
+            *m += (1.0 - beta1) * (g - *m);
+            *v = beta2 * *v + (1.0 - beta2) * (g * g);
+            let denom = v.sqrt() / bias_correction2_sqrt + eps;
             *p += -step_size * (*m / denom);
+        };
+        if weight_decay == 0.0 {
+            for i in 0..n {
+                moments(&mut params[i], grads[i], &mut m[i], &mut v[i]);
+            }
+        } else if self.decoupled {
+            for i in 0..n {
+                params[i] *= 1.0 - lr * weight_decay;
+                moments(&mut params[i], grads[i], &mut m[i], &mut v[i]);
+            }
+        } else {
+            for i in 0..n {
+                let g = grads[i] + weight_decay * params[i];
+                moments(&mut params[i], g, &mut m[i], &mut v[i]);
+            }
         }
     }
 

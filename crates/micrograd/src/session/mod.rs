@@ -93,6 +93,9 @@ pub struct SessionConfig {
     pub seed: Option<u64>,
     /// The model and training choices.
     pub choices: Choices,
+    /// The threads a training step splits its batch over (see
+    /// [`Trainer::threads`](crate::train::Trainer::threads)); 1 by default, and 0 counts as 1.
+    pub threads: usize,
 }
 
 impl Default for SessionConfig {
@@ -102,6 +105,7 @@ impl Default for SessionConfig {
             data: DataOptions::default(),
             seed: None,
             choices: Choices::default(),
+            threads: 1,
         }
     }
 }
@@ -119,6 +123,7 @@ pub struct Session {
     test: Dataset,
     standardizer: Option<Standardizer>,
     architecture: Architecture,
+    threads: usize,
 }
 
 impl Session {
@@ -167,7 +172,13 @@ impl Session {
             classes,
             standardizer,
             architecture,
+            threads: config.threads.max(1),
         })
+    }
+
+    /// The threads a training step uses.
+    pub fn threads(&self) -> usize {
+        self.threads
     }
 
     /// The data set's source.
@@ -242,6 +253,7 @@ impl Session {
             .schedule(recipe.lr_schedule(self.total_steps()))
             .batch_size(recipe.batch_size)
             .seed(self.seed)
+            .threads(self.threads)
     }
 
     /// One step of `trainer` on the next batch of the training set.

@@ -215,6 +215,29 @@ impl Tape {
         &mut self.grad
     }
 
+    /// The data and gradients of the `n` nodes from `first`, to read and write as slices (the
+    /// gradients grown to cover them). Whoever writes the data must call
+    /// [`Tape::note_non_finite_in`] after, as [`Tape::set_data`] would have.
+    pub(crate) fn data_and_grads_mut(
+        &mut self,
+        first: usize,
+        n: usize,
+    ) -> (&mut [f64], &mut [f64]) {
+        let end = first + n;
+        if self.grad.len() < end {
+            self.grad.resize(end, 0.0);
+        }
+        (&mut self.data[first..end], &mut self.grad[first..end])
+    }
+
+    /// Records the non-finite data among the `n` nodes from `first`, after a write through
+    /// [`Tape::data_and_grads_mut`].
+    pub(crate) fn note_non_finite_in(&mut self, first: usize, n: usize) {
+        for i in first..first + n {
+            self.note_finite(i, self.data[i]);
+        }
+    }
+
     /// Sets every gradient to 0.
     pub(crate) fn zero_grad(&mut self) {
         // An empty gradient vector means all zeros; the next backward pass then moves its result in

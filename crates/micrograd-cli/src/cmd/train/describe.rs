@@ -81,8 +81,12 @@ pub fn training(session: &Session) -> String {
         Length::Epochs(e) => format!(" ({e} epochs)"),
         Length::Steps(_) => String::new(),
     };
+    let threads = match session.threads() {
+        1 => String::new(),
+        n => format!(" on {n} threads"),
+    };
     format!(
-        "training: {} loss{l2}, {} {lr}{momentum}, {} steps{epochs}, {batches}",
+        "training: {} loss{l2}, {} {lr}{momentum}, {} steps{epochs}, {batches}{threads}",
         recipe.loss,
         recipe.optimizer,
         session.total_steps()

@@ -100,6 +100,17 @@ pub struct Args {
     /// Seed of the data generation, the split, the initial weights and the batch order [default: 1337]
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub seed: Option<u64>,
+    /// Threads a step splits its batch over, each building its part on its own copy of the
+    /// parameters; the same number of threads and seed give the same numbers every run, and other
+    /// numbers of threads differ only by rounding. Worth it for wide networks and big batches
+    /// (digits with --hidden 512) [default: 1]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_negative_numbers = true,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
+    )]
+    pub threads: Option<usize>,
     /// Write the trained model to this file (JSON, read by `micrograd predict`)
     #[arg(long, value_name = "PATH")]
     pub save: Option<PathBuf>,
@@ -292,5 +303,6 @@ fn config(args: &Args, source: DataSource) -> SessionConfig {
             test_fraction: args.test_fraction,
             init: args.init,
         },
+        threads: args.threads.unwrap_or(1),
     }
 }

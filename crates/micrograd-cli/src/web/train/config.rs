@@ -76,6 +76,7 @@ impl TrainForm {
                 init: parse::<Init>(&self.init)?,
                 ..Choices::default()
             },
+            threads: 1,
         };
         Session::new(&config).map_err(|e| bad(e.to_string()))
     }

@@ -13,10 +13,21 @@
 //!     every gradient is 0 (after `zero_grad`) the buffer is moved into the gradients instead of
 //!     added, and the old gradients' memory becomes the next scratch buffer.
 //! - **Batch forward.** [`DenseLayer`] checks a layer's parameters once for a whole batch (the
-//!   general path checks every handle, every sample), and computes eight neurons' sums side by side.
+//!   general path checks every handle, every sample), and [`forward_batch`] computes a layer for
+//!   all the batch's samples at once (see [`batch`]).
+//! - **Parameters as slices.** [`update_parameters`] hands an optimizer the parameters' data and
+//!   gradients as two slices (see [`params`]).
+//! - **Threads.** [`threads`] splits a training batch over threads, each with its own graph.
+
+mod batch;
+mod params;
+pub(crate) mod threads;
+
+pub(crate) use batch::forward_batch;
+pub(crate) use params::{parameter_run, update_parameters};
 
 use crate::graph::{Graph, Value};
-use crate::op::{weighted_sum, Activation, Op};
+use crate::op::{Activation, Op};
 use crate::tape::{decode_operands, Node, Operands, Sweep, Tape};
 
 /// Runs backpropagation from node `out`, as [`crate::backward::backward`] does.
@@ -181,9 +192,9 @@ fn propagate(node: Node, i: usize, g: f64, data: &[f64], operands: &[u32], pass:
 }
 
 /// A layer whose parameters were checked for one batch: the path an [`MLP`](crate::nn::MLP) takes
-/// in training. [`DenseLayer::forward`] then pushes one sample's neurons over a run of inputs made
-/// in the same batch, with nothing left to check: the nodes [`Graph::weighted_sums`] makes, with the
-/// same numbers.
+/// in training. [`forward_batch`] then pushes a batch's neurons over runs of inputs made in the
+/// same batch, with nothing left to check: the nodes [`Graph::weighted_sums`] makes, with the same
+/// numbers.
 pub(crate) struct DenseLayer<'g> {
     /// The graph the parameters were checked in.
     graph: &'g Graph,
@@ -232,53 +243,31 @@ impl<'g> DenseLayer<'g> {
         })
     }
 
-    /// One sample's layer in `graph`: pushes the neurons over the `n_inputs` consecutive nodes
-    /// from `inputs`, and returns the index of the first of its consecutive outputs.
-    ///
-    /// # Panics
-    /// If the layer was checked in another graph or before a rewind, or the inputs are not on the
-    /// tape.
-    pub(crate) fn forward(&self, graph: &Graph, inputs: u32) -> u32 {
+    /// A layer whose neurons' `(bias, first weight)` nodes are known to be runs of `n_inputs`
+    /// live parameters of `graph` (a worker's copy of a model, laid out as the model's), checked
+    /// for the current generation.
+    pub(crate) fn from_layout(
+        graph: &'g Graph,
+        activation: Activation,
+        n_inputs: u32,
+        neurons: Vec<(u32, u32)>,
+    ) -> Self {
+        let t = graph.tape();
+        let on_tape = |&(bias, weights): &(u32, u32)| {
+            (bias as usize) < t.len() && (weights + n_inputs) as usize <= t.len()
+        };
         assert!(
-            std::ptr::eq(self.graph, graph),
-            "micrograd: `weighted_sum` mixes values from two different graphs"
+            neurons.iter().all(on_tape),
+            "micrograd: a layer's parameters are not on the tape"
         );
-        let mut t = graph.tape_mut();
-        assert!(
-            t.generation() == self.generation && (inputs + self.n_inputs) as usize <= t.len(),
-            "micrograd: a batch's layer was checked before a rewind, or its inputs are not on the tape"
-        );
-        let first = t.len() as u32;
-        let n = self.n_inputs;
-        let mut groups = self.neurons.chunks_exact(LANES);
-        for group in &mut groups {
-            let sums = interleaved_sums(t.data(), group, inputs as usize, n as usize);
-            for (&(bias, weights), sum) in group.iter().zip(sums) {
-                t.push_run_weighted_sum(self.activation, [bias, weights, inputs, n], sum);
-            }
+        DenseLayer {
+            graph,
+            activation,
+            n_inputs,
+            neurons,
+            generation: t.generation(),
         }
-        for &(bias, weights) in groups.remainder() {
-            let data = t.data();
-            let ws = &data[weights as usize..][..n as usize];
-            let xs = &data[inputs as usize..][..n as usize];
-            let sum = weighted_sum(
-                data[bias as usize],
-                ws.iter().copied().zip(xs.iter().copied()),
-            );
-            t.push_run_weighted_sum(self.activation, [bias, weights, inputs, n], sum);
-        }
-        first
     }
-}
-
-/// Pushes a constant per number, as consecutive nodes; returns the index of the first.
-pub(crate) fn constants(graph: &Graph, numbers: &[f64]) -> u32 {
-    let mut t = graph.tape_mut();
-    let first = t.len() as u32;
-    for &x in numbers {
-        t.push(Op::Const, [0, 0], x);
-    }
-    first
 }
 
 /// Handles to the `n` consecutive nodes from `first`, made in the current generation.
@@ -288,21 +277,4 @@ pub(crate) fn run_values(graph: &Graph, first: u32, n: usize) -> Vec<Value<'_>> 
         .take(n)
         .map(|i| Value::new(graph, i, generation))
         .collect()
-}
-
-/// How many neurons [`interleaved_sums`] computes side by side.
-const LANES: usize = 8;
-
-/// `bias + Σ wᵢ·xᵢ` of each neuron of `group` over the `n` inputs from node `inputs`, each summed
-/// in order, so each is exactly what [`weighted_sum`] gives. A sum is a chain of dependent
-/// additions; eight chains side by side keep the processor busy where one would make it wait.
-fn interleaved_sums(data: &[f64], group: &[(u32, u32)], inputs: usize, n: usize) -> [f64; LANES] {
-    let mut sums: [f64; LANES] = std::array::from_fn(|j| data[group[j].0 as usize]);
-    let weights: [&[f64]; LANES] = std::array::from_fn(|j| &data[group[j].1 as usize..][..n]);
-    for (k, x) in data[inputs..][..n].iter().enumerate() {
-        for (sum, w) in sums.iter_mut().zip(weights) {
-            *sum += w[k] * x;
-        }
-    }
-    sums
 }

@@ -1,0 +1,38 @@
+//! Parameters as slices: a model's parameters are one run of nodes at the start of the tape, so an
+//! optimizer can update them as two slices (data and gradients) with one borrow and one liveness
+//! check, instead of a handle check, a borrow and a bounds check per parameter and per read. The
+//! numbers are those of [`Optimizer::step`](crate::optim::Optimizer::step), which reads the same
+//! gradients and runs the same `update`.
+
+use crate::graph::{Graph, Value};
+
+/// Runs `update(data, grads)` on the data and gradients of `params` if they are a run of
+/// consecutive live nodes of `graph`, and says whether the data are all finite after it; `None`
+/// (and nothing done) if they are not a run.
+///
+/// # Panics
+/// If a value belongs to another graph or was freed.
+pub(crate) fn update_parameters(
+    graph: &Graph,
+    params: &[Value<'_>],
+    update: impl FnOnce(&mut [f64], &[f64]),
+) -> Option<bool> {
+    let first = graph.checked_run(&graph.tape(), params)? as usize;
+    let n = params.len();
+    let mut t = graph.tape_mut();
+    let (data, grads) = t.data_and_grads_mut(first, n);
+    update(data, grads);
+    let finite = data.iter().all(|d| d.is_finite());
+    if !finite {
+        t.note_non_finite_in(first, n);
+    }
+    Some(finite)
+}
+
+/// The tape index of the first of `params` if they are a run of consecutive live nodes.
+///
+/// # Panics
+/// If a value belongs to another graph or was freed.
+pub(crate) fn parameter_run(graph: &Graph, params: &[Value<'_>]) -> Option<u32> {
+    graph.checked_run(&graph.tape(), params)
+}
