@@ -259,16 +259,7 @@ impl<'a, 'g> Trainer<'a, 'g> {
             .model
             .forward_batch(indices.iter().map(|&i| data.row(i)));
         let labels: Vec<f64> = indices.iter().map(|&i| data.label(i)).collect();
-        let mut scores = Vec::new();
-        let correct = outputs
-            .iter()
-            .zip(&labels)
-            .filter(|&(out, &label)| {
-                scores.clear();
-                scores.extend(out.iter().map(Value::data));
-                self.loss.is_correct(&scores, label)
-            })
-            .count();
+        let correct = threads::count_correct(self.loss, &outputs, &labels);
         let mut total = self.loss.compute(&outputs, &labels);
         if self.l2 != 0.0 {
             if let Some(penalty) = loss::l2(&self.params) {

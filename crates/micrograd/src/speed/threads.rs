@@ -223,6 +223,20 @@ fn dense_layers<'g>(graph: &'g Graph, layers: &[(u32, u32, Activation)]) -> Vec<
         .collect()
 }
 
+/// How many of the samples' `outputs` `loss` counts as predicting their `labels`.
+pub(crate) fn count_correct(loss: Loss, outputs: &[Vec<Value<'_>>], labels: &[f64]) -> usize {
+    let mut scores = Vec::new();
+    outputs
+        .iter()
+        .zip(labels)
+        .filter(|&(out, &label)| {
+            scores.clear();
+            scores.extend(out.iter().map(Value::data));
+            loss.is_correct(&scores, label)
+        })
+        .count()
+}
+
 /// The loss of one part of a batch from its `outputs` (built after `start`): the samples' terms
 /// summed and divided by the whole `batch`'s size, plus `penalty()` if any; then backward (when
 /// the loss is finite) and a rewind to `start`.
@@ -238,16 +252,7 @@ pub(crate) fn part_backward<'g>(
     penalty: impl FnOnce() -> Option<Value<'g>>,
 ) -> Part {
     let labels: Vec<f64> = indices.iter().map(|&i| data.label(i)).collect();
-    let mut scores = Vec::new();
-    let correct = outputs
-        .iter()
-        .zip(&labels)
-        .filter(|&(out, &label)| {
-            scores.clear();
-            scores.extend(out.iter().map(Value::data));
-            loss.is_correct(&scores, label)
-        })
-        .count();
+    let correct = count_correct(loss, outputs, &labels);
     let terms = loss.terms(outputs, &labels);
     let sum = graph.sum(terms).expect("a part has samples");
     let mut total = sum / batch as f64;
