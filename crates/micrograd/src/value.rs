@@ -33,7 +33,7 @@ impl<'g> Value<'g> {
     }
 
     /// Sets the node's data, as the notebook's `a.data += 0.01 * a.grad`. Nodes computed from it
-    /// keep their old data until [`Graph::recompute`] or until they are built again.
+    /// keep their old data until [`Graph::recompute`](crate::Graph::recompute) or until they are built again.
     pub fn set_data(&self, data: f64) {
         let i = self.live();
         self.graph().tape_mut().set_data(i, data);
@@ -70,7 +70,7 @@ impl<'g> Value<'g> {
         self.graph().tape().node(i).op()
     }
 
-    /// Whether this node is an input made with [`Graph::value`].
+    /// Whether this node is an input made with [`Graph::value`](crate::Graph::value).
     pub fn is_leaf(&self) -> bool {
         self.op() == Op::Leaf
     }
@@ -88,7 +88,7 @@ impl<'g> Value<'g> {
 
     /// Backpropagation: adds d(self)/d(node) into the gradient of every node this value depends
     /// on, and 1 into its own. Gradients accumulate across calls, as in PyTorch; reset them with
-    /// [`Graph::zero_grad`].
+    /// [`Graph::zero_grad`](crate::Graph::zero_grad).
     pub fn backward(&self) {
         let out = self.live();
         crate::speed::backward(&mut self.graph().tape_mut(), out);
