@@ -22,8 +22,7 @@
 //! nodes, data and gradients behind private fields, with checkpoints, rewinds, a weighted sum's
 //! operands and compaction), `graph` (the [`Graph`] that owns a tape, and the [`Value`] handle),
 //! `backward` (the plain reverse sweep), `speed` (the speed path: the backward pass's shortcuts, a
-//! layer over a whole batch, parameters as slices and a batch over threads, tested bit for bit
-//! against the plain path) and `value` (what a handle
+//! layer over a whole batch and parameters as slices, tested bit for bit against the plain path) and `value` (what a handle
 //! can do, and its operators).
 //!
 //! On top of it: [`nn`] (micrograd's `Neuron`, `Layer`, `MLP`), [`loss`] (MSE, hinge, BCE on logits,

@@ -17,11 +17,11 @@
 //!   all the batch's samples at once (see [`batch`]).
 //! - **Parameters as slices.** [`update_parameters`] hands an optimizer the parameters' data and
 //!   gradients as two slices (see [`params`]).
-//! - **Threads.** [`threads`] splits a training batch over threads, each with its own graph.
+//! - **Threads** are not here: they split a training batch, so they live with the trainer
+//!   (`train/threads.rs`), built on this module's batch forward.
 
 mod batch;
 mod params;
-pub(crate) mod threads;
 
 pub(crate) use batch::forward_batch;
 pub(crate) use params::{parameter_run, update_parameters};

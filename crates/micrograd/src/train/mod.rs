@@ -31,8 +31,10 @@ use crate::loss::{self, Loss};
 use crate::nn::{Module, MLP};
 use crate::optim::{Optimizer, Schedule};
 use crate::rng::Rng;
-use crate::speed::{self, threads};
+use crate::speed;
 use crate::value::Value;
+
+mod threads;
 
 /// What one training step did.
 #[derive(Clone, Copy, Debug, PartialEq)]
