@@ -108,7 +108,7 @@ pub struct Args {
         long,
         value_name = "N",
         allow_negative_numbers = true,
-        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
+        value_parser = parse_threads
     )]
     pub threads: Option<usize>,
     /// Write the trained model to this file (JSON, read by `micrograd predict`)
@@ -304,5 +304,16 @@ fn config(args: &Args, source: DataSource) -> SessionConfig {
             init: args.init,
         },
         threads: args.threads.unwrap_or(1),
+    }
+}
+
+/// `--threads`: a whole number of at least 1.
+fn parse_threads(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("the number of threads must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!(
+            "`{text}` is not a number of threads (a whole number, at least 1)"
+        )),
     }
 }
