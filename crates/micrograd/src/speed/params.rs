@@ -6,19 +6,16 @@
 
 use crate::graph::{Graph, Value};
 
-/// Runs `update(data, grads)` on the data and gradients of `params` if they are a run of
-/// consecutive live nodes of `graph`, and says whether the data are all finite after it; `None`
-/// (and nothing done) if they are not a run.
-///
-/// # Panics
-/// If a value belongs to another graph or was freed.
+/// Runs `update(data, grads)` on the data and gradients of the `n` parameters that start at node
+/// `run` (from [`parameter_run`], checked in this step), and says whether the data are all finite
+/// after it; `None` (and nothing done) if the parameters are not a run.
 pub(crate) fn update_parameters(
     graph: &Graph,
-    params: &[Value<'_>],
+    run: Option<u32>,
+    n: usize,
     update: impl FnOnce(&mut [f64], &[f64]),
 ) -> Option<bool> {
-    let first = graph.checked_run(&graph.tape(), params)? as usize;
-    let n = params.len();
+    let first = run? as usize;
     let mut t = graph.tape_mut();
     let (data, grads) = t.data_and_grads_mut(first, n);
     update(data, grads);

@@ -210,7 +210,10 @@ impl<'a, 'g> Trainer<'a, 'g> {
         check_samples(self.model, self.loss, data, indices.iter().copied())?;
         let graph = self.model.graph();
         let step = self.step;
-        let part = match self.parallel_params() {
+        // Checked once a step: the parameters sit before every node the step makes, so the rewinds
+        // below leave the run alive for the update.
+        let params_run = speed::parameter_run(graph, &self.params);
+        let part = match params_run.filter(|_| self.threads > 1) {
             Some(first) => self.parallel_forward_backward(first, data, indices),
             None => self.forward_backward(data, indices),
         };
@@ -226,11 +229,12 @@ impl<'a, 'g> Trainer<'a, 'g> {
         self.optimizer.set_learning_rate(lr);
         self.snapshot_step = Some(step);
         let (snapshot, optimizer) = (&mut self.snapshot, &mut self.optimizer);
-        let updated = speed::update_parameters(graph, &self.params, |data, grads| {
-            snapshot.clear();
-            snapshot.extend_from_slice(data);
-            optimizer.update(data, grads);
-        });
+        let updated =
+            speed::update_parameters(graph, params_run, self.params.len(), |data, grads| {
+                snapshot.clear();
+                snapshot.extend_from_slice(data);
+                optimizer.update(data, grads);
+            });
         let finite = updated.unwrap_or_else(|| {
             snapshot.clear();
             snapshot.extend(self.params.iter().map(Value::data));
@@ -275,15 +279,6 @@ impl<'a, 'g> Trainer<'a, 'g> {
         }
         graph.rewind(start);
         threads::Part { loss, correct }
-    }
-
-    /// The first parameter's node when this step runs on several threads: more than one thread
-    /// asked and the parameters one run of nodes.
-    fn parallel_params(&self) -> Option<u32> {
-        if self.threads < 2 {
-            return None;
-        }
-        speed::parameter_run(self.model.graph(), &self.params)
     }
 
     /// As [`Trainer::forward_backward`], the batch split over the threads (see [`Trainer::threads`]).
