@@ -59,6 +59,13 @@ impl Architecture {
             .chain(self.layers.iter().map(|l| l.0))
             .collect()
     }
+
+    /// The widths joined by dashes, input first: `2-16-16-1`, as the summary lines name a model
+    /// (the [`Display`](fmt::Display) form adds each layer's activation).
+    pub fn widths_text(&self) -> String {
+        let widths: Vec<String> = self.widths().iter().map(usize::to_string).collect();
+        widths.join("-")
+    }
 }
 
 impl fmt::Display for Architecture {

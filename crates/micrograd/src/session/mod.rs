@@ -153,11 +153,10 @@ impl Session {
             layers: recipe.layers(classes.outputs_for(recipe.loss)),
         };
         if architecture.num_parameters() > MAX_PARAMETERS {
-            let widths: Vec<String> = architecture.widths().iter().map(usize::to_string).collect();
             return Err(SessionError::new(format!(
                 "an MLP {} has {} parameters, more than this engine trains (at most {MAX_PARAMETERS}); \
                  choose a smaller --hidden",
-                widths.join("-"),
+                architecture.widths_text(),
                 architecture.num_parameters()
             )));
         }

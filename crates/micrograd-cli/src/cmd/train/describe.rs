@@ -35,7 +35,6 @@ pub fn data(session: &Session) -> String {
 pub fn model(session: &Session) -> String {
     let recipe = session.recipe();
     let architecture = session.architecture();
-    let widths: Vec<String> = architecture.widths().iter().map(usize::to_string).collect();
     let scaling = match recipe.scaling {
         Scaling::None => String::new(),
         Scaling::Divide(d) => format!(", inputs divided by {d}"),
@@ -47,7 +46,7 @@ pub fn model(session: &Session) -> String {
     };
     format!(
         "model: MLP {} ({} hidden, linear output{init}), {} parameters{scaling}",
-        widths.join("-"),
+        architecture.widths_text(),
         recipe.activation,
         architecture.num_parameters()
     )
