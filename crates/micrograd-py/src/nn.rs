@@ -324,8 +324,7 @@ impl Neuron {
     fn __call__(slf: &Bound<'_, Self>, x: &Bound<'_, PyAny>) -> PyResult<PyObject> {
         let py = slf.py();
         let tape = tape::current();
-        tape.before_new_nodes(py);
-        let _pin = tape.pin();
+        let _pin = tape.begin_native_call(py);
         let x = handles(tape, x)?;
         let n = slf.borrow();
         let bias = handle_of(tape, n.b.bind(py))?;
@@ -370,8 +369,7 @@ impl Layer {
     fn __call__(slf: &Bound<'_, Self>, x: &Bound<'_, PyAny>) -> PyResult<PyObject> {
         let py = slf.py();
         let tape = tape::current();
-        tape.before_new_nodes(py);
-        let _pin = tape.pin();
+        let _pin = tape.begin_native_call(py);
         let x = handles(tape, x)?;
         let neurons = slf.borrow().neurons.clone_ref(py);
         let out = layer_nodes(tape, neurons.bind(py), &x)?;
@@ -409,8 +407,7 @@ impl Mlp {
     fn __call__(slf: &Bound<'_, Self>, x: &Bound<'_, PyAny>) -> PyResult<PyObject> {
         let py = slf.py();
         let tape = tape::current();
-        tape.before_new_nodes(py);
-        let _pin = tape.pin();
+        let _pin = tape.begin_native_call(py);
         let mut x = handles(tape, x)?;
         let layers = slf.borrow().layers.clone_ref(py);
         for layer in layers.bind(py).try_iter()? {

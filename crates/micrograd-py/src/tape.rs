@@ -154,6 +154,13 @@ impl Tape {
         Pin(self)
     }
 
+    /// The start of a native `Neuron`, `Layer` or `MLP` call: compacts the tape if it is due (the
+    /// call's own handles are read after this), then pins it for the call's length.
+    pub(crate) fn begin_native_call(&'static self, py: Python<'_>) -> Pin {
+        self.before_new_nodes(py);
+        self.pin()
+    }
+
     /// Called before any operation adds nodes on the Python side's behalf: compacts the tape when
     /// it has doubled since the last pass. The engine handles read from Python objects are valid
     /// from here until the next call.
