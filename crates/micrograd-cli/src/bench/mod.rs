@@ -128,8 +128,8 @@ pub fn chain_forward_floor(nodes: usize) -> (f64, f64) {
 }
 
 /// Seconds to write `bytes` of freshly allocated memory once and free it: what memory of that size
-/// costs before anything is computed in it (the kernel hands out and clears a page at each first
-/// touch).
+/// costs before anything is computed in it, in the ordinary 4 KiB pages (the kernel hands out and
+/// clears a page at each first touch), which a long tape avoids by asking for huge pages.
 pub fn fresh_memory(bytes: usize) -> f64 {
     let start = Instant::now();
     let words = bytes / 8;

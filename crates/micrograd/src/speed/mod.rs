@@ -17,6 +17,9 @@
 //!   all the batch's samples at once (see [`batch`]).
 //! - **Parameters as slices.** [`update_parameters`] hands an optimizer the parameters' data and
 //!   gradients as two slices (see [`params`]).
+//! - **Huge pages.** A long graph's buffers are mapped in 2 MiB pages where the system allows it
+//!   (`tape/pages.rs`): most of a one-off graph's cost is otherwise the kernel handing out and
+//!   clearing 4 KiB pages.
 //! - **Threads** are not here: they split a training batch, so they live with the trainer
 //!   (`train/threads.rs`), built on this module's batch forward.
 
@@ -28,7 +31,7 @@ pub(crate) use params::{parameter_run, update_parameters};
 
 use crate::graph::{Graph, Value};
 use crate::op::{Activation, Op};
-use crate::tape::{decode_operands, Node, Operands, Sweep, Tape};
+use crate::tape::{decode_operands, pages, Node, Operands, Sweep, Tape};
 
 /// Runs backpropagation from node `out`, as [`crate::backward::backward`] does.
 pub(crate) fn backward(tape: &mut Tape, out: usize) {
@@ -44,7 +47,7 @@ pub(crate) fn backward(tape: &mut Tape, out: usize) {
     let n = out + 1;
     let mut adjoint = std::mem::take(&mut scratch.adjoint);
     adjoint.clear();
-    adjoint.resize(n, 0.0);
+    pages::resize_zeroed(&mut adjoint, n);
     scratch.reached.clear();
     scratch.reached.resize(n.div_ceil(64), 0);
     // The pass reads only nodes up to `out`.
@@ -76,7 +79,7 @@ pub(crate) fn backward(tape: &mut Tape, out: usize) {
         scratch.adjoint = std::mem::replace(grad, adjoint);
     } else {
         if grad.len() < n {
-            grad.resize(n, 0.0);
+            pages::resize_zeroed(grad, n);
         }
         for (grad, a) in grad.iter_mut().zip(&adjoint) {
             *grad += a;

@@ -17,6 +17,7 @@ use crate::op::{Activation, Op};
 
 mod compact;
 mod operands;
+pub(crate) mod pages;
 
 pub use compact::Compaction;
 use operands::RUNS;
@@ -127,6 +128,8 @@ impl Tape {
         let mut t = Tape::default();
         t.nodes.reserve_exact(nodes);
         t.data.reserve_exact(nodes);
+        pages::advise(&t.nodes);
+        pages::advise(&t.data);
         t
     }
 
@@ -201,7 +204,7 @@ impl Tape {
     /// Sets node `index`'s gradient.
     pub(crate) fn set_grad(&mut self, index: usize, grad: f64) {
         if self.grad.len() <= index {
-            self.grad.resize(self.nodes.len(), 0.0);
+            pages::resize_zeroed(&mut self.grad, self.nodes.len());
         }
         self.grad[index] = grad;
     }
@@ -210,7 +213,7 @@ impl Tape {
     pub(crate) fn grads_mut(&mut self) -> &mut [f64] {
         let n = self.nodes.len();
         if self.grad.len() < n {
-            self.grad.resize(n, 0.0);
+            pages::resize_zeroed(&mut self.grad, n);
         }
         &mut self.grad
     }
@@ -225,7 +228,7 @@ impl Tape {
     ) -> (&mut [f64], &mut [f64]) {
         let end = first + n;
         if self.grad.len() < end {
-            self.grad.resize(end, 0.0);
+            pages::resize_zeroed(&mut self.grad, end);
         }
         (&mut self.data[first..end], &mut self.grad[first..end])
     }
@@ -312,6 +315,12 @@ impl Tape {
         );
         if op.derivative_can_blow_up() && self.first_blow_up.is_none() {
             self.first_blow_up = Some(index as u32);
+        }
+        if index == self.nodes.capacity() {
+            pages::grow(&mut self.nodes, 1);
+        }
+        if index == self.data.capacity() {
+            pages::grow(&mut self.data, 1);
         }
         self.nodes.push(Node::new(op, args, self.generation));
         self.data.push(data);
