@@ -10,6 +10,7 @@
 
 use crate::graph::Graph;
 use crate::op::Op;
+use crate::speed::simd::dispatched;
 use crate::speed::DenseLayer;
 
 /// Samples summed side by side (a batch is padded with zeros to a multiple of it).
@@ -71,9 +72,20 @@ pub(crate) fn forward_batch(graph: &Graph, layers: &[DenseLayer<'_>], rows: &[&[
         .collect()
 }
 
-/// `z[j][s] = bias_j + Σₖ w_j[k]·x[k][s]` for every neuron j of `layer` and every sample s, each
-/// sum added in order of k.
-fn layer_sums(data: &[f64], layer: &DenseLayer<'_>, x: &[f64], padded: usize, z: &mut [f64]) {
+dispatched! {
+    /// `z[j][s] = bias_j + Σₖ w_j[k]·x[k][s]` for every neuron j of `layer` and every sample s,
+    /// each sum added in order of k.
+    fn layer_sums(
+        data: &[f64],
+        layer: &DenseLayer<'_>,
+        x: &[f64],
+        padded: usize,
+        z: &mut [f64],
+    ) => layer_sums_loop;
+}
+
+#[inline(always)]
+fn layer_sums_loop(data: &[f64], layer: &DenseLayer<'_>, x: &[f64], padded: usize, z: &mut [f64]) {
     let n = layer.n_inputs as usize;
     let weights = |w: u32| &data[w as usize..][..n];
     let mut pairs = layer.neurons.chunks_exact(2);
@@ -108,6 +120,53 @@ fn layer_sums(data: &[f64], layer: &DenseLayer<'_>, x: &[f64], padded: usize, z:
                 }
             }
             z[j * padded + s..][..SAMPLES].copy_from_slice(&sum);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::op::{weighted_sum, Activation};
+    use crate::speed::simd::testing::{bits, number};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn layer_sums_give_the_portable_bits_and_each_sum_in_order(
+            (n_inputs, n_neurons, blocks, numbers) in (0..12usize, 1..6usize, 1..3usize)
+                .prop_flat_map(|(n, j, b)| {
+                    let count = j * (n + 1) + n * b * SAMPLES;
+                    (Just(n), Just(j), Just(b), prop::collection::vec(number(), count))
+                }),
+        ) {
+            let graph = Graph::new();
+            let (params, x) = numbers.split_at(n_neurons * (n_inputs + 1));
+            let first = graph.len() as u32;
+            for &p in params {
+                graph.value(p);
+            }
+            let stride = n_inputs as u32 + 1;
+            let neurons = (0..n_neurons as u32)
+                .map(|j| (first + j * stride, first + j * stride + 1))
+                .collect();
+            let layer = DenseLayer::from_layout(&graph, Activation::Relu, n_inputs as u32, neurons);
+            let padded = blocks * SAMPLES;
+            let (mut wide, mut portable) = (vec![0.0; n_neurons * padded], vec![0.0; n_neurons * padded]);
+            let t = graph.tape();
+            layer_sums(t.data(), &layer, x, padded, &mut wide);
+            layer_sums_loop(t.data(), &layer, x, padded, &mut portable);
+            prop_assert_eq!(bits(&wide), bits(&portable));
+            let one_at_a_time: Vec<f64> = params
+                .chunks(n_inputs + 1)
+                .flat_map(|neuron| {
+                    (0..padded).map(move |s| {
+                        let terms = (0..n_inputs).map(|k| (neuron[1 + k], x[k * padded + s]));
+                        weighted_sum(neuron[0], terms)
+                    })
+                })
+                .collect();
+            prop_assert_eq!(bits(&portable), bits(&one_at_a_time));
         }
     }
 }
