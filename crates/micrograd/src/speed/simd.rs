@@ -49,9 +49,19 @@ pub(crate) fn has_avx2() -> bool {
 
 /// `fn NAME(ARGS) => LOOP;` defines `NAME`, which runs `LOOP` (an `#[inline(always)]` function
 /// with the same arguments and no result) compiled for AVX2 if the processor has it, and as it is
-/// otherwise. Calling `LOOP` directly gives the portable build.
+/// otherwise. Calling `LOOP` directly gives the portable build. `=> LOOP, avx2: WIDE;` runs
+/// `WIDE` in the AVX2 build instead: the same sums blocked for sixteen four-number registers
+/// rather than sixteen two-number ones, which must give the same bits as `LOOP`.
 macro_rules! dispatched {
     ($(#[$doc:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) => $body:path;) => {
+        $crate::speed::simd::dispatched! {
+            $(#[$doc])* $vis fn $name($($arg: $ty),*) => $body, avx2: $body;
+        }
+    };
+    (
+        $(#[$doc:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?)
+            => $body:path, avx2: $wide:path;
+    ) => {
         $(#[$doc])*
         #[inline]
         $vis fn $name($($arg: $ty),*) {
@@ -59,7 +69,7 @@ macro_rules! dispatched {
             if $crate::speed::simd::has_avx2() {
                 #[target_feature(enable = "avx2")]
                 fn avx2($($arg: $ty),*) {
-                    $body($($arg),*)
+                    $wide($($arg),*)
                 }
                 // SAFETY: the processor has AVX2, as was just checked.
                 return unsafe { avx2($($arg),*) };
