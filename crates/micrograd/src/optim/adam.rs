@@ -1,6 +1,7 @@
 //! [`Adam`]: Adam and AdamW as PyTorch's `torch.optim.Adam` and `torch.optim.AdamW`.
 
 use super::{ensure_state, Optimizer};
+use crate::speed::simd::dispatched;
 
 /// Adam (Kingma and Ba), and AdamW (Loshchilov and Hutter) with [`Adam::adamw`], written as PyTorch
 /// computes them. At step t (from 1), for each parameter p with gradient g:
@@ -93,34 +94,24 @@ impl Optimizer for Adam {
         let bias_correction1 = 1.0 - self.beta1.powi(self.step);
         let bias_correction2 = 1.0 - self.beta2.powi(self.step);
         let step_size = self.lr / bias_correction1;
-        let bias_correction2_sqrt = bias_correction2.sqrt();
-        // Plain locals and equal-length slices let the loop run on vector registers; square roots
-        // and divisions are correctly rounded per lane, so the bits are those of one at a time.
-        let (beta1, beta2, eps, lr, weight_decay) =
-            (self.beta1, self.beta2, self.eps, self.lr, self.weight_decay);
-        let n = params.len();
-        let (grads, m, v) = (&grads[..n], &mut self.m[..n], &mut self.v[..n]);
-        let moments = |p: &mut f64, g: f64, m: &mut f64, v: &mut f64| {
-            *m += (1.0 - beta1) * (g - *m);
-            *v = beta2 * *v + (1.0 - beta2) * (g * g);
-            let denom = v.sqrt() / bias_correction2_sqrt + eps;
-            *p += -step_size * (*m / denom);
+        let rule = Rule {
+            beta1: self.beta1,
+            beta2: self.beta2,
+            eps: self.eps,
+            lr: self.lr,
+            weight_decay: self.weight_decay,
+            decoupled: self.decoupled,
+            step_size,
+            bias_correction2_sqrt: bias_correction2.sqrt(),
         };
-        if weight_decay == 0.0 {
-            for i in 0..n {
-                moments(&mut params[i], grads[i], &mut m[i], &mut v[i]);
-            }
-        } else if self.decoupled {
-            for i in 0..n {
-                params[i] *= 1.0 - lr * weight_decay;
-                moments(&mut params[i], grads[i], &mut m[i], &mut v[i]);
-            }
-        } else {
-            for i in 0..n {
-                let g = grads[i] + weight_decay * params[i];
-                moments(&mut params[i], g, &mut m[i], &mut v[i]);
-            }
-        }
+        let n = params.len();
+        update_all(
+            &rule,
+            params,
+            &grads[..n],
+            &mut self.m[..n],
+            &mut self.v[..n],
+        );
     }
 
     fn learning_rate(&self) -> f64 {
@@ -129,5 +120,109 @@ impl Optimizer for Adam {
 
     fn set_learning_rate(&mut self, lr: f64) {
         self.lr = lr;
+    }
+}
+
+/// One step's constants of the update rule.
+struct Rule {
+    beta1: f64,
+    beta2: f64,
+    eps: f64,
+    lr: f64,
+    weight_decay: f64,
+    decoupled: bool,
+    step_size: f64,
+    bias_correction2_sqrt: f64,
+}
+
+dispatched! {
+    /// Updates every parameter, with its gradient and moments (slices of one length).
+    fn update_all(
+        rule: &Rule,
+        params: &mut [f64],
+        grads: &[f64],
+        m: &mut [f64],
+        v: &mut [f64],
+    ) => update_all_loop;
+}
+
+#[inline(always)]
+fn update_all_loop(rule: &Rule, params: &mut [f64], grads: &[f64], m: &mut [f64], v: &mut [f64]) {
+    // Plain locals and equal-length slices let the loop run on vector registers; square roots
+    // and divisions are correctly rounded per lane, so the bits are those of one at a time.
+    let Rule {
+        beta1,
+        beta2,
+        eps,
+        lr,
+        weight_decay,
+        decoupled,
+        step_size,
+        bias_correction2_sqrt,
+    } = *rule;
+    let n = params.len();
+    let (grads, m, v) = (&grads[..n], &mut m[..n], &mut v[..n]);
+    let moments = |p: &mut f64, g: f64, m: &mut f64, v: &mut f64| {
+        *m += (1.0 - beta1) * (g - *m);
+        *v = beta2 * *v + (1.0 - beta2) * (g * g);
+        let denom = v.sqrt() / bias_correction2_sqrt + eps;
+        *p += -step_size * (*m / denom);
+    };
+    if weight_decay == 0.0 {
+        for i in 0..n {
+            moments(&mut params[i], grads[i], &mut m[i], &mut v[i]);
+        }
+    } else if decoupled {
+        for i in 0..n {
+            params[i] *= 1.0 - lr * weight_decay;
+            moments(&mut params[i], grads[i], &mut m[i], &mut v[i]);
+        }
+    } else {
+        for i in 0..n {
+            let g = grads[i] + weight_decay * params[i];
+            moments(&mut params[i], g, &mut m[i], &mut v[i]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::speed::simd::testing::{bits, number};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn every_build_of_the_update_gives_the_bits_of_one_at_a_time(
+            state in prop::collection::vec((number(), number(), number(), 0.0..4.0f64), 0..40),
+            weight_decay in prop_oneof![Just(0.0), 0.0..0.1f64],
+            decoupled: bool,
+        ) {
+            let rule = Rule {
+                beta1: 0.9,
+                beta2: 0.999,
+                eps: 1e-8,
+                lr: 0.01,
+                weight_decay,
+                decoupled,
+                step_size: 0.01 / (1.0 - 0.9f64.powi(3)),
+                bias_correction2_sqrt: (1.0 - 0.999f64.powi(3)).sqrt(),
+            };
+            let mut p: Vec<f64> = state.iter().map(|s| s.0).collect();
+            let g: Vec<f64> = state.iter().map(|s| s.1).collect();
+            let mut m: Vec<f64> = state.iter().map(|s| s.2).collect();
+            let mut v: Vec<f64> = state.iter().map(|s| s.3).collect();
+            let (mut p1, mut m1, mut v1) = (p.clone(), m.clone(), v.clone());
+            update_all(&rule, &mut p1, &g, &mut m1, &mut v1);
+            let (mut p2, mut m2, mut v2) = (p.clone(), m.clone(), v.clone());
+            update_all_loop(&rule, &mut p2, &g, &mut m2, &mut v2);
+            for i in 0..p.len() {
+                update_all_loop(&rule, &mut p[i..=i], &g[i..=i], &mut m[i..=i], &mut v[i..=i]);
+            }
+            for (wide, portable, alone) in [(&p1, &p2, &p), (&m1, &m2, &m), (&v1, &v2, &v)] {
+                prop_assert_eq!(bits(wide), bits(portable));
+                prop_assert_eq!(bits(portable), bits(alone));
+            }
+        }
     }
 }

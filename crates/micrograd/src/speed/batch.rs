@@ -10,6 +10,7 @@
 
 use crate::graph::Graph;
 use crate::op::Op;
+use crate::speed::simd::dispatched;
 use crate::speed::DenseLayer;
 
 /// Samples summed side by side (a batch is padded with zeros to a multiple of it).
@@ -32,8 +33,8 @@ pub(crate) fn forward_batch(graph: &Graph, layers: &[DenseLayer<'_>], rows: &[&[
             x[k * padded + s] = v;
         }
     }
-    // Each layer's sums before the activation, neuron by neuron: `z[j * padded + s]`.
-    let mut sums = Vec::with_capacity(layers.len());
+    // Each layer's outputs, neuron by neuron: `out[j * padded + s]`.
+    let mut outputs: Vec<Vec<f64>> = Vec::with_capacity(layers.len());
     {
         let t = graph.tape();
         for layer in layers {
@@ -41,13 +42,15 @@ pub(crate) fn forward_batch(graph: &Graph, layers: &[DenseLayer<'_>], rows: &[&[
                 std::ptr::eq(layer.graph, graph) && t.generation() == layer.generation,
                 "micrograd: a batch's layer was checked in another graph or before a rewind"
             );
+            let x = outputs.last().unwrap_or(&x);
             assert_eq!(x.len(), layer.n_inputs as usize * padded);
-            let mut z = vec![0.0; layer.neurons.len() * padded];
-            layer_sums(t.data(), layer, &x, padded, &mut z);
+            let mut out = vec![0.0; layer.neurons.len() * padded];
+            layer_sums(t.data(), layer, x, padded, &mut out);
             let op = Op::WeightedSum(layer.activation);
-            x.clear();
-            x.extend(z.iter().map(|&sum| op.forward(sum, 0.0)));
-            sums.push(z);
+            for sum in &mut out {
+                *sum = op.forward(*sum, 0.0);
+            }
+            outputs.push(out);
         }
     }
     let mut t = graph.tape_mut();
@@ -58,56 +61,160 @@ pub(crate) fn forward_batch(graph: &Graph, layers: &[DenseLayer<'_>], rows: &[&[
             for &v in *row {
                 t.push(Op::Const, [0, 0], v);
             }
-            for (layer, z) in layers.iter().zip(&sums) {
-                let first = t.len() as u32;
-                for (j, &(bias, weights)) in layer.neurons.iter().enumerate() {
-                    let args = [bias, weights, run, layer.n_inputs];
-                    t.push_run_weighted_sum(layer.activation, args, z[j * padded + s]);
-                }
-                run = first;
+            for (layer, out) in layers.iter().zip(&outputs) {
+                let sample = out[s..].iter().step_by(padded).copied();
+                run = t.push_run_layer(
+                    layer.activation,
+                    &layer.neurons,
+                    [run, layer.n_inputs],
+                    sample,
+                );
             }
             run
         })
         .collect()
 }
 
-/// `z[j][s] = bias_j + Σₖ w_j[k]·x[k][s]` for every neuron j of `layer` and every sample s, each
-/// sum added in order of k.
-fn layer_sums(data: &[f64], layer: &DenseLayer<'_>, x: &[f64], padded: usize, z: &mut [f64]) {
-    let n = layer.n_inputs as usize;
-    let weights = |w: u32| &data[w as usize..][..n];
-    let mut pairs = layer.neurons.chunks_exact(2);
+dispatched! {
+    /// `z[j][s] = bias_j + Σₖ w_j[k]·x[k][s]` for every neuron j of `layer` and every sample s,
+    /// each sum added in order of k.
+    fn layer_sums(
+        data: &[f64],
+        layer: &DenseLayer<'_>,
+        x: &[f64],
+        padded: usize,
+        z: &mut [f64],
+    ) => sums_by_two, avx2: sums_by_four;
+}
+
+/// [`layer_sums`] two neurons at a time: sixteen sums, as many as sixteen two-number registers
+/// hold.
+#[inline(always)]
+fn sums_by_two(data: &[f64], layer: &DenseLayer<'_>, x: &[f64], padded: usize, z: &mut [f64]) {
+    sums_by::<2>(data, layer, x, padded, z);
+}
+
+/// [`layer_sums`] four neurons at a time: thirty-two sums in eight four-number registers, enough
+/// independent chains to keep the adders busy while each sum waits for its last addition.
+#[inline(always)]
+fn sums_by_four(data: &[f64], layer: &DenseLayer<'_>, x: &[f64], padded: usize, z: &mut [f64]) {
+    sums_by::<4>(data, layer, x, padded, z);
+}
+
+/// [`layer_sums`], `NEURONS` neurons by [`SAMPLES`] samples at a time (the neurons left over
+/// one by one). Every sum still starts from its bias and adds its terms in order of k, so the
+/// blocking changes no bit.
+#[inline(always)]
+fn sums_by<const NEURONS: usize>(
+    data: &[f64],
+    layer: &DenseLayer<'_>,
+    x: &[f64],
+    padded: usize,
+    z: &mut [f64],
+) {
+    let mut blocks = layer.neurons.chunks_exact(NEURONS);
     let mut j = 0;
-    for pair in &mut pairs {
-        let ((b0, w0), (b1, w1)) = (pair[0], pair[1]);
-        let (w0, w1) = (weights(w0), weights(w1));
-        for s in (0..padded).step_by(SAMPLES) {
-            let mut sum0 = [data[b0 as usize]; SAMPLES];
-            let mut sum1 = [data[b1 as usize]; SAMPLES];
-            for k in 0..n {
-                let xs: &[f64; SAMPLES] = x[k * padded + s..][..SAMPLES].try_into().unwrap();
-                let (c0, c1) = (w0[k], w1[k]);
-                for i in 0..SAMPLES {
-                    sum0[i] += c0 * xs[i];
-                    sum1[i] += c1 * xs[i];
-                }
-            }
-            z[j * padded + s..][..SAMPLES].copy_from_slice(&sum0);
-            z[(j + 1) * padded + s..][..SAMPLES].copy_from_slice(&sum1);
-        }
-        j += 2;
+    for block in &mut blocks {
+        neuron_block::<NEURONS>(
+            data,
+            block,
+            layer.n_inputs as usize,
+            x,
+            padded,
+            &mut z[j * padded..],
+        );
+        j += NEURONS;
     }
-    for &(b, w) in pairs.remainder() {
-        let w = weights(w);
-        for s in (0..padded).step_by(SAMPLES) {
-            let mut sum = [data[b as usize]; SAMPLES];
-            for (k, &c) in w.iter().enumerate() {
-                let xs: &[f64; SAMPLES] = x[k * padded + s..][..SAMPLES].try_into().unwrap();
+    for neuron in blocks.remainder().chunks(1) {
+        neuron_block::<1>(
+            data,
+            neuron,
+            layer.n_inputs as usize,
+            x,
+            padded,
+            &mut z[j * padded..],
+        );
+        j += 1;
+    }
+}
+
+/// The sums of the `NEURONS` neurons of `block` (`(bias, first weight)` each, over `n` inputs)
+/// for every sample, into the first `NEURONS` rows of `z`.
+#[inline(always)]
+fn neuron_block<const NEURONS: usize>(
+    data: &[f64],
+    block: &[(u32, u32)],
+    n: usize,
+    x: &[f64],
+    padded: usize,
+    z: &mut [f64],
+) {
+    let weights: [&[f64]; NEURONS] = std::array::from_fn(|i| &data[block[i].1 as usize..][..n]);
+    let biases: [f64; NEURONS] = std::array::from_fn(|i| data[block[i].0 as usize]);
+    let x = &x[..n * padded];
+    for s in (0..padded).step_by(SAMPLES) {
+        let mut sums = biases.map(|bias| [bias; SAMPLES]);
+        for (k, row) in x.chunks_exact(padded).enumerate() {
+            let xs: &[f64; SAMPLES] = row[s..][..SAMPLES].try_into().unwrap();
+            for (sum, w) in sums.iter_mut().zip(&weights) {
+                let c = w[k];
                 for i in 0..SAMPLES {
                     sum[i] += c * xs[i];
                 }
             }
-            z[j * padded + s..][..SAMPLES].copy_from_slice(&sum);
+        }
+        for (i, sum) in sums.iter().enumerate() {
+            z[i * padded + s..][..SAMPLES].copy_from_slice(sum);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::op::{weighted_sum, Activation};
+    use crate::speed::simd::testing::{bits, number};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn layer_sums_give_the_portable_bits_and_each_sum_in_order(
+            (n_inputs, n_neurons, blocks, numbers) in (0..12usize, 1..10usize, 1..3usize)
+                .prop_flat_map(|(n, j, b)| {
+                    let count = j * (n + 1) + n * b * SAMPLES;
+                    (Just(n), Just(j), Just(b), prop::collection::vec(number(), count))
+                }),
+        ) {
+            let graph = Graph::new();
+            let (params, x) = numbers.split_at(n_neurons * (n_inputs + 1));
+            let first = graph.len() as u32;
+            for &p in params {
+                graph.value(p);
+            }
+            let stride = n_inputs as u32 + 1;
+            let neurons = (0..n_neurons as u32)
+                .map(|j| (first + j * stride, first + j * stride + 1))
+                .collect();
+            let layer = DenseLayer::from_layout(&graph, Activation::Relu, n_inputs as u32, neurons);
+            let padded = blocks * SAMPLES;
+            let (mut wide, mut portable) = (vec![0.0; n_neurons * padded], vec![0.0; n_neurons * padded]);
+            let t = graph.tape();
+            layer_sums(t.data(), &layer, x, padded, &mut wide);
+            sums_by_two(t.data(), &layer, x, padded, &mut portable);
+            prop_assert_eq!(bits(&wide), bits(&portable));
+            let mut by_four = vec![0.0; n_neurons * padded];
+            sums_by_four(t.data(), &layer, x, padded, &mut by_four);
+            prop_assert_eq!(bits(&by_four), bits(&portable));
+            let one_at_a_time: Vec<f64> = params
+                .chunks(n_inputs + 1)
+                .flat_map(|neuron| {
+                    (0..padded).map(move |s| {
+                        let terms = (0..n_inputs).map(|k| (neuron[1 + k], x[k * padded + s]));
+                        weighted_sum(neuron[0], terms)
+                    })
+                })
+                .collect();
+            prop_assert_eq!(bits(&portable), bits(&one_at_a_time));
         }
     }
 }

@@ -8,13 +8,17 @@
 //!     ([`Op::derivative_can_blow_up`], as `sqrt'(0)`); the tape tracks the first of each, and a
 //!     rewind past them lifts the restriction again. A late training step is mostly satisfied
 //!     margins and dead ReLUs, so most of its graph is skipped.
-//!   - *a reached bit set*: one bit per node says whether the pass reaches it, instead of a `bool`.
+//!   - *a reached bit set*: one bit per node says whether the pass reaches it, instead of a `bool`,
+//!     and only where zero-gradient skipping does not hold: where it does, a node is skipped when
+//!     its gradient is 0, and every other gradient was reached, so the gradient alone decides.
 //!   - *reused buffers*: the pass works in a scratch buffer of adjoints that lives on the tape; when
 //!     every gradient is 0 (after `zero_grad`) the buffer is moved into the gradients instead of
 //!     added, and the old gradients' memory becomes the next scratch buffer.
 //! - **Batch forward.** [`DenseLayer`] checks a layer's parameters once for a whole batch (the
 //!   general path checks every handle, every sample), and [`forward_batch`] computes a layer for
 //!   all the batch's samples at once (see [`batch`]).
+//! - **Wide registers.** The weighted sums' loops run four numbers to a register where the
+//!   processor allows it, with the same bits (see [`simd`]).
 //! - **Parameters as slices.** [`update_parameters`] hands an optimizer the parameters' data and
 //!   gradients as two slices (see [`params`]).
 //! - **Huge pages.** A long graph's buffers are mapped in 2 MiB pages where the system allows it
@@ -25,6 +29,7 @@
 
 mod batch;
 mod params;
+pub(crate) mod simd;
 
 pub(crate) use batch::forward_batch;
 pub(crate) use params::{parameter_run, update_parameters};
@@ -63,14 +68,20 @@ pub(crate) fn backward(tape: &mut Tape, out: usize) {
         },
     };
     pass.add(out as u32, 1.0);
-    for i in (0..n).rev() {
+    let skip_from = pass.skip_zero_below.min(n);
+    for i in (skip_from..n).rev() {
         // A node the pass does not reach has adjoint 0 but must not propagate: 0 times an
         // infinite local derivative would be NaN.
         if pass.reached(i) {
-            let g = pass.adjoint[i];
-            if !pass.drops(i, g) {
-                propagate(nodes[i], i, g, data, operands, &mut pass);
-            }
+            propagate(nodes[i], i, pass.adjoint[i], data, operands, &mut pass);
+        }
+    }
+    // Below, a node with gradient 0 is skipped whether reached or not, and one with any other
+    // gradient was reached (the others hold exactly +0), so the gradient alone decides.
+    for i in (0..skip_from).rev() {
+        let g = pass.adjoint[i];
+        if g != 0.0 {
+            propagate(nodes[i], i, g, data, operands, &mut pass);
         }
     }
     // Nodes the pass does not reach have adjoint 0, so adding everything is exact. Adjoints are
@@ -88,7 +99,8 @@ pub(crate) fn backward(tape: &mut Tape, out: usize) {
     }
 }
 
-/// A backward pass's adjoints, with a bit per node marking the nodes that received a contribution.
+/// A backward pass's adjoints, with a bit per node marking the nodes that received a contribution
+/// (kept only from [`Pass::skip_zero_below`] up: below it the adjoint alone tells, see [`backward`]).
 struct Pass<'a> {
     adjoint: &'a mut [f64],
     reached: &'a mut [u64],
@@ -115,7 +127,9 @@ impl Pass<'_> {
     fn add(&mut self, node: u32, contribution: f64) {
         let i = node as usize;
         self.adjoint[i] += contribution;
-        self.reached[i / 64] |= 1 << (i % 64);
+        if i >= self.skip_zero_below {
+            self.reached[i / 64] |= 1 << (i % 64);
+        }
     }
 
     /// Adds `scale * values[k]` to node `first + k`, for a run of consecutive nodes.
@@ -124,12 +138,12 @@ impl Pass<'_> {
         let first = first as usize;
         // With a zero scale and finite values every contribution is ±0, which changes no adjoint.
         if !(scale == 0.0 && self.all_finite) {
-            let adjoint = &mut self.adjoint[first..][..values.len()];
-            for (a, v) in adjoint.iter_mut().zip(values) {
-                *a += scale * v;
-            }
+            simd::add_scaled(&mut self.adjoint[first..][..values.len()], scale, values);
         }
-        mark_run(self.reached, first, values.len());
+        let (from, end) = (first.max(self.skip_zero_below), first + values.len());
+        if from < end {
+            mark_run(self.reached, from, end - from);
+        }
     }
 }
 

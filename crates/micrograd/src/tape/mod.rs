@@ -368,17 +368,47 @@ impl Tape {
         self.push(op, args, data)
     }
 
-    /// Appends the weighted sum over runs whose sum, `sum`, the caller already computed; returns
-    /// its index. The speed path uses it for the sums it computes side by side.
-    pub(crate) fn push_run_weighted_sum(
+    /// Appends a layer's weighted sums over the run of `n` inputs from `inputs`: one node per neuron
+    /// `(bias, first weight)`, in order, whose `outputs` (after the activation) the caller already
+    /// computed; returns the first's index. The speed path uses it for the sums it computes side
+    /// by side.
+    pub(crate) fn push_run_layer(
         &mut self,
         activation: Activation,
-        [bias, weights, inputs, n]: [u32; 4],
-        sum: f64,
+        neurons: &[(u32, u32)],
+        [inputs, n]: [u32; 2],
+        outputs: impl Iterator<Item = f64>,
     ) -> u32 {
-        let args = self.push_run_operands(bias, weights, inputs, n);
+        let first = self.nodes.len();
+        assert!(
+            first + neurons.len() < u32::MAX as usize,
+            "Graph: more than 4 billion nodes on one tape"
+        );
+        assert!(n < RUNS, "Graph::weighted_sum: too many terms");
+        // A weighted sum's rule cannot blow up, so only the data's finiteness is left to note.
         let op = Op::WeightedSum(activation);
-        self.push(op, args, op.forward(sum, 0.0))
+        debug_assert!(!op.derivative_can_blow_up());
+        let mut start = self.operands.len() as u32;
+        self.operands.reserve(3 * neurons.len());
+        self.nodes.reserve(neurons.len());
+        for &(bias, weights) in neurons {
+            self.operands.extend([bias, weights, inputs]);
+            self.nodes
+                .push(Node::new(op, [start, n | RUNS], self.generation));
+            start += 3;
+        }
+        self.data.extend(outputs.take(neurons.len()));
+        assert_eq!(
+            self.data.len(),
+            self.nodes.len(),
+            "micrograd: a layer's outputs are missing"
+        );
+        if self.data[first..].iter().any(|d| !d.is_finite()) {
+            for i in first..self.data.len() {
+                self.note_finite(i, self.data[i]);
+            }
+        }
+        first as u32
     }
 
     fn push_run_operands(&mut self, bias: u32, weights: u32, inputs: u32, n: u32) -> [u32; 2] {

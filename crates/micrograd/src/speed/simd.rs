@@ -1,0 +1,147 @@
+//! Wider vector registers for the hot loops, chosen at run time, with the same bits.
+//!
+//! The release build targets baseline x86-64, whose vector registers hold two `f64`s; most x86-64
+//! processors in use also have AVX2, whose registers hold four (and twice as many of them fit in
+//! the register file). Each hot loop is written once, as plain Rust in an `#[inline(always)]`
+//! function, and [`dispatched!`] compiles it twice: as it is, and inside a
+//! `#[target_feature(enable = "avx2")]` function, taken when `is_x86_feature_detected!("avx2")`
+//! said yes (asked once per process, see [`has_avx2`]). Other targets take the loop as it is.
+//!
+//! Why the numbers are the same bits:
+//! - Each `+`, `*`, `/` and `sqrt` on `f64` is one IEEE 754 operation, correctly rounded to
+//!   nearest, whether it runs alone, two to a register or four: a wider register runs more of the
+//!   same operations at once, not other ones.
+//! - The compiler vectorizes only across independent elements. It never reassociates a sum (no
+//!   fast-math), so every chain of additions keeps its order, in every build.
+//! - FMA is not enabled (AVX2 does not imply it), and Rust never contracts a multiply and an add
+//!   into one rounding by itself, so `a + s * v` stays a product rounded, then a sum rounded.
+//!
+//! Only which NaN comes out may differ (IEEE 754 leaves a NaN result's sign and payload open, and
+//! the compiler may swap a product's operands); a NaN stays a NaN. The tests below run both builds
+//! of each loop on the same data, with NaN, infinities, subnormals and -0, and compare the bits.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+
+/// Whether the processor has AVX2: asked once, then read from a cache.
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[inline(always)]
+pub(crate) fn has_avx2() -> bool {
+    const UNKNOWN: u8 = 0;
+    const YES: u8 = 1;
+    const NO: u8 = 2;
+    static AVX2: AtomicU8 = AtomicU8::new(UNKNOWN);
+    match AVX2.load(Ordering::Relaxed) {
+        UNKNOWN => {
+            let yes = is_x86_feature_detected!("avx2");
+            AVX2.store(if yes { YES } else { NO }, Ordering::Relaxed);
+            yes
+        }
+        known => known == YES,
+    }
+}
+
+/// Whether the processor has AVX2: never, off x86.
+#[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
+#[inline(always)]
+pub(crate) fn has_avx2() -> bool {
+    false
+}
+
+/// `fn NAME(ARGS) => LOOP;` defines `NAME`, which runs `LOOP` (an `#[inline(always)]` function
+/// with the same arguments and no result) compiled for AVX2 if the processor has it, and as it is
+/// otherwise. Calling `LOOP` directly gives the portable build. `=> LOOP, avx2: WIDE;` runs
+/// `WIDE` in the AVX2 build instead: the same sums blocked for sixteen four-number registers
+/// rather than sixteen two-number ones, which must give the same bits as `LOOP`.
+macro_rules! dispatched {
+    ($(#[$doc:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) => $body:path;) => {
+        $crate::speed::simd::dispatched! {
+            $(#[$doc])* $vis fn $name($($arg: $ty),*) => $body, avx2: $body;
+        }
+    };
+    (
+        $(#[$doc:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?)
+            => $body:path, avx2: $wide:path;
+    ) => {
+        $(#[$doc])*
+        #[inline]
+        $vis fn $name($($arg: $ty),*) {
+            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+            if $crate::speed::simd::has_avx2() {
+                #[target_feature(enable = "avx2")]
+                fn avx2($($arg: $ty),*) {
+                    $wide($($arg),*)
+                }
+                // SAFETY: the processor has AVX2, as was just checked.
+                return unsafe { avx2($($arg),*) };
+            }
+            $body($($arg),*)
+        }
+    };
+}
+pub(crate) use dispatched;
+
+dispatched! {
+    /// `adjoint[k] += scale * values[k]` for every k (the slices are as long as each other): the
+    /// backward pass of a weighted sum, over a run of weights or of inputs.
+    pub(crate) fn add_scaled(adjoint: &mut [f64], scale: f64, values: &[f64]) => add_scaled_loop;
+}
+
+#[inline(always)]
+fn add_scaled_loop(adjoint: &mut [f64], scale: f64, values: &[f64]) {
+    for (a, v) in adjoint.iter_mut().zip(values) {
+        *a += scale * v;
+    }
+}
+
+/// What the tests of the dispatched loops share: numbers of every kind, compared by their bits.
+#[cfg(test)]
+pub(crate) mod testing {
+    use proptest::prelude::*;
+
+    /// Bits, with every NaN as one (see the module's doc).
+    pub(crate) fn bits(values: &[f64]) -> Vec<u64> {
+        let one = |x: f64| if x.is_nan() { f64::NAN } else { x };
+        values.iter().map(|&x| one(x).to_bits()).collect()
+    }
+
+    /// Numbers of every kind the two builds must treat alike: ordinary, any bit pattern, ±0,
+    /// NaN, ±∞, subnormal and huge.
+    pub(crate) fn number() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            8 => -4.0..4.0f64,
+            2 => any::<f64>(),
+            1 => Just(0.0),
+            1 => Just(-0.0),
+            1 => Just(f64::NAN),
+            1 => Just(f64::INFINITY),
+            1 => Just(f64::NEG_INFINITY),
+            1 => Just(f64::MIN_POSITIVE / 3.0),
+            1 => Just(-f64::MIN_POSITIVE / 7.0),
+            1 => Just(f64::MAX),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{bits, number};
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn add_scaled_gives_the_portable_bits(
+            terms in prop::collection::vec((number(), number()), 0..70),
+            scale in number(),
+        ) {
+            let (start, values): (Vec<f64>, Vec<f64>) = terms.into_iter().unzip();
+            let one_at_a_time: Vec<f64> =
+                start.iter().zip(&values).map(|(a, v)| a + scale * v).collect();
+            let (mut wide, mut portable) = (start.clone(), start);
+            add_scaled(&mut wide, scale, &values);
+            add_scaled_loop(&mut portable, scale, &values);
+            prop_assert_eq!(bits(&wide), bits(&portable));
+            prop_assert_eq!(bits(&portable), bits(&one_at_a_time));
+        }
+    }
+}
