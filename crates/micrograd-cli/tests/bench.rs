@@ -108,7 +108,7 @@ fn the_table_names_each_target_and_the_chain_phases() {
         .stdout(contains("moons demo vs hand-written f64 Rust"))
         .stdout(contains("<= 3x"))
         .stdout(contains("chain: build "))
-        .stdout(contains("to fresh memory alone takes"))
+        .stdout(contains("to fresh 4 KiB pages alone would take"))
         .stdout(contains(
             "floors: the reverse-mode loop stores each step's tanh",
         ))
