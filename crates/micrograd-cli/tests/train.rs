@@ -412,6 +412,19 @@ fn bad_options_exit_2_with_a_message() {
             vec!["--init".into(), "xavier".into()],
             "expected micrograd or pytorch",
         ),
+        (
+            vec!["--label-smoothing".into(), "0.1".into()],
+            "--label-smoothing applies to the cross-entropy loss, not to hinge",
+        ),
+        (
+            vec![
+                "--dataset".into(),
+                "digits".into(),
+                "--label-smoothing".into(),
+                "-0.5".into(),
+            ],
+            "--label-smoothing must be at least 0 and at most 1",
+        ),
     ];
     for (args, message) in cases {
         let out = micrograd().arg("train").args(&args).output().unwrap();
@@ -554,4 +567,36 @@ fn threads_train_digits_to_the_one_thread_accuracy_and_zero_threads_is_refused()
         .assert()
         .success()
         .stdout(contains("--threads").and(contains("[default: 1]")));
+}
+
+#[test]
+fn digits_train_on_smoothed_labels_and_pooled_pixels_and_say_so() {
+    let out = micrograd()
+        .args(["train", "--dataset", "digits", "--epochs", "2"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("inputs standardized (one pooled deviation)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("cross-entropy loss (labels smoothed by 0.1) + 1e-3 L2"),
+        "{text}"
+    );
+    let plain = micrograd()
+        .args([
+            "train",
+            "--dataset",
+            "digits",
+            "--epochs",
+            "2",
+            "--label-smoothing",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(plain.stdout).unwrap();
+    assert!(text.contains("cross-entropy loss + 1e-3 L2"), "{text}");
 }

@@ -1,7 +1,8 @@
-//! Handwritten digits: an MLP 64-32-10 (ReLU, linear output) trained with softmax cross-entropy plus a
-//! 1e-3 L2 penalty and Adam (learning rate 1e-2 falling linearly to 1e-3, mini-batches of 32, 20 epochs)
-//! on a seeded 80/20 split of the 1,797 8×8 digits, pixels standardized on the training part,
-//! initialized as PyTorch's `Linear`; prints the test accuracy (at least 97 %). This is the recipe of
+//! Handwritten digits: an MLP 64-32-10 (ReLU, linear output) trained with softmax cross-entropy on
+//! labels smoothed by 0.1, plus a 1e-3 L2 penalty, and Adam (learning rate 1e-2 falling linearly to
+//! 1e-3, mini-batches of 32, 20 epochs) on a seeded 80/20 split of the 1,797 8×8 digits, pixels
+//! centered on the training part and divided by one pooled deviation, initialized as PyTorch's
+//! `Linear`; prints the test accuracy (98 % to 99 %). This is the recipe of
 //! `micrograd train --dataset digits`.
 //!
 //! `cargo run --release --example digits [SEED]`
@@ -19,8 +20,9 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
     let (mut train, mut test) = digits().split(0.2, seed);
-    // Fitted on the training part only: the test images stay unseen.
-    let scaler = Standardizer::fit(&train);
+    // Fitted on the training part only: the test images stay unseen. One deviation for all pixels,
+    // so a corner that is nearly always blank is not scaled up to the contrast of a stroke.
+    let scaler = Standardizer::fit_pooled(&train);
     scaler.apply(&mut train);
     scaler.apply(&mut test);
     println!(
@@ -35,6 +37,7 @@ fn main() {
     println!("MLP 64-32-10 with {} parameters", model.parameters().len());
     let steps = 20 * train.len().div_ceil(32);
     let mut trainer = Trainer::new(&model, Adam::new(1e-2), Loss::CrossEntropy)
+        .label_smoothing(0.1)
         .l2(1e-3)
         .schedule(Schedule::linear(1e-2, 1e-3, steps))
         .batch_size(32)

@@ -11,6 +11,7 @@
 //! | [`hinge`] | `relu(1 - y * s).mean()` (micrograd's max-margin loss, targets ±1) |
 //! | [`bce_with_logits`] | `binary_cross_entropy_with_logits(s, y)` (targets 0/1) |
 //! | [`softmax_cross_entropy`] / [`cross_entropy`] | `cross_entropy(logits, class)` |
+//! | [`softmax_cross_entropy_smoothed`] / [`cross_entropy_smoothed`] | `cross_entropy(logits, class, label_smoothing=ε)` |
 //! | [`l2`] | `Σ p²` (times a coefficient you choose) |
 //!
 //! The log-losses are numerically stable: BCE picks the form whose `exp` cannot overflow from the sign
@@ -135,10 +136,42 @@ fn bce_with_logits_terms<'g>(scores: &[Value<'g>], targets: &[f64]) -> Vec<Value
 /// # Panics
 /// If `logits` is empty or `class` is out of range.
 pub fn softmax_cross_entropy<'g>(logits: &[Value<'g>], class: usize) -> Value<'g> {
+    softmax_cross_entropy_smoothed(logits, class, 0.0)
+}
+
+/// Softmax cross-entropy of one sample against smoothed labels, as PyTorch's
+/// `cross_entropy(logits, class, label_smoothing=ε)`: the target puts `1 - ε` on `class` and spreads
+/// `ε` evenly over all K classes, so the loss is `(1 - ε)·(-log p_class) + ε·mean_j(-log p_j)`,
+/// computed as `log Σ exp(zⱼ - m) - (1 - ε)·(z_class - m) - (ε/K)·Σ (zⱼ - m)`. Its gradient is
+/// `softmax(z) - target`: the network is pulled towards `1 - ε + ε/K` on the right class, not
+/// towards certainty, which keeps its logits, and so its weights, from growing without end.
+/// With `ε = 0` it is [`softmax_cross_entropy`], bit for bit.
+///
+/// ```
+/// use micrograd::{loss, Graph};
+///
+/// let g = Graph::new();
+/// let z = [g.value(2.0), g.value(-1.0), g.value(0.5)];
+/// let plain = loss::softmax_cross_entropy(&z, 0).data();
+/// let smoothed = loss::softmax_cross_entropy_smoothed(&z, 0, 0.1).data();
+/// assert!(smoothed > plain); // the right class is no longer asked to be certain
+/// ```
+///
+/// # Panics
+/// If `logits` is empty, `class` is out of range, or `smoothing` is not in [0, 1].
+pub fn softmax_cross_entropy_smoothed<'g>(
+    logits: &[Value<'g>],
+    class: usize,
+    smoothing: f64,
+) -> Value<'g> {
     assert!(
         class < logits.len(),
         "softmax_cross_entropy: class {class} for {} logits",
         logits.len()
+    );
+    assert!(
+        (0.0..=1.0).contains(&smoothing),
+        "softmax_cross_entropy: label smoothing {smoothing} is not in [0, 1]"
     );
     let graph = logits[0].graph();
     let max = logits
@@ -149,7 +182,15 @@ pub fn softmax_cross_entropy<'g>(logits: &[Value<'g>], class: usize) -> Value<'g
     let sum_exp = graph
         .sum(logits.iter().map(|&z| shifted(z).exp()))
         .expect("non-empty");
-    sum_exp.log() - shifted(logits[class])
+    if smoothing == 0.0 {
+        return sum_exp.log() - shifted(logits[class]);
+    }
+    let spread = graph
+        .sum(logits.iter().map(|&z| shifted(z)))
+        .expect("non-empty");
+    sum_exp.log()
+        - (1.0 - smoothing) * shifted(logits[class])
+        - (smoothing / logits.len() as f64) * spread
 }
 
 /// Mean softmax cross-entropy over a batch: `logits[i]` are sample i's logits, `classes[i]` its class.
@@ -157,15 +198,33 @@ pub fn softmax_cross_entropy<'g>(logits: &[Value<'g>], class: usize) -> Value<'g
 /// # Panics
 /// If the lengths differ, there are no samples, or a class is out of range.
 pub fn cross_entropy<'g>(logits: &[Vec<Value<'g>>], classes: &[usize]) -> Value<'g> {
-    mean(&cross_entropy_terms(logits, classes))
+    cross_entropy_smoothed(logits, classes, 0.0)
 }
 
-fn cross_entropy_terms<'g>(logits: &[Vec<Value<'g>>], classes: &[usize]) -> Vec<Value<'g>> {
+/// Mean [`softmax_cross_entropy_smoothed`] over a batch, as PyTorch's
+/// `cross_entropy(logits, classes, label_smoothing=smoothing)`.
+///
+/// # Panics
+/// If the lengths differ, there are no samples, a class is out of range, or `smoothing` is not
+/// in [0, 1].
+pub fn cross_entropy_smoothed<'g>(
+    logits: &[Vec<Value<'g>>],
+    classes: &[usize],
+    smoothing: f64,
+) -> Value<'g> {
+    mean(&cross_entropy_terms(logits, classes, smoothing))
+}
+
+fn cross_entropy_terms<'g>(
+    logits: &[Vec<Value<'g>>],
+    classes: &[usize],
+    smoothing: f64,
+) -> Vec<Value<'g>> {
     check_lengths("cross_entropy", logits.len(), classes.len());
     logits
         .iter()
         .zip(classes)
-        .map(|(z, &c)| softmax_cross_entropy(z, c))
+        .map(|(z, &c)| softmax_cross_entropy_smoothed(z, c, smoothing))
         .collect()
 }
 
@@ -212,16 +271,35 @@ impl Loss {
     /// If the lengths differ, the batch is empty, a one-output loss gets several outputs, or a class
     /// label is not an index of the outputs.
     pub fn compute<'g>(self, outputs: &[Vec<Value<'g>>], labels: &[f64]) -> Value<'g> {
-        mean(&self.terms(outputs, labels))
+        self.compute_smoothed(outputs, labels, 0.0)
     }
 
-    /// Each sample's term of the loss, whose mean [`Loss::compute`] is: a part of a batch can
-    /// divide their sum by the whole batch's size and get the same gradients.
-    pub(crate) fn terms<'g>(self, outputs: &[Vec<Value<'g>>], labels: &[f64]) -> Vec<Value<'g>> {
+    /// [`Loss::compute`] with the cross-entropy's labels smoothed by `smoothing` (see
+    /// [`softmax_cross_entropy_smoothed`]); the other losses ignore it.
+    ///
+    /// # Panics
+    /// As [`Loss::compute`], and if `smoothing` is not in [0, 1].
+    pub fn compute_smoothed<'g>(
+        self,
+        outputs: &[Vec<Value<'g>>],
+        labels: &[f64],
+        smoothing: f64,
+    ) -> Value<'g> {
+        mean(&self.terms(outputs, labels, smoothing))
+    }
+
+    /// Each sample's term of the loss, whose mean [`Loss::compute_smoothed`] is: a part of a batch
+    /// can divide their sum by the whole batch's size and get the same gradients.
+    pub(crate) fn terms<'g>(
+        self,
+        outputs: &[Vec<Value<'g>>],
+        labels: &[f64],
+        smoothing: f64,
+    ) -> Vec<Value<'g>> {
         check_lengths(self.name(), outputs.len(), labels.len());
         if self == Loss::CrossEntropy {
             let classes: Vec<usize> = labels.iter().map(|&y| class_index(y)).collect();
-            return cross_entropy_terms(outputs, &classes);
+            return cross_entropy_terms(outputs, &classes, smoothing);
         }
         let scores: Vec<Value<'g>> = outputs
             .iter()

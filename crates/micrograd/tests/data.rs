@@ -197,6 +197,26 @@ fn standardizer_gives_mean_zero_and_unit_deviation() {
 }
 
 #[test]
+fn a_pooled_standardizer_centers_each_feature_and_shares_one_deviation() {
+    // Two features in one unit, one ten times livelier: pooled, the quiet one stays quiet.
+    let features = vec![0.0, 0.0, 1.0, 10.0, 2.0, 20.0, 3.0, 30.0];
+    let mut d = Dataset::from_flat("pixels", 2, features, vec![0.0; 4]);
+    let s = Standardizer::fit_pooled(&d);
+    assert_eq!(s.mean, vec![1.5, 15.0]);
+    let (quiet, lively) = (1.25f64, 125.0f64); // the features' variances
+    let pooled = ((quiet + lively) / 2.0).sqrt();
+    assert_eq!(s.std, vec![pooled, pooled]);
+    s.apply(&mut d);
+    let spread = |j: usize| d.rows().map(|r| r[j] * r[j]).sum::<f64>() / 4.0;
+    assert!((spread(0) + spread(1) - 2.0).abs() < 1e-12);
+    assert!((spread(1) / spread(0) - 100.0).abs() < 1e-9);
+    // Every feature constant: a divisor of 1, not NaN.
+    let mut c = Dataset::from_flat("c", 2, vec![3.0; 4], vec![0.0; 2]);
+    Standardizer::fit_pooled(&c).apply(&mut c);
+    assert_eq!(c.features(), &[0.0; 4]);
+}
+
+#[test]
 fn batches_cover_every_sample_once_per_epoch() {
     let d = data::xor(70, 0.0, 0);
     let mut rng = Rng::new(5);

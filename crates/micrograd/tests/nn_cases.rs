@@ -239,3 +239,58 @@ fn an_optimizer_chosen_at_run_time_works_boxed() {
         assert_eq!(boxed.learning_rate(), 0.25);
     }
 }
+
+#[test]
+fn label_smoothing_matches_pytorch() {
+    let cases: Json =
+        serde_json::from_str(include_str!("fixtures/torch_label_smoothing.json")).unwrap();
+    let cases = cases["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 5);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let g = Graph::new();
+        let logits: Vec<Vec<Value>> = case["logits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| numbers(row).into_iter().map(|x| g.value(x)).collect())
+            .collect();
+        let classes: Vec<usize> = numbers(&case["classes"])
+            .into_iter()
+            .map(|c| c as usize)
+            .collect();
+        let smoothing = case["label_smoothing"].as_f64().unwrap();
+        let l = loss::cross_entropy_smoothed(&logits, &classes, smoothing);
+        l.backward();
+        let want = case["loss"].as_f64().unwrap();
+        assert!(
+            close(l.data(), want, 1e-12),
+            "{name}: loss {} vs PyTorch {want}",
+            l.data()
+        );
+        let grads = case["grad"].as_array().unwrap();
+        for (row, want) in logits.iter().zip(grads) {
+            for (z, want) in row.iter().zip(numbers(want)) {
+                assert!(
+                    close(z.grad(), want, 1e-12),
+                    "{name}: grad {} vs PyTorch {want}",
+                    z.grad()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn label_smoothing_agrees_with_finite_differences_and_zero_changes_no_bit() {
+    let g = Graph::new();
+    let z: Vec<Value> = [0.3, -2.0, 4.0, -0.7].iter().map(|&x| g.value(x)).collect();
+    for smoothing in [0.05, 0.1, 0.5, 1.0] {
+        let l = loss::softmax_cross_entropy_smoothed(&z, 1, smoothing);
+        let report = micrograd::gradcheck(l, &z, 1e-6, 1e-6);
+        assert!(report.passed(), "smoothing {smoothing}: {report:?}");
+    }
+    let plain = loss::softmax_cross_entropy(&z, 2);
+    let unsmoothed = loss::softmax_cross_entropy_smoothed(&z, 2, 0.0);
+    assert_eq!(plain.data().to_bits(), unsmoothed.data().to_bits());
+}

@@ -271,3 +271,49 @@ fn a_batch_whose_sums_overflow_gives_the_plain_gradients() {
     assert!(plain.contains(&true), "the example must reach a NaN");
     assert_eq!(grads(false), plain);
 }
+
+#[test]
+fn smoothed_cross_entropy_on_threads_has_the_one_thread_gradients_to_rounding() {
+    let data = blobs_with(90, 3, 0.6, 8);
+    let batch: Vec<usize> = (0..48).collect();
+    let grads = |threads: usize, smoothing: f64| {
+        let g = Graph::new();
+        let model = MLP::new(&g, 2, &[16, 3], 5);
+        let mut trainer = Trainer::new(&model, Sgd::new(0.1), Loss::CrossEntropy)
+            .label_smoothing(smoothing)
+            .threads(threads);
+        let report = trainer.train_step(&data, &batch).unwrap();
+        let grads: Vec<f64> = model.parameters().iter().map(|p| p.grad()).collect();
+        (grads, report.loss)
+    };
+    let (plain, plain_loss) = grads(1, 0.0);
+    let (one, loss_one) = grads(1, 0.1);
+    // Smoothing changes the objective: a loss that does not move would mean it was dropped.
+    assert!(loss_one > plain_loss && plain != one);
+    for threads in [2, 3] {
+        let (many, loss_many) = grads(threads, 0.1);
+        let scale = one.iter().fold(0.0f64, |m, g| m.max(g.abs()));
+        for (a, b) in one.iter().zip(&many) {
+            assert!(
+                (a - b).abs() <= 1e-12 * scale,
+                "{a} vs {b} on {threads} threads"
+            );
+        }
+        assert!((loss_one - loss_many).abs() <= 1e-12 * loss_one);
+    }
+}
+
+#[test]
+fn label_smoothing_is_refused_outside_cross_entropy_and_outside_0_to_1() {
+    let data = moons(16, 0.1, 2);
+    let g = Graph::new();
+    let model = MLP::new(&g, 2, &[4, 1], 5);
+    let mut hinge = Trainer::new(&model, Sgd::new(0.1), Loss::Hinge).label_smoothing(0.1);
+    let err = hinge.train_step(&data, &[0, 1]).unwrap_err().to_string();
+    assert!(err.contains("cross-entropy"), "{err}");
+    let blobs = blobs_with(16, 3, 0.6, 1);
+    let model = MLP::new(&g, 2, &[4, 3], 5);
+    let too_much = Trainer::new(&model, Sgd::new(0.1), Loss::CrossEntropy).label_smoothing(1.5);
+    let err = too_much.check(&blobs).unwrap_err().to_string();
+    assert!(err.contains("[0, 1]"), "{err}");
+}

@@ -171,6 +171,40 @@ impl Dataset {
     }
 }
 
+/// Each feature's mean and (population) variance over `data`'s rows.
+fn moments(data: &Dataset) -> (Vec<f64>, Vec<f64>) {
+    let d = data.n_features();
+    let n = data.len().max(1) as f64;
+    let mut mean = vec![0.0; d];
+    for row in data.rows() {
+        for (m, x) in mean.iter_mut().zip(row) {
+            *m += x;
+        }
+    }
+    for m in &mut mean {
+        *m /= n;
+    }
+    let mut var = vec![0.0; d];
+    for row in data.rows() {
+        for ((v, m), x) in var.iter_mut().zip(&mean).zip(row) {
+            *v += (x - m) * (x - m);
+        }
+    }
+    for v in &mut var {
+        *v /= n;
+    }
+    (mean, var)
+}
+
+/// A standard deviation as a divisor: 1 where it is 0, so a constant feature becomes 0, not NaN.
+fn divisor(std: f64) -> f64 {
+    if std > 0.0 {
+        std
+    } else {
+        1.0
+    }
+}
+
 /// Per-feature standardization `(x - mean) / std`, fitted on one data set (the training part) and
 /// applied to others (the test part, new inputs).
 ///
@@ -187,34 +221,19 @@ pub struct Standardizer {
 impl Standardizer {
     /// The means and standard deviations of `data`'s features.
     pub fn fit(data: &Dataset) -> Self {
-        let d = data.n_features();
-        let n = data.len().max(1) as f64;
-        let mut mean = vec![0.0; d];
-        for row in data.rows() {
-            for (m, x) in mean.iter_mut().zip(row) {
-                *m += x;
-            }
-        }
-        for m in &mut mean {
-            *m /= n;
-        }
-        let mut var = vec![0.0; d];
-        for row in data.rows() {
-            for ((v, m), x) in var.iter_mut().zip(&mean).zip(row) {
-                *v += (x - m) * (x - m);
-            }
-        }
-        let std = var
-            .iter()
-            .map(|v| {
-                let s = (v / n).sqrt();
-                if s > 0.0 {
-                    s
-                } else {
-                    1.0
-                }
-            })
-            .collect();
+        let (mean, var) = moments(data);
+        let std = var.iter().map(|v| divisor(v.sqrt())).collect();
+        Standardizer { mean, std }
+    }
+
+    /// The means of `data`'s features and one pooled standard deviation for all of them, the root
+    /// mean square of their own. For features in one unit, such as an image's pixels: a pixel that
+    /// is nearly always blank stays small instead of being scaled up to the contrast of the strokes,
+    /// where a stray mark would otherwise weigh as much as a whole stroke.
+    pub fn fit_pooled(data: &Dataset) -> Self {
+        let (mean, var) = moments(data);
+        let pooled = divisor((var.iter().sum::<f64>() / var.len().max(1) as f64).sqrt());
+        let std = vec![pooled; mean.len()];
         Standardizer { mean, std }
     }
 

@@ -147,6 +147,7 @@ impl Session {
             }),
             // Fitted on the training part only: the test part stays unseen.
             Scaling::Standardize => Some(Standardizer::fit(&raw_train)),
+            Scaling::StandardizePooled => Some(Standardizer::fit_pooled(&raw_train)),
         };
         let architecture = Architecture {
             inputs: data.n_features(),
@@ -249,6 +250,7 @@ impl Session {
         };
         trainer
             .l2(recipe.l2)
+            .label_smoothing(recipe.label_smoothing)
             .schedule(recipe.lr_schedule(self.total_steps()))
             .batch_size(recipe.batch_size)
             .seed(self.seed)

@@ -108,6 +108,7 @@ pub struct Trainer<'a, 'g> {
     params: Vec<Value<'g>>,
     optimizer: Box<dyn Optimizer + 'a>,
     loss: Loss,
+    label_smoothing: f64,
     l2: f64,
     schedule: Option<Schedule>,
     batch_size: usize,
@@ -130,6 +131,7 @@ impl<'a, 'g> Trainer<'a, 'g> {
             params: model.parameters(),
             optimizer: Box::new(optimizer),
             loss,
+            label_smoothing: 0.0,
             l2: 0.0,
             schedule: None,
             batch_size: 0,
@@ -147,6 +149,14 @@ impl<'a, 'g> Trainer<'a, 'g> {
     /// Adds `coefficient · Σ p²` to the loss (micrograd's demo uses 1e-4).
     pub fn l2(mut self, coefficient: f64) -> Self {
         self.l2 = coefficient;
+        self
+    }
+
+    /// Smooths the cross-entropy's labels by `smoothing`, PyTorch's `label_smoothing` (see
+    /// [`loss::softmax_cross_entropy_smoothed`]); 0, the default, is the plain loss. A step refuses
+    /// a smoothing outside [0, 1] or with a loss other than cross-entropy.
+    pub fn label_smoothing(mut self, smoothing: f64) -> Self {
+        self.label_smoothing = smoothing;
         self
     }
 
@@ -192,7 +202,24 @@ impl<'a, 'g> Trainer<'a, 'g> {
 
     /// Checks that `data` fits the model and the loss.
     pub fn check(&self, data: &Dataset) -> Result<(), TrainError> {
+        self.check_smoothing()?;
         check_compatible(self.model, self.loss, data)
+    }
+
+    fn check_smoothing(&self) -> Result<(), TrainError> {
+        let smoothing = self.label_smoothing;
+        if !(0.0..=1.0).contains(&smoothing) {
+            return Err(TrainError::Incompatible(format!(
+                "label smoothing must be in [0, 1], not {smoothing}"
+            )));
+        }
+        if smoothing != 0.0 && self.loss != Loss::CrossEntropy {
+            return Err(TrainError::Incompatible(format!(
+                "label smoothing applies to the cross-entropy loss, not to {}",
+                self.loss
+            )));
+        }
+        Ok(())
     }
 
     /// One step on the samples `indices` of `data`. On a NaN or infinite loss (or parameters) the
@@ -207,6 +234,7 @@ impl<'a, 'g> Trainer<'a, 'g> {
                 "a training step needs at least one sample".into(),
             ));
         }
+        self.check_smoothing()?;
         check_samples(self.model, self.loss, data, indices.iter().copied())?;
         let graph = self.model.graph();
         let step = self.step;
@@ -266,7 +294,9 @@ impl<'a, 'g> Trainer<'a, 'g> {
             .forward_batch(indices.iter().map(|&i| data.row(i)));
         let labels: Vec<f64> = indices.iter().map(|&i| data.label(i)).collect();
         let correct = threads::count_correct(self.loss, &outputs, &labels);
-        let mut total = self.loss.compute(&outputs, &labels);
+        let mut total = self
+            .loss
+            .compute_smoothed(&outputs, &labels, self.label_smoothing);
         if self.l2 != 0.0 {
             if let Some(penalty) = loss::l2(&self.params) {
                 total += self.l2 * penalty;
@@ -288,13 +318,17 @@ impl<'a, 'g> Trainer<'a, 'g> {
         data: &Dataset,
         indices: &[usize],
     ) -> threads::Part {
-        let (model, loss, l2, params) = (self.model, self.loss, self.l2, &self.params);
+        let (model, l2, params) = (self.model, self.l2, &self.params);
+        let objective = threads::Objective {
+            loss: self.loss,
+            smoothing: self.label_smoothing,
+        };
         let workers = self
             .workers
             .get_or_insert_with(|| threads::Workers::new(model, self.threads));
         let graph = model.graph();
         let batch = indices.len();
-        workers.forward_backward(graph, params_first, data, indices, loss, |part| {
+        workers.forward_backward(graph, params_first, data, indices, objective, |part| {
             let start = graph.checkpoint();
             let outputs = model.forward_batch(part.iter().map(|&i| data.row(i)));
             let penalty = || {
@@ -303,7 +337,9 @@ impl<'a, 'g> Trainer<'a, 'g> {
                     .flatten()
                     .map(|p| l2 * p)
             };
-            threads::part_backward(graph, start, &outputs, data, part, loss, batch, penalty)
+            threads::part_backward(
+                graph, start, &outputs, data, part, objective, batch, penalty,
+            )
         })
     }
 

@@ -21,6 +21,13 @@ use crate::op::Activation;
 use crate::speed::{forward_batch, run_values, DenseLayer};
 use crate::tape::Checkpoint;
 
+/// What a part's loss terms are: the loss, and the label smoothing of its cross-entropy.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Objective {
+    pub(crate) loss: Loss,
+    pub(crate) smoothing: f64,
+}
+
 /// What one part of a batch gave: its share of the loss and how many samples it got right.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Part {
@@ -100,7 +107,7 @@ impl Workers {
         params_first: u32,
         data: &Dataset,
         indices: &[usize],
-        loss: Loss,
+        objective: Objective,
         first_part: impl FnOnce(&[usize]) -> Part,
     ) -> Part {
         let (first, n) = (params_first as usize, self.n_params);
@@ -130,7 +137,7 @@ impl Workers {
         let take = |p: usize| {
             if let Ok(mut replica) = replicas[p].try_lock() {
                 if replica.result.is_none() {
-                    let part = replica.run(layers, n, data, parts[p + 1], loss, batch);
+                    let part = replica.run(layers, n, data, parts[p + 1], objective, batch);
                     replica.result = Some(part);
                 }
             }
@@ -181,7 +188,7 @@ impl Replica {
         n_params: usize,
         data: &Dataset,
         indices: &[usize],
-        loss: Loss,
+        objective: Objective,
         batch: usize,
     ) -> Part {
         let graph = &self.graph;
@@ -193,7 +200,16 @@ impl Replica {
             .into_iter()
             .map(|first| run_values(graph, first, width))
             .collect();
-        let part = part_backward(graph, start, &outputs, data, indices, loss, batch, || None);
+        let part = part_backward(
+            graph,
+            start,
+            &outputs,
+            data,
+            indices,
+            objective,
+            batch,
+            || None,
+        );
         if part.loss.is_finite() {
             let mut t = graph.tape_mut();
             self.grads.clear();
@@ -247,13 +263,13 @@ pub(crate) fn part_backward<'g>(
     outputs: &[Vec<Value<'g>>],
     data: &Dataset,
     indices: &[usize],
-    loss: Loss,
+    objective: Objective,
     batch: usize,
     penalty: impl FnOnce() -> Option<Value<'g>>,
 ) -> Part {
     let labels: Vec<f64> = indices.iter().map(|&i| data.label(i)).collect();
-    let correct = count_correct(loss, outputs, &labels);
-    let terms = loss.terms(outputs, &labels);
+    let correct = count_correct(objective.loss, outputs, &labels);
+    let terms = objective.loss.terms(outputs, &labels, objective.smoothing);
     let sum = graph.sum(terms).expect("a part has samples");
     let mut total = sum / batch as f64;
     if let Some(penalty) = penalty() {

@@ -39,6 +39,7 @@ pub fn model(session: &Session) -> String {
         Scaling::None => String::new(),
         Scaling::Divide(d) => format!(", inputs divided by {d}"),
         Scaling::Standardize => ", inputs standardized".to_string(),
+        Scaling::StandardizePooled => ", inputs standardized (one pooled deviation)".to_string(),
     };
     let init = match recipe.init {
         Init::Micrograd => String::new(),
@@ -57,6 +58,11 @@ pub fn training(session: &Session) -> String {
     let recipe = session.recipe();
     let l2 = if recipe.l2 > 0.0 {
         format!(" + {:e} L2", recipe.l2)
+    } else {
+        String::new()
+    };
+    let smoothing = if recipe.label_smoothing > 0.0 {
+        format!(" (labels smoothed by {})", recipe.label_smoothing)
     } else {
         String::new()
     };
@@ -85,7 +91,7 @@ pub fn training(session: &Session) -> String {
         n => format!(" on {n} threads"),
     };
     format!(
-        "training: {} loss{l2}, {} {lr}{momentum}, {} steps{epochs}, {batches}{threads}",
+        "training: {} loss{smoothing}{l2}, {} {lr}{momentum}, {} steps{epochs}, {batches}{threads}",
         recipe.loss,
         recipe.optimizer,
         session.total_steps()

@@ -89,6 +89,10 @@ pub struct Args {
     /// otherwise]
     #[arg(long, value_name = "C", allow_negative_numbers = true)]
     pub l2: Option<f64>,
+    /// Cross-entropy's label smoothing, as PyTorch's label_smoothing: the target keeps 1-ε on the
+    /// right class and spreads ε over all classes [default: 0.1 for digits, 0 otherwise]
+    #[arg(long, value_name = "EPS", allow_negative_numbers = true)]
+    pub label_smoothing: Option<f64>,
     /// Fraction of the samples held out for testing [default: 0; digits and CSV files: 0.2]
     #[arg(long, value_name = "F", allow_negative_numbers = true)]
     pub test_fraction: Option<f64>,
@@ -300,6 +304,7 @@ fn config(args: &Args, source: DataSource) -> SessionConfig {
             epochs: args.epochs,
             batch_size: args.batch_size,
             l2: args.l2,
+            label_smoothing: args.label_smoothing,
             test_fraction: args.test_fraction,
             init: args.init,
         },
