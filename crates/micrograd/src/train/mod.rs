@@ -484,10 +484,11 @@ pub fn accuracy(model: &MLP<'_>, loss: Loss, data: &Dataset) -> f64 {
     if data.is_empty() {
         return 0.0;
     }
+    let frozen = speed::FrozenMlp::new(model);
     let correct = data
         .rows()
         .zip(data.labels())
-        .filter(|(x, &y)| loss.is_correct(&model.predict(x), y))
+        .filter(|(x, &y)| loss.is_correct(&frozen.predict(x), y))
         .count();
     correct as f64 / data.len() as f64
 }

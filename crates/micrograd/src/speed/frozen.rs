@@ -1,0 +1,84 @@
+//! Scoring a whole data set: [`MLP::predict`] reads every weight through its handle, a check per
+//! weight per sample, which is most of the time spent scoring the digits after training. A frozen
+//! copy reads the parameters once and then works on plain numbers, in the same order as
+//! `Neuron::predict` (the bias, then each weight times its input, added left to right), so its
+//! outputs have the same bits.
+
+use crate::nn::{Activation, MLP};
+
+/// An MLP's parameters copied out of the graph, for predictions on plain numbers.
+pub(crate) struct FrozenMlp {
+    inputs: usize,
+    /// Each layer's outputs, activation, and parameters neuron by neuron (weights, then bias).
+    layers: Vec<(usize, Activation, Vec<f64>)>,
+}
+
+impl FrozenMlp {
+    /// A copy of `model`'s current parameters.
+    pub(crate) fn new(model: &MLP<'_>) -> Self {
+        let arch = model.architecture();
+        let params = model.parameter_data();
+        let mut rest = params.as_slice();
+        let mut inputs = arch.inputs;
+        let layers = arch
+            .layers
+            .iter()
+            .map(|&(outputs, activation)| {
+                let (layer, after) = rest.split_at(outputs * (inputs + 1));
+                rest = after;
+                inputs = outputs;
+                (outputs, activation, layer.to_vec())
+            })
+            .collect();
+        FrozenMlp {
+            inputs: arch.inputs,
+            layers,
+        }
+    }
+
+    /// The model's outputs for `x`, as [`MLP::predict`] gives them.
+    ///
+    /// # Panics
+    /// If `x` does not have the model's number of inputs.
+    pub(crate) fn predict(&self, x: &[f64]) -> Vec<f64> {
+        assert_eq!(x.len(), self.inputs, "predict: {} inputs", x.len());
+        let mut current = x.to_vec();
+        for (outputs, activation, params) in &self.layers {
+            let width = current.len() + 1;
+            let next = params[..outputs * width]
+                .chunks_exact(width)
+                .map(|neuron| {
+                    let (w, b) = neuron.split_at(width - 1);
+                    let sum = w.iter().zip(&current).fold(b[0], |acc, (w, x)| acc + w * x);
+                    activation.apply_f64(sum)
+                })
+                .collect();
+            current = next;
+        }
+        current
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FrozenMlp;
+    use crate::nn::{Activation, Architecture, Init, MLP};
+    use crate::Graph;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn a_frozen_copy_predicts_the_bits_of_the_model(
+            widths in prop::collection::vec((1..9usize, 0..4usize), 1..4),
+            x in prop::collection::vec(-3.0..3.0f64, 3),
+            seed in 0..1000u64,
+        ) {
+            let g = Graph::new();
+            let layers = widths.iter().map(|&(n, a)| (n, Activation::ALL[a])).collect();
+            let arch = Architecture { inputs: 3, layers };
+            let model = MLP::with_init(&g, &arch, Init::PyTorch, seed);
+            let bits = |v: Vec<f64>| v.into_iter().map(f64::to_bits).collect::<Vec<_>>();
+            prop_assert_eq!(bits(FrozenMlp::new(&model).predict(&x)), bits(model.predict(&x)));
+        }
+    }
+}
