@@ -313,27 +313,19 @@ impl Graph {
     /// The tape index of the first of `values` if they are a run of consecutive nodes, checked
     /// alive; `None` if they are not a run.
     pub(crate) fn checked_run(&self, t: &Tape, values: &[Value<'_>]) -> Option<u32> {
-        let first = values.first()?;
-        // Consecutive indices from one generation are consecutive keys. Each block is compared
-        // whole, without a branch per handle, so that the compiler can compare several at once.
-        const BLOCK: usize = 64;
-        let is_run = values
-            .chunks(BLOCK)
-            .zip((first.key..).step_by(BLOCK))
-            .all(|(block, key)| {
-                let differ = (key..)
-                    .zip(block)
-                    .fold(0, |acc, (key, v)| acc | (v.key ^ key));
-                differ == 0
-            });
-        if !is_run {
-            return None;
-        }
+        is_run(values).then(|| self.checked_run_ends(t, values))
+    }
+
+    /// The tape index of the first of `values`, which [`is_run`] found to be a run, checked alive.
+    ///
+    /// # Panics
+    /// If `values` is empty, or its nodes were freed or belong to another graph.
+    pub(crate) fn checked_run_ends(&self, t: &Tape, values: &[Value<'_>]) -> u32 {
         // Every node of a run is alive if its first and last are and all its handles come from one
         // generation, since generations never decrease along the tape.
         let first = self.checked(t, values[0], "weighted_sum");
         self.checked(t, values[values.len() - 1], "weighted_sum");
-        Some(first)
+        first
     }
 
     /// Appends a node; `data` is its already computed value.
@@ -382,6 +374,26 @@ impl Graph {
         t.check_alive(v.index(), v.generation());
         v.index()
     }
+}
+
+/// Whether `values` are consecutive nodes made in one generation: a property of the handles
+/// alone, so a caller that keeps the same handles (a trainer's parameters) asks once.
+pub(crate) fn is_run(values: &[Value<'_>]) -> bool {
+    let Some(first) = values.first() else {
+        return false;
+    };
+    // Consecutive indices from one generation are consecutive keys. Each block is compared
+    // whole, without a branch per handle, so that the compiler can compare several at once.
+    const BLOCK: usize = 64;
+    values
+        .chunks(BLOCK)
+        .zip((first.key..).step_by(BLOCK))
+        .all(|(block, key)| {
+            let differ = (key..)
+                .zip(block)
+                .fold(0, |acc, (key, v)| acc | (v.key ^ key));
+            differ == 0
+        })
 }
 
 impl fmt::Debug for Graph {

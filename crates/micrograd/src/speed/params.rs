@@ -26,10 +26,12 @@ pub(crate) fn update_parameters(
     Some(finite)
 }
 
-/// The tape index of the first of `params` if they are a run of consecutive live nodes.
+/// The tape index of the first of `params`, which [`crate::graph::is_run`] found to be a run of
+/// consecutive nodes (the handles do not change, so that is asked once), checked alive: two handle
+/// checks a step instead of a comparison per parameter.
 ///
 /// # Panics
 /// If a value belongs to another graph or was freed.
-pub(crate) fn parameter_run(graph: &Graph, params: &[Value<'_>]) -> Option<u32> {
-    graph.checked_run(&graph.tape(), params)
+pub(crate) fn parameter_run(graph: &Graph, params: &[Value<'_>]) -> u32 {
+    graph.checked_run_ends(&graph.tape(), params)
 }

@@ -106,6 +106,8 @@ impl std::error::Error for TrainError {}
 pub struct Trainer<'a, 'g> {
     model: &'a MLP<'g>,
     params: Vec<Value<'g>>,
+    /// Whether `params` are one run of nodes (see [`speed::update_parameters`]).
+    params_are_a_run: bool,
     optimizer: Box<dyn Optimizer + 'a>,
     loss: Loss,
     label_smoothing: f64,
@@ -118,6 +120,9 @@ pub struct Trainer<'a, 'g> {
     pending: Vec<Vec<usize>>,
     snapshot: Vec<f64>,
     snapshot_step: Option<usize>,
+    /// The parameters at the start of a step split over threads: the workers copy them into their
+    /// graphs, and once the step's loss is finite they become the snapshot.
+    step_start: Vec<f64>,
     threads: usize,
     workers: Option<threads::Workers>,
 }
@@ -126,9 +131,11 @@ impl<'a, 'g> Trainer<'a, 'g> {
     /// A trainer of `model` with `optimizer` and `loss`, full-batch, no L2, the optimizer's own
     /// learning rate, shuffling seed 0.
     pub fn new(model: &'a MLP<'g>, optimizer: impl Optimizer + 'a, loss: Loss) -> Self {
+        let params = model.parameters();
         Trainer {
             model,
-            params: model.parameters(),
+            params_are_a_run: crate::graph::is_run(&params),
+            params,
             optimizer: Box::new(optimizer),
             loss,
             label_smoothing: 0.0,
@@ -141,6 +148,7 @@ impl<'a, 'g> Trainer<'a, 'g> {
             pending: Vec::new(),
             snapshot: Vec::new(),
             snapshot_step: None,
+            step_start: Vec::new(),
             threads: 1,
             workers: None,
         }
@@ -240,8 +248,11 @@ impl<'a, 'g> Trainer<'a, 'g> {
         let step = self.step;
         // Checked once a step: the parameters sit before every node the step makes, so the rewinds
         // below leave the run alive for the update.
-        let params_run = speed::parameter_run(graph, &self.params);
-        let part = match params_run.filter(|_| self.threads > 1) {
+        let params_run = self
+            .params_are_a_run
+            .then(|| speed::parameter_run(graph, &self.params));
+        let threaded = params_run.filter(|_| self.threads > 1);
+        let part = match threaded {
             Some(first) => self.parallel_forward_backward(first, data, indices),
             None => self.forward_backward(data, indices),
         };
@@ -256,11 +267,17 @@ impl<'a, 'g> Trainer<'a, 'g> {
         };
         self.optimizer.set_learning_rate(lr);
         self.snapshot_step = Some(step);
+        if threaded.is_some() {
+            // The parameters have not changed since the step began: its copy is the snapshot.
+            std::mem::swap(&mut self.snapshot, &mut self.step_start);
+        }
         let (snapshot, optimizer) = (&mut self.snapshot, &mut self.optimizer);
         let updated =
             speed::update_parameters(graph, params_run, self.params.len(), |data, grads| {
-                snapshot.clear();
-                snapshot.extend_from_slice(data);
+                if threaded.is_none() {
+                    snapshot.clear();
+                    snapshot.extend_from_slice(data);
+                }
                 optimizer.update(data, grads);
             });
         let finite = updated.unwrap_or_else(|| {
@@ -319,6 +336,12 @@ impl<'a, 'g> Trainer<'a, 'g> {
         indices: &[usize],
     ) -> threads::Part {
         let (model, l2, params) = (self.model, self.l2, &self.params);
+        let graph = model.graph();
+        let first = params_first as usize;
+        self.step_start.clear();
+        self.step_start
+            .extend_from_slice(&graph.tape().data()[first..first + params.len()]);
+        let step_start = &self.step_start;
         let objective = threads::Objective {
             loss: self.loss,
             smoothing: self.label_smoothing,
@@ -326,9 +349,12 @@ impl<'a, 'g> Trainer<'a, 'g> {
         let workers = self
             .workers
             .get_or_insert_with(|| threads::Workers::new(model, self.threads));
-        let graph = model.graph();
         let batch = indices.len();
-        workers.forward_backward(graph, params_first, data, indices, objective, |part| {
+        let run = threads::Run {
+            first: params_first,
+            data: step_start,
+        };
+        workers.forward_backward(graph, run, data, indices, objective, |part| {
             let start = graph.checkpoint();
             let outputs = model.forward_batch(part.iter().map(|&i| data.row(i)));
             let penalty = || {

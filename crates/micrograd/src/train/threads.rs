@@ -28,6 +28,14 @@ pub(crate) struct Objective {
     pub(crate) smoothing: f64,
 }
 
+/// The model's parameters: where their run starts in the model's graph, and their data as the
+/// step began (which the workers copy into their graphs, each on its own thread).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Run<'s> {
+    pub(crate) first: u32,
+    pub(crate) data: &'s [f64],
+}
+
 /// What one part of a batch gave: its share of the loss and how many samples it got right.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Part {
@@ -104,26 +112,19 @@ impl Workers {
     pub(crate) fn forward_backward(
         &mut self,
         model_graph: &Graph,
-        params_first: u32,
+        params: Run<'_>,
         data: &Dataset,
         indices: &[usize],
         objective: Objective,
         first_part: impl FnOnce(&[usize]) -> Part,
     ) -> Part {
-        let (first, n) = (params_first as usize, self.n_params);
-        {
-            let t = model_graph.tape();
-            let params = &t.data()[first..first + n];
-            let finite = params.iter().all(|p| p.is_finite());
-            for replica in &mut self.replicas {
-                let replica = replica.get_mut().unwrap_or_else(PoisonError::into_inner);
-                replica.result = None;
-                let mut rt = replica.graph.tape_mut();
-                rt.data_and_grads_mut(0, n).0.copy_from_slice(params);
-                if !finite {
-                    rt.note_non_finite_in(0, n);
-                }
-            }
+        let (first, n) = (params.first as usize, self.n_params);
+        assert_eq!(params.data.len(), n, "the parameters of the model");
+        for replica in &mut self.replicas {
+            replica
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner)
+                .result = None;
         }
         let n_parts = (self.replicas.len() + 1).min(indices.len());
         let bounds = |p: usize| p * indices.len() / n_parts;
@@ -137,7 +138,8 @@ impl Workers {
         let take = |p: usize| {
             if let Ok(mut replica) = replicas[p].try_lock() {
                 if replica.result.is_none() {
-                    let part = replica.run(layers, n, data, parts[p + 1], objective, batch);
+                    let part =
+                        replica.run(layers, params.data, data, parts[p + 1], objective, batch);
                     replica.result = Some(part);
                 }
             }
@@ -180,17 +182,25 @@ impl Workers {
 }
 
 impl Replica {
-    /// Forward and backward of the samples `indices` on this worker's graph; keeps the
-    /// parameters' gradients.
+    /// Forward and backward of the samples `indices` on this worker's graph, from the parameters
+    /// `params`; keeps the parameters' gradients.
     fn run(
         &mut self,
         layers: &[(u32, u32, Activation)],
-        n_params: usize,
+        params: &[f64],
         data: &Dataset,
         indices: &[usize],
         objective: Objective,
         batch: usize,
     ) -> Part {
+        let n_params = params.len();
+        {
+            let mut t = self.graph.tape_mut();
+            t.data_and_grads_mut(0, n_params).0.copy_from_slice(params);
+            if !params.iter().all(|p| p.is_finite()) {
+                t.note_non_finite_in(0, n_params);
+            }
+        }
         let graph = &self.graph;
         let start = graph.checkpoint();
         let dense = dense_layers(graph, layers);
