@@ -50,20 +50,27 @@ fn losses_and_their_gradients_match_pytorch() {
             "mse_mean" => loss::mse(&inputs, &numbers(&case["targets"])),
             other => panic!("unknown loss case {other}"),
         };
-        l.backward();
-        let want = case["loss"].as_f64().unwrap();
+        assert_like_pytorch(name, l, &inputs, case, &numbers(&case["grad"]));
+    }
+}
+
+/// Backward from `l`, then asserts that its value is PyTorch's `case["loss"]` and the gradients of
+/// `inputs` are `grads`, to 1e-12.
+fn assert_like_pytorch(name: &str, l: Value, inputs: &[Value], case: &Json, grads: &[f64]) {
+    l.backward();
+    let want = case["loss"].as_f64().unwrap();
+    assert!(
+        close(l.data(), want, 1e-12),
+        "{name}: loss {} vs PyTorch {want}",
+        l.data()
+    );
+    assert_eq!(inputs.len(), grads.len(), "{name}");
+    for (i, (x, &want)) in inputs.iter().zip(grads).enumerate() {
         assert!(
-            close(l.data(), want, 1e-12),
-            "{name}: loss {} vs PyTorch {want}",
-            l.data()
+            close(x.grad(), want, 1e-12),
+            "{name}: grad[{i}] {} vs PyTorch {want}",
+            x.grad()
         );
-        for (i, (x, want)) in inputs.iter().zip(numbers(&case["grad"])).enumerate() {
-            assert!(
-                close(x.grad(), want, 1e-12),
-                "{name}: grad[{i}] {} vs PyTorch {want}",
-                x.grad()
-            );
-        }
     }
 }
 
@@ -261,23 +268,13 @@ fn label_smoothing_matches_pytorch() {
             .collect();
         let smoothing = case["label_smoothing"].as_f64().unwrap();
         let l = loss::cross_entropy_smoothed(&logits, &classes, smoothing);
-        l.backward();
-        let want = case["loss"].as_f64().unwrap();
-        assert!(
-            close(l.data(), want, 1e-12),
-            "{name}: loss {} vs PyTorch {want}",
-            l.data()
-        );
-        let grads = case["grad"].as_array().unwrap();
-        for (row, want) in logits.iter().zip(grads) {
-            for (z, want) in row.iter().zip(numbers(want)) {
-                assert!(
-                    close(z.grad(), want, 1e-12),
-                    "{name}: grad {} vs PyTorch {want}",
-                    z.grad()
-                );
-            }
-        }
+        let grads: Vec<f64> = case["grad"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(numbers)
+            .collect();
+        assert_like_pytorch(name, l, &logits.concat(), case, &grads);
     }
 }
 
