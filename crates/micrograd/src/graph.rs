@@ -293,6 +293,25 @@ impl Graph {
             .collect()
     }
 
+    /// [`Graph::weighted_sum`] whose weights and inputs are the `n` nodes from `weights` and from
+    /// `inputs`, runs already checked alive in this step: the same node, without a check per term.
+    pub(crate) fn weighted_sum_of_runs<'g>(
+        &'g self,
+        bias: Value<'g>,
+        weights: u32,
+        inputs: u32,
+        n: u32,
+    ) -> Value<'g> {
+        let mut t = self.tape_mut();
+        let bias = self.checked(&t, bias, "weighted_sum");
+        let (weights, inputs) = (
+            Terms::Run { first: weights, n },
+            Terms::Run { first: inputs, n },
+        );
+        let index = t.push_weighted_sum(Activation::Linear, bias, &weights, &inputs);
+        Value::new(self, index, t.generation())
+    }
+
     /// The tape indices of a weighted sum's inputs (or weights), checked alive.
     fn checked_terms(&self, t: &Tape, values: &[Value<'_>]) -> Terms {
         if let Some(first) = self.checked_run(t, values) {

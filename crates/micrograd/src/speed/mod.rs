@@ -36,7 +36,7 @@ pub(crate) mod simd;
 
 pub(crate) use batch::forward_batch;
 pub(crate) use frozen::FrozenMlp;
-pub(crate) use params::{parameter_run, update_parameters};
+pub(crate) use params::{l2_of_run, parameter_run, update_parameters};
 
 use crate::graph::{Graph, Value};
 use crate::op::{Activation, Op};

@@ -26,6 +26,12 @@ pub(crate) fn update_parameters(
     Some(finite)
 }
 
+/// [`loss::l2`](crate::loss::l2) of the `n` parameters that start at node `run` (from
+/// [`parameter_run`], checked in this step): the same nodes, without a check per parameter.
+pub(crate) fn l2_of_run(graph: &Graph, run: u32, n: usize) -> Value<'_> {
+    graph.weighted_sum_of_runs(graph.constant(0.0), run, run, n as u32)
+}
+
 /// The tape index of the first of `params`, which [`crate::graph::is_run`] found to be a run of
 /// consecutive nodes (the handles do not change, so that is asked once), checked alive: two handle
 /// checks a step instead of a comparison per parameter.

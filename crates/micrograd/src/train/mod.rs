@@ -254,7 +254,7 @@ impl<'a, 'g> Trainer<'a, 'g> {
         let threaded = params_run.filter(|_| self.threads > 1);
         let part = match threaded {
             Some(first) => self.parallel_forward_backward(first, data, indices),
-            None => self.forward_backward(data, indices),
+            None => self.forward_backward(params_run, data, indices),
         };
         let (loss_value, correct) = (part.loss, part.correct);
         if !loss_value.is_finite() {
@@ -303,7 +303,12 @@ impl<'a, 'g> Trainer<'a, 'g> {
 
     /// Forward and backward of the batch `indices` on the calling thread; the graph is rewound
     /// after, and backward skipped when the loss is not finite.
-    fn forward_backward(&mut self, data: &Dataset, indices: &[usize]) -> threads::Part {
+    fn forward_backward(
+        &mut self,
+        params_run: Option<u32>,
+        data: &Dataset,
+        indices: &[usize],
+    ) -> threads::Part {
         let graph = self.model.graph();
         let start = graph.checkpoint();
         let outputs = self
@@ -314,10 +319,8 @@ impl<'a, 'g> Trainer<'a, 'g> {
         let mut total = self
             .loss
             .compute_smoothed(&outputs, &labels, self.label_smoothing);
-        if self.l2 != 0.0 {
-            if let Some(penalty) = loss::l2(&self.params) {
-                total += self.l2 * penalty;
-            }
+        if let Some(penalty) = l2_penalty(self.l2, &self.params, params_run) {
+            total += penalty;
         }
         let loss = total.data();
         if loss.is_finite() {
@@ -357,12 +360,7 @@ impl<'a, 'g> Trainer<'a, 'g> {
         workers.forward_backward(graph, run, data, indices, objective, |part| {
             let start = graph.checkpoint();
             let outputs = model.forward_batch(part.iter().map(|&i| data.row(i)));
-            let penalty = || {
-                (l2 != 0.0)
-                    .then(|| loss::l2(params))
-                    .flatten()
-                    .map(|p| l2 * p)
-            };
+            let penalty = || l2_penalty(l2, params, Some(params_first));
             threads::part_backward(
                 graph, start, &outputs, data, part, objective, batch, penalty,
             )
@@ -447,6 +445,19 @@ impl<'a, 'g> Trainer<'a, 'g> {
         }
         last.ok_or_else(|| TrainError::Incompatible("zero training epochs asked".into()))
     }
+}
+
+/// `l2 · Σ p²` over `params`, or `None` when `l2` is 0 (or there are none); read as the run from
+/// node `run` when the parameters are one, checked in this step.
+fn l2_penalty<'g>(l2: f64, params: &[Value<'g>], run: Option<u32>) -> Option<Value<'g>> {
+    if l2 == 0.0 || params.is_empty() {
+        return None;
+    }
+    let penalty = match run {
+        Some(first) => speed::l2_of_run(params[0].graph(), first, params.len()),
+        None => loss::l2(params)?,
+    };
+    Some(l2 * penalty)
 }
 
 /// Checks that `data` can train `model` with `loss`: widths agree, there are samples, and the labels
