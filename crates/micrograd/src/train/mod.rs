@@ -120,9 +120,6 @@ pub struct Trainer<'a, 'g> {
     pending: Vec<Vec<usize>>,
     snapshot: Vec<f64>,
     snapshot_step: Option<usize>,
-    /// The parameters at the start of a step split over threads: the workers copy them into their
-    /// graphs, and once the step's loss is finite they become the snapshot.
-    step_start: Vec<f64>,
     threads: usize,
     workers: Option<threads::Workers>,
 }
@@ -148,7 +145,6 @@ impl<'a, 'g> Trainer<'a, 'g> {
             pending: Vec::new(),
             snapshot: Vec::new(),
             snapshot_step: None,
-            step_start: Vec::new(),
             threads: 1,
             workers: None,
         }
@@ -267,9 +263,10 @@ impl<'a, 'g> Trainer<'a, 'g> {
         };
         self.optimizer.set_learning_rate(lr);
         self.snapshot_step = Some(step);
-        if threaded.is_some() {
-            // The parameters have not changed since the step began: its copy is the snapshot.
-            std::mem::swap(&mut self.snapshot, &mut self.step_start);
+        if let (Some(_), Some(workers)) = (threaded, &mut self.workers) {
+            // The parameters have not changed since the step began: the workers' copy of them
+            // is the snapshot.
+            workers.swap_start_params(&mut self.snapshot);
         }
         let (snapshot, optimizer) = (&mut self.snapshot, &mut self.optimizer);
         let updated =
@@ -340,11 +337,6 @@ impl<'a, 'g> Trainer<'a, 'g> {
     ) -> threads::Part {
         let (model, l2, params) = (self.model, self.l2, &self.params);
         let graph = model.graph();
-        let first = params_first as usize;
-        self.step_start.clear();
-        self.step_start
-            .extend_from_slice(&graph.tape().data()[first..first + params.len()]);
-        let step_start = &self.step_start;
         let objective = threads::Objective {
             loss: self.loss,
             smoothing: self.label_smoothing,
@@ -353,11 +345,7 @@ impl<'a, 'g> Trainer<'a, 'g> {
             .workers
             .get_or_insert_with(|| threads::Workers::new(model, self.threads));
         let batch = indices.len();
-        let run = threads::Run {
-            first: params_first,
-            data: step_start,
-        };
-        workers.forward_backward(graph, run, data, indices, objective, |part| {
+        workers.forward_backward(graph, params_first, data, indices, objective, |part| {
             let start = graph.checkpoint();
             let outputs = model.forward_batch(part.iter().map(|&i| data.row(i)));
             let penalty = || l2_penalty(l2, params, Some(params_first));

@@ -6,12 +6,16 @@
 //! same bits every run. Against one thread only the grouping of each weight's sum over samples
 //! changes.
 //!
-//! A [`Graph`] is not `Sync`, so no graph is shared: each worker graph is lent (`&mut`) to one
-//! scoped thread for the length of a step, and its parameters are refreshed from the model's
-//! before each step.
+//! A [`Graph`] is not `Sync`, so no graph is shared: each worker thread owns its graph for the
+//! trainer's life and gets, each step, the parameters the step begins with and its part's samples
+//! (copied: a part is a few rows); it answers with its part's loss and gradients. Threads that
+//! live across steps, and poll briefly before they sleep, spare every step a thread's start and
+//! a sleeping processor's wake-up.
 
-use std::sync::{Mutex, PoisonError};
-use std::thread;
+use std::sync::mpsc::{channel, Receiver, Sender, TryRecvError};
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
 
 use crate::data::Dataset;
 use crate::graph::{Graph, Value};
@@ -28,14 +32,6 @@ pub(crate) struct Objective {
     pub(crate) smoothing: f64,
 }
 
-/// The model's parameters: where their run starts in the model's graph, and their data as the
-/// step began (which the workers copy into their graphs, each on its own thread).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Run<'s> {
-    pub(crate) first: u32,
-    pub(crate) data: &'s [f64],
-}
-
 /// What one part of a batch gave: its share of the loss and how many samples it got right.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Part {
@@ -43,38 +39,66 @@ pub(crate) struct Part {
     pub(crate) correct: usize,
 }
 
-/// The graphs of the worker threads (one fewer than the threads: the calling thread is the first).
+/// The worker threads (one fewer than the threads: the calling thread is the first), each owning
+/// a graph with a copy of the parameters for the trainer's whole life.
 pub(crate) struct Workers {
-    /// Each layer's inputs, outputs and activation: its parameters are laid out neuron by neuron,
-    /// each neuron's weights then its bias.
-    layers: Vec<(u32, u32, Activation)>,
     n_params: usize,
-    /// Part `p + 1` of a batch is built in `replicas[p]`, whichever thread gets to it first: its
-    /// worker, or the calling thread once done with part 0 (when the machine is busy a worker may
-    /// wait long before it runs). The graph, not the thread, decides the numbers.
-    replicas: Vec<Mutex<Replica>>,
+    /// The parameters as the current step began, shared with the workers while they copy them.
+    params: Arc<Vec<f64>>,
+    workers: Vec<Worker>,
 }
 
-/// One worker's graph (the parameters first, then a step's nodes), and what its part of the
-/// current batch gave.
-struct Replica {
-    graph: Graph,
+/// One worker thread: where its jobs go, where its results come from.
+struct Worker {
+    jobs: Option<Sender<Job>>,
+    done: Receiver<Done>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// One part of a batch for a worker: the parameters to start from and the part's samples.
+struct Job {
+    params: Arc<Vec<f64>>,
+    n_features: usize,
+    rows: Vec<f64>,
+    labels: Vec<f64>,
+    objective: Objective,
+    batch: usize,
+    /// A buffer for the gradients, handed back and forth so that no step allocates one.
     grads: Vec<f64>,
-    result: Option<Part>,
 }
 
-// Each replica graph is used by one thread at a time.
-const _: () = {
-    const fn assert_send<T: Send>() {}
-    assert_send::<Replica>();
-};
+/// What a worker's part gave: its loss and count, and its parameter gradients.
+struct Done {
+    part: Part,
+    grads: Vec<f64>,
+}
+
+/// How long a waiting thread polls before it sleeps. A thread that sleeps between steps must be
+/// woken by the kernel every step, which on a virtual machine can take as long as the work of a
+/// step; a step's serial part (the update) is far shorter than this.
+const SPIN: Duration = Duration::from_millis(2);
+
+/// The next message on `channel`, polling for [`SPIN`] before blocking; `None` once the other
+/// side is gone.
+fn receive<T>(channel: &Receiver<T>) -> Option<T> {
+    let start = Instant::now();
+    loop {
+        match channel.try_recv() {
+            Ok(message) => return Some(message),
+            Err(TryRecvError::Disconnected) => return None,
+            Err(TryRecvError::Empty) if start.elapsed() < SPIN => std::hint::spin_loop(),
+            Err(TryRecvError::Empty) => return channel.recv().ok(),
+        }
+    }
+}
 
 impl Workers {
-    /// Worker graphs for `threads` threads in all, each with a copy of `model`'s parameters.
+    /// Worker threads for `threads` threads in all, each with a graph holding a copy of
+    /// `model`'s parameters.
     pub(crate) fn new(model: &MLP<'_>, threads: usize) -> Self {
         let arch = model.architecture();
         let mut inputs = arch.inputs as u32;
-        let layers = arch
+        let layers: Vec<(u32, u32, Activation)> = arch
             .layers
             .iter()
             .map(|&(outputs, activation)| {
@@ -84,149 +108,156 @@ impl Workers {
             })
             .collect();
         let n_params = arch.num_parameters();
-        let replicas = (1..threads)
+        let workers = (1..threads)
             .map(|_| {
-                let graph = Graph::new();
-                for _ in 0..n_params {
-                    graph.value(0.0);
+                let (jobs, inbox) = channel::<Job>();
+                let (outbox, done) = channel::<Done>();
+                let layers = layers.clone();
+                let thread = thread::spawn(move || work(&layers, n_params, &inbox, &outbox));
+                Worker {
+                    jobs: Some(jobs),
+                    done,
+                    thread: Some(thread),
                 }
-                Mutex::new(Replica {
-                    graph,
-                    grads: Vec::with_capacity(n_params),
-                    result: None,
-                })
             })
             .collect();
         Workers {
-            layers,
             n_params,
-            replicas,
+            params: Arc::new(Vec::with_capacity(n_params)),
+            workers,
         }
     }
 
     /// Forward and backward of the batch `indices` split in parts: part 0 by `first_part` on the
     /// calling thread (in the model's graph, whose parameters are the run from `params_first`),
-    /// the others on the workers. Leaves the batch's parameter gradients in the model's graph (the
-    /// parts' added in part order) and returns the loss (the parts' added in order) and the number
-    /// of samples right.
+    /// part `p + 1` on worker `p`. Leaves the batch's parameter gradients in the model's graph
+    /// (the parts' added in part order) and returns the loss (the parts' added in order) and the
+    /// number of samples right.
     pub(crate) fn forward_backward(
         &mut self,
         model_graph: &Graph,
-        params: Run<'_>,
+        params_first: u32,
         data: &Dataset,
         indices: &[usize],
         objective: Objective,
         first_part: impl FnOnce(&[usize]) -> Part,
     ) -> Part {
-        let (first, n) = (params.first as usize, self.n_params);
-        assert_eq!(params.data.len(), n, "the parameters of the model");
-        for replica in &mut self.replicas {
-            replica
-                .get_mut()
-                .unwrap_or_else(PoisonError::into_inner)
-                .result = None;
+        let (first, n) = (params_first as usize, self.n_params);
+        {
+            let start = Arc::get_mut(&mut self.params).expect("no worker holds the parameters");
+            start.clear();
+            start.extend_from_slice(&model_graph.tape().data()[first..first + n]);
         }
-        let n_parts = (self.replicas.len() + 1).min(indices.len());
+        let n_parts = (self.workers.len() + 1).min(indices.len());
         let bounds = |p: usize| p * indices.len() / n_parts;
         let parts: Vec<&[usize]> = (0..n_parts)
             .map(|p| &indices[bounds(p)..bounds(p + 1)])
             .collect();
-        let batch = indices.len();
-        let layers = &self.layers;
-        let replicas = &self.replicas[..n_parts - 1];
-        // Builds part `p + 1` in its replica unless another thread has it or has done it.
-        let take = |p: usize| {
-            if let Ok(mut replica) = replicas[p].try_lock() {
-                if replica.result.is_none() {
-                    let part =
-                        replica.run(layers, params.data, data, parts[p + 1], objective, batch);
-                    replica.result = Some(part);
-                }
-            }
-        };
-        let first_result = thread::scope(|s| {
-            let handles: Vec<_> = (0..replicas.len())
-                .map(|p| s.spawn(move || take(p)))
-                .collect();
-            let first_result = first_part(parts[0]);
-            (0..replicas.len()).for_each(take);
-            for handle in handles {
-                handle
-                    .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            }
-            first_result
-        });
-        let mut total = first_result;
-        let done = &mut self.replicas[..n_parts - 1];
-        for replica in done.iter_mut() {
-            let replica = replica.get_mut().unwrap_or_else(PoisonError::into_inner);
-            let part = replica
-                .result
-                .expect("every part is built by one thread or another");
-            total.loss += part.loss;
-            total.correct += part.correct;
+        let busy = &mut self.workers[..n_parts - 1];
+        for (worker, part) in busy.iter_mut().zip(&parts[1..]) {
+            let job = Job {
+                params: Arc::clone(&self.params),
+                n_features: data.n_features(),
+                rows: part.iter().flat_map(|&i| data.row(i)).copied().collect(),
+                labels: part.iter().map(|&i| data.label(i)).collect(),
+                objective,
+                batch: indices.len(),
+                grads: Vec::new(),
+            };
+            worker
+                .jobs
+                .as_ref()
+                .and_then(|jobs| jobs.send(job).ok())
+                .expect("a training thread stopped");
         }
-        if total.loss.is_finite() {
-            let mut t = model_graph.tape_mut();
-            let grads = t.data_and_grads_mut(first, n).1;
-            for replica in done.iter_mut() {
-                let replica = replica.get_mut().unwrap_or_else(PoisonError::into_inner);
-                for (g, r) in grads.iter_mut().zip(&replica.grads) {
+        let mut total = first_part(parts[0]);
+        let mut t = model_graph.tape_mut();
+        let grads = t.data_and_grads_mut(first, n).1;
+        for worker in busy.iter() {
+            let done = receive(&worker.done).expect("a training thread stopped");
+            total.loss += done.part.loss;
+            total.correct += done.part.correct;
+            if total.loss.is_finite() {
+                for (g, r) in grads.iter_mut().zip(&done.grads) {
                     *g += r;
                 }
             }
         }
         total
     }
+
+    /// Swaps the parameters the last step began with into `other`.
+    pub(crate) fn swap_start_params(&mut self, other: &mut Vec<f64>) {
+        let start = Arc::get_mut(&mut self.params).expect("no worker holds the parameters");
+        std::mem::swap(start, other);
+    }
 }
 
-impl Replica {
-    /// Forward and backward of the samples `indices` on this worker's graph, from the parameters
-    /// `params`; keeps the parameters' gradients.
-    fn run(
-        &mut self,
-        layers: &[(u32, u32, Activation)],
-        params: &[f64],
-        data: &Dataset,
-        indices: &[usize],
-        objective: Objective,
-        batch: usize,
-    ) -> Part {
-        let n_params = params.len();
+impl Drop for Workers {
+    fn drop(&mut self) {
+        for worker in &mut self.workers {
+            // Closing the job channel ends the worker's loop.
+            worker.jobs = None;
+            if let Some(thread) = worker.thread.take() {
+                // A worker that panicked has already reported it through the step that failed.
+                let _ = thread.join();
+            }
+        }
+    }
+}
+
+/// A worker's life: a graph with the parameters first, then one job after another until the
+/// trainer goes.
+fn work(
+    layers: &[(u32, u32, Activation)],
+    n_params: usize,
+    inbox: &Receiver<Job>,
+    outbox: &Sender<Done>,
+) {
+    let graph = Graph::new();
+    for _ in 0..n_params {
+        graph.value(0.0);
+    }
+    while let Some(job) = receive(inbox) {
         {
-            let mut t = self.graph.tape_mut();
-            t.data_and_grads_mut(0, n_params).0.copy_from_slice(params);
-            if !params.iter().all(|p| p.is_finite()) {
+            let mut t = graph.tape_mut();
+            t.data_and_grads_mut(0, n_params)
+                .0
+                .copy_from_slice(&job.params);
+            if !job.params.iter().all(|p| p.is_finite()) {
                 t.note_non_finite_in(0, n_params);
             }
         }
-        let graph = &self.graph;
+        // Let go of the shared parameters before answering, so the trainer may reuse them.
+        drop(job.params);
+        let data = Dataset::from_flat("part", job.n_features, job.rows, job.labels);
+        let indices: Vec<usize> = (0..data.len()).collect();
         let start = graph.checkpoint();
-        let dense = dense_layers(graph, layers);
+        let dense = dense_layers(&graph, layers);
         let width = layers.last().map_or(0, |l| l.1 as usize);
-        let rows: Vec<&[f64]> = indices.iter().map(|&i| data.row(i)).collect();
-        let outputs: Vec<Vec<Value<'_>>> = forward_batch(graph, &dense, &rows)
+        let rows: Vec<&[f64]> = data.rows().collect();
+        let outputs: Vec<Vec<Value<'_>>> = forward_batch(&graph, &dense, &rows)
             .into_iter()
-            .map(|first| run_values(graph, first, width))
+            .map(|first| run_values(&graph, first, width))
             .collect();
         let part = part_backward(
-            graph,
+            &graph,
             start,
             &outputs,
-            data,
-            indices,
-            objective,
-            batch,
+            &data,
+            &indices,
+            job.objective,
+            job.batch,
             || None,
         );
+        let mut grads = job.grads;
+        grads.clear();
         if part.loss.is_finite() {
-            let mut t = graph.tape_mut();
-            self.grads.clear();
-            self.grads
-                .extend_from_slice(t.data_and_grads_mut(0, n_params).1);
+            grads.extend_from_slice(graph.tape_mut().data_and_grads_mut(0, n_params).1);
         }
-        part
+        if outbox.send(Done { part, grads }).is_err() {
+            return;
+        }
     }
 }
 
