@@ -188,6 +188,7 @@ impl<'a, 'g> Trainer<'a, 'g> {
     /// threads and seed give the same numbers every run. Against one thread the gradients differ
     /// only by rounding (the sum over samples is grouped by part). Models whose parameters are
     /// not one run of nodes (an [`MLP`] made by its constructors always is) train on one thread.
+    /// The worker threads start with the first step split over them and end with the trainer.
     pub fn threads(mut self, threads: usize) -> Self {
         self.threads = threads.max(1);
         self.workers = None;
