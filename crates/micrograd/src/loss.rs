@@ -271,25 +271,13 @@ impl Loss {
     /// If the lengths differ, the batch is empty, a one-output loss gets several outputs, or a class
     /// label is not an index of the outputs.
     pub fn compute<'g>(self, outputs: &[Vec<Value<'g>>], labels: &[f64]) -> Value<'g> {
-        self.compute_smoothed(outputs, labels, 0.0)
+        mean(&self.terms(outputs, labels, 0.0))
     }
 
-    /// [`Loss::compute`] with the cross-entropy's labels smoothed by `smoothing` (see
-    /// [`softmax_cross_entropy_smoothed`]); the other losses ignore it.
-    ///
-    /// # Panics
-    /// As [`Loss::compute`], and if `smoothing` is not in [0, 1].
-    pub fn compute_smoothed<'g>(
-        self,
-        outputs: &[Vec<Value<'g>>],
-        labels: &[f64],
-        smoothing: f64,
-    ) -> Value<'g> {
-        mean(&self.terms(outputs, labels, smoothing))
-    }
-
-    /// Each sample's term of the loss, whose mean [`Loss::compute_smoothed`] is: a part of a batch
-    /// can divide their sum by the whole batch's size and get the same gradients.
+    /// Each sample's term of the loss, the cross-entropy's labels smoothed by `smoothing` (see
+    /// [`softmax_cross_entropy_smoothed`]; the other losses ignore it). With `smoothing` 0 their
+    /// mean is [`Loss::compute`]; a part of a batch can divide their sum by the whole batch's size
+    /// and get the same gradients.
     pub(crate) fn terms<'g>(
         self,
         outputs: &[Vec<Value<'g>>],

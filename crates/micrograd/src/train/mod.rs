@@ -312,21 +312,19 @@ impl<'a, 'g> Trainer<'a, 'g> {
         let outputs = self
             .model
             .forward_batch(indices.iter().map(|&i| data.row(i)));
-        let labels: Vec<f64> = indices.iter().map(|&i| data.label(i)).collect();
-        let correct = threads::count_correct(self.loss, &outputs, &labels);
-        let mut total = self
-            .loss
-            .compute_smoothed(&outputs, &labels, self.label_smoothing);
-        if let Some(penalty) = l2_penalty(self.l2, &self.params, params_run) {
-            total += penalty;
+        let penalty = || l2_penalty(self.l2, &self.params, params_run);
+        let (objective, batch) = (self.objective(), indices.len());
+        threads::part_backward(
+            graph, start, &outputs, data, indices, objective, batch, penalty,
+        )
+    }
+
+    /// The loss a step's terms come from.
+    fn objective(&self) -> threads::Objective {
+        threads::Objective {
+            loss: self.loss,
+            smoothing: self.label_smoothing,
         }
-        let loss = total.data();
-        if loss.is_finite() {
-            graph.zero_grad();
-            total.backward();
-        }
-        graph.rewind(start);
-        threads::Part { loss, correct }
     }
 
     /// As [`Trainer::forward_backward`], the batch split over the threads (see [`Trainer::threads`]).
@@ -338,10 +336,7 @@ impl<'a, 'g> Trainer<'a, 'g> {
     ) -> threads::Part {
         let (model, l2, params) = (self.model, self.l2, &self.params);
         let graph = model.graph();
-        let objective = threads::Objective {
-            loss: self.loss,
-            smoothing: self.label_smoothing,
-        };
+        let objective = self.objective();
         let workers = self
             .workers
             .get_or_insert_with(|| threads::Workers::new(model, self.threads));
