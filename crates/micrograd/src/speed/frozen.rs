@@ -9,8 +9,8 @@ use crate::nn::{Activation, MLP};
 /// An MLP's parameters copied out of the graph, for predictions on plain numbers.
 pub(crate) struct FrozenMlp {
     inputs: usize,
-    /// Each layer's outputs, activation, and parameters neuron by neuron (weights, then bias).
-    layers: Vec<(usize, Activation, Vec<f64>)>,
+    /// Each layer's activation, and its parameters neuron by neuron (weights, then bias).
+    layers: Vec<(Activation, Vec<f64>)>,
 }
 
 impl FrozenMlp {
@@ -27,7 +27,7 @@ impl FrozenMlp {
                 let (layer, after) = rest.split_at(outputs * (inputs + 1));
                 rest = after;
                 inputs = outputs;
-                (outputs, activation, layer.to_vec())
+                (activation, layer.to_vec())
             })
             .collect();
         FrozenMlp {
@@ -43,9 +43,9 @@ impl FrozenMlp {
     pub(crate) fn predict(&self, x: &[f64]) -> Vec<f64> {
         assert_eq!(x.len(), self.inputs, "predict: {} inputs", x.len());
         let mut current = x.to_vec();
-        for (outputs, activation, params) in &self.layers {
+        for (activation, params) in &self.layers {
             let width = current.len() + 1;
-            let next = params[..outputs * width]
+            let next = params
                 .chunks_exact(width)
                 .map(|neuron| {
                     let (w, b) = neuron.split_at(width - 1);

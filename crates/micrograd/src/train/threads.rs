@@ -53,6 +53,8 @@ struct Worker {
     jobs: Option<Sender<Job>>,
     done: Receiver<Done>,
     thread: Option<JoinHandle<()>>,
+    /// The buffer the worker's last gradients came back in, for its next job.
+    grads: Vec<f64>,
 }
 
 /// One part of a batch for a worker: the parameters to start from and the part's samples.
@@ -118,6 +120,7 @@ impl Workers {
                     jobs: Some(jobs),
                     done,
                     thread: Some(thread),
+                    grads: Vec::new(),
                 }
             })
             .collect();
@@ -162,7 +165,7 @@ impl Workers {
                 labels: part.iter().map(|&i| data.label(i)).collect(),
                 objective,
                 batch: indices.len(),
-                grads: Vec::new(),
+                grads: std::mem::take(&mut worker.grads),
             };
             worker
                 .jobs
@@ -173,7 +176,7 @@ impl Workers {
         let mut total = first_part(parts[0]);
         let mut t = model_graph.tape_mut();
         let grads = t.data_and_grads_mut(first, n).1;
-        for worker in busy.iter() {
+        for worker in busy.iter_mut() {
             let done = receive(&worker.done).expect("a training thread stopped");
             total.loss += done.part.loss;
             total.correct += done.part.correct;
@@ -182,6 +185,7 @@ impl Workers {
                     *g += r;
                 }
             }
+            worker.grads = done.grads;
         }
         total
     }
