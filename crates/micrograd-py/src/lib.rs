@@ -3,6 +3,9 @@
 //!
 //! The Python modules in `python/micrograd_rs/` re-export these classes under micrograd's module
 //! names (`micrograd_rs.engine`, `micrograd_rs.nn`) and add `draw_dot` and the benchmark.
+//!
+//! The files import one way: `tape` (the graph and its records) ← `convert` (numbers) ← `value`
+//! (the Value object) ← `ops` (its Python methods); `nn` and `draw` sit above them.
 
 mod convert;
 mod draw;
@@ -35,14 +38,14 @@ fn tape_stats() -> (usize, usize, usize) {
 /// whenever the tape has doubled); `micrograd_rs.scope()` calls it on leaving its block.
 #[pyfunction]
 fn compact(py: Python<'_>) {
-    tape::current().compact(py);
+    value::compact(tape::current(), py);
 }
 
 /// The native module, `micrograd_rs._micrograd_rs`.
 #[pymodule]
 fn _micrograd_rs(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<value::PyValue>()?;
-    convert::init_value_type(m.py());
+    value::init_value_type(m.py());
     m.add_class::<nn::Module>()?;
     m.add_class::<nn::Neuron>()?;
     m.add_class::<nn::Layer>()?;

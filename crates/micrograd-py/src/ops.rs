@@ -1,65 +1,433 @@
-//! What the package reads from the engine's set of operations, kept in one place: micrograd's `_op`
-//! strings, which inputs micrograd's `_prev` shows, and a layer's neurons as one node each.
+//! `micrograd_rs.engine.Value`'s Python methods: micrograd's constructor, attributes and operators.
+//!
+//! Operations build the graph micrograd builds, node for node: a number on either side becomes a
+//! constant node (micrograd's `Value(other)`), `-a` is `a * -1`, `a - b` is `a + (-b)`, `a / b` is
+//! `a * b**-1`, so `_prev` and `_op` draw the same pictures. An operation on an instance of a
+//! subclass gives a plain `Value`, as micrograd's operators do.
 
-use micrograd::op::Activation;
-use micrograd::{Graph, Op};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PySet, PyTuple, PyType};
 
-use crate::tape::Handle;
+use crate::convert::{float_repr, getattr_opt, is_integer, number, Operand};
+use crate::tape::{self, Drawn, Handle, Tape};
+use crate::value::{self, as_value, is_value_class, PyValue};
 
-/// micrograd's name for the operation that made a node, or `None` for `x ** c` (whose name holds
-/// the exponent) and for leaves and constants (named `''`).
-pub(crate) fn op_name(op: Op) -> Option<&'static str> {
-    Some(match op {
-        Op::Leaf | Op::Const | Op::Powf => return None,
-        Op::Add => "+",
-        Op::Mul => "*",
-        Op::Relu => "ReLU",
-        Op::Tanh => "tanh",
-        Op::Exp => "exp",
-        Op::Pow => "**",
-        // Operations micrograd does not have: the engine's own names.
-        Op::WeightedSum(Activation::Relu) => "ReLU(Σwx+b)",
-        other => other.symbol(),
-    })
+/// `x ** -1` with its exponent recorded as the integer micrograd writes.
+fn reciprocal(tape: &'static Tape, x: Handle) -> Handle {
+    let out = x.powf(-1.0);
+    tape.mark_int_exponent(out.id());
+    out
 }
 
-/// Whether the node is `x ** c` with a constant exponent.
-pub(crate) fn is_constant_power(op: Op) -> bool {
-    op == Op::Powf
-}
-
-/// Whether the node is a leaf: an input or a constant.
-pub(crate) fn is_leaf(op: Op) -> bool {
-    matches!(op, Op::Leaf | Op::Const)
-}
-
-/// The nodes micrograd's `_prev` holds for `v`: its inputs, except that `x ** c` shows only `x`
-/// (the exponent is part of its `_op`, `**2`).
-pub(crate) fn prev(v: Handle) -> Vec<Handle> {
-    let mut children = v.children();
-    if is_constant_power(v.op()) {
-        children.truncate(1);
+fn add(x: Handle, rhs: Operand) -> Handle {
+    match rhs {
+        Operand::Value(y) => x + y,
+        Operand::Number(c) => x + c,
     }
-    children
 }
 
-/// The exponent `c` of a node `x ** c`.
-pub(crate) fn exponent(v: Handle) -> f64 {
-    v.children().get(1).map_or(f64::NAN, |c| c.data())
+fn mul(x: Handle, rhs: Operand) -> Handle {
+    match rhs {
+        Operand::Value(y) => x * y,
+        Operand::Number(c) => x * c,
+    }
 }
 
-/// One node per neuron: `relu(b + Σ wᵢ·xᵢ)` (or without the ReLU when `relu` is false) for each
-/// `(b, w)`, summed in micrograd's order `b + w₀x₀ + w₁x₁ + …`. Every `w` has `inputs.len()` terms.
-pub(crate) fn neurons<'w>(
-    graph: &'static Graph,
-    inputs: &[Handle],
-    neurons: impl IntoIterator<Item = (Handle, &'w [Handle])>,
-    relu: bool,
-) -> Vec<Handle> {
-    let activation = if relu {
-        Activation::Relu
-    } else {
-        Activation::Linear
-    };
-    graph.weighted_sums(inputs, neurons, activation)
+/// A value for a `Value` attribute: a number, or a `TypeError` naming the attribute.
+fn attribute_number(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<f64> {
+    match number(obj)? {
+        Some(x) => Ok(x),
+        None => Err(PyTypeError::new_err(format!(
+            "Value.{what} must be a number, not {}",
+            obj.get_type().name()?
+        ))),
+    }
+}
+
+/// The arguments of `Value(...)` beyond micrograd's, refused for `Value` itself and left to a
+/// subclass's own `__init__` otherwise.
+fn check_extra(
+    cls: &Bound<'_, PyType>,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<()> {
+    let extra_kwargs = kwargs.is_some_and(|k| !k.is_empty());
+    if is_value_class(cls) && (!args.is_empty() || extra_kwargs) {
+        return Err(PyTypeError::new_err(
+            "Value(data, _children=(), _op='', label=''): too many arguments",
+        ));
+    }
+    Ok(())
+}
+
+#[pymethods]
+impl PyValue {
+    /// `Value(data, _children=(), _op='', label='')`, as micrograd's (and the notebook's)
+    /// constructor. A subclass may take arguments of its own: its instance is made here from
+    /// those micrograd's constructor takes (data that is not a number is left to its `__init__`).
+    #[new]
+    #[classmethod]
+    #[pyo3(signature = (data = None, _children = None, _op = None, label = None, *args, **kwargs))]
+    fn new(
+        cls: &Bound<'_, PyType>,
+        data: Option<&Bound<'_, PyAny>>,
+        _children: Option<&Bound<'_, PyAny>>,
+        _op: Option<&Bound<'_, PyAny>>,
+        label: Option<&Bound<'_, PyAny>>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<Self>> {
+        let py = cls.py();
+        check_extra(cls, args, kwargs)?;
+        let exact = is_value_class(cls);
+        let x = match data.map(number).transpose()?.flatten() {
+            Some(x) => x,
+            None if !exact => 0.0,
+            None => {
+                let given = match data {
+                    Some(d) => d.get_type().name()?.to_string(),
+                    None => "nothing".to_string(),
+                };
+                return Err(PyTypeError::new_err(format!(
+                    "Value(data): data must be a number (int, float or numpy scalar), not {given}"
+                )));
+            }
+        };
+        let text = |obj: Option<&Bound<'_, PyAny>>, what: &str| -> PyResult<String> {
+            match obj {
+                None => Ok(String::new()),
+                Some(o) if o.is_none() => Ok(String::new()),
+                Some(o) => o.extract::<String>().map_err(|_| {
+                    PyTypeError::new_err(format!("Value({what}=...) must be a string"))
+                }),
+            }
+        };
+        let op = text(_op, "_op")?;
+        let label = text(label, "label")?;
+        // The children are read (their `__iter__` may run any code) before any node is made.
+        let children = match _children {
+            Some(c) if !c.is_none() => {
+                PyTuple::new(py, c.try_iter()?.collect::<PyResult<Vec<_>>>()?)?
+            }
+            _ => PyTuple::empty(py),
+        };
+        let tape = tape::current();
+        value::before_new_nodes(tape, py);
+        let handle = tape.graph.value(x);
+        if !label.is_empty() {
+            handle.set_label(label);
+        }
+        if !children.is_empty() || !op.is_empty() {
+            tape.set_drawn(
+                handle.id(),
+                Drawn {
+                    children: children.into_any().unbind(),
+                    op,
+                },
+            );
+        }
+        PyValue::make(py, cls.as_type_ptr(), tape, handle)
+    }
+
+    /// A subclass's `super().__init__(data, ...)`: the instance was made by `Value.__new__`; a
+    /// number given here replaces its data, a label its label.
+    #[pyo3(signature = (data = None, _children = None, _op = None, label = None, *_args, **_kwargs))]
+    fn __init__(
+        &self,
+        data: Option<&Bound<'_, PyAny>>,
+        _children: Option<&Bound<'_, PyAny>>,
+        _op: Option<&Bound<'_, PyAny>>,
+        label: Option<&Bound<'_, PyAny>>,
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        if let Some(x) = data.map(number).transpose()?.flatten() {
+            let handle = self.handle()?;
+            if handle.data().to_bits() != x.to_bits() {
+                handle.set_data(x);
+            }
+        }
+        if let Some(label) = label.filter(|l| !l.is_none()) {
+            let label: String = label.extract()?;
+            self.handle()?.set_label(label);
+        }
+        Ok(())
+    }
+
+    /// The number this Value holds.
+    #[getter]
+    fn get_data(&self) -> PyResult<f64> {
+        Ok(self.handle()?.data())
+    }
+
+    #[setter]
+    fn set_data(&self, data: &Bound<'_, PyAny>) -> PyResult<()> {
+        // The number first: its `__float__` may run code that moves this Value's node.
+        let x = attribute_number("data", data)?;
+        self.handle()?.set_data(x);
+        Ok(())
+    }
+
+    /// d(output)/d(this Value), filled in by `backward()`.
+    #[getter]
+    fn get_grad(&self) -> PyResult<f64> {
+        Ok(self.handle()?.grad())
+    }
+
+    #[setter]
+    fn set_grad(&self, grad: &Bound<'_, PyAny>) -> PyResult<()> {
+        let x = attribute_number("grad", grad)?;
+        self.handle()?.set_grad(x);
+        Ok(())
+    }
+
+    /// The name shown in drawings (`''` by default).
+    #[getter]
+    fn get_label(&self) -> PyResult<String> {
+        Ok(self.handle()?.label().unwrap_or_default())
+    }
+
+    #[setter]
+    fn set_label(&self, label: &str) -> PyResult<()> {
+        self.handle()?.set_label(label);
+        Ok(())
+    }
+
+    /// The operation that made this Value, as micrograd names it: `'+'`, `'*'`, `'**2'`,
+    /// `'ReLU'`, `'tanh'`, `'exp'`; `''` for an input.
+    #[getter]
+    fn _op(&self, py: Python<'_>) -> PyResult<String> {
+        let handle = self.handle()?;
+        let op = handle.op();
+        if value::is_leaf(op) {
+            return Ok(self
+                .tape
+                .drawn(py, handle.id())
+                .map(|(_, op)| op)
+                .unwrap_or_default());
+        }
+        if let Some(name) = value::op_name(op) {
+            return Ok(name.to_string());
+        }
+        let exponent = value::exponent(handle);
+        let written = if self.tape.has_int_exponent(handle.id()) && exponent.fract() == 0.0 {
+            format!("{exponent:.0}")
+        } else {
+            float_repr(py, exponent)?
+        };
+        Ok(format!("**{written}"))
+    }
+
+    /// The Values this one was computed from, as a set: the same set of the same objects each
+    /// time.
+    #[getter]
+    fn _prev(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let handle = self.handle()?;
+        if let Some(prev) = self.prev.borrow().as_ref() {
+            return Ok(prev.clone_ref(py));
+        }
+        let set = match self.tape.drawn(py, handle.id()) {
+            Some((children, _)) => PySet::new(py, children.bind(py).downcast::<PyTuple>()?)?,
+            None => {
+                let children = value::prev(handle)
+                    .into_iter()
+                    .map(|c| Self::object_for(py, self.tape, c))
+                    .collect::<PyResult<Vec<_>>>()?;
+                // Hashing the children may run a subclass's own `__hash__`.
+                PySet::new(py, &children)?
+            }
+        };
+        let set = set.into_any().unbind();
+        let mut prev = self.prev.borrow_mut();
+        Ok(prev.get_or_insert(set).clone_ref(py))
+    }
+
+    /// Backpropagation from this Value: adds d(self)/d(v) into the `grad` of every Value `v` it was
+    /// computed from.
+    fn backward(&self) -> PyResult<()> {
+        self.handle()?.backward();
+        Ok(())
+    }
+
+    /// This node's own step of backpropagation, as the notebook's `o._backward()`: adds its `grad`
+    /// times the local derivative into its children's `grad`.
+    fn _backward(&self) -> PyResult<()> {
+        self.handle()?.backward_step();
+        Ok(())
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let handle = self.handle()?;
+        Ok(format!(
+            "Value(data={}, grad={})",
+            float_repr(py, handle.data())?,
+            float_repr(py, handle.grad())?
+        ))
+    }
+
+    /// Pickling and copying: a Value comes back as an input (a leaf) with the same data, grad and
+    /// label, and, for a subclass, the same attributes; the graph it was computed from stays
+    /// behind.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let handle = slf.get().handle()?;
+        let newobj = py.import("copyreg")?.getattr("__newobj__")?;
+        let label = handle.label().unwrap_or_default();
+        let args = (slf.get_type(), handle.data(), py.None(), "", label);
+        let dict = getattr_opt(slf.as_any(), intern!(py, "__dict__"))?
+            .unwrap_or_else(|| py.None().into_bound(py));
+        PyTuple::new(
+            py,
+            [
+                newobj,
+                args.into_pyobject(py)?.into_any(),
+                (handle.grad(), dict).into_pyobject(py)?.into_any(),
+            ],
+        )
+    }
+
+    fn __setstate__(slf: &Bound<'_, Self>, state: (f64, Bound<'_, PyAny>)) -> PyResult<()> {
+        let (grad, dict) = state;
+        slf.get().handle()?.set_grad(grad);
+        if !dict.is_none() {
+            slf.getattr(intern!(slf.py(), "__dict__"))?
+                .call_method1(intern!(slf.py(), "update"), (dict,))?;
+        }
+        Ok(())
+    }
+
+    fn __add__(&self, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+        self.binary(other, |_, x, rhs| add(x, rhs))
+    }
+
+    fn __radd__(&self, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+        self.binary(other, |_, x, rhs| add(x, rhs))
+    }
+
+    fn __mul__(&self, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+        self.binary(other, |_, x, rhs| mul(x, rhs))
+    }
+
+    fn __rmul__(&self, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+        self.binary(other, |_, x, rhs| mul(x, rhs))
+    }
+
+    fn __sub__(&self, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+        self.binary(other, |_, x, rhs| match rhs {
+            Operand::Value(y) => x + y * -1.0,
+            Operand::Number(c) => x + -c,
+        })
+    }
+
+    fn __rsub__(&self, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+        self.binary(other, |_, x, rhs| match rhs {
+            Operand::Value(y) => y + x * -1.0,
+            Operand::Number(c) => x * -1.0 + c,
+        })
+    }
+
+    fn __truediv__(&self, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+        self.binary(other, |tape, x, rhs| match rhs {
+            Operand::Value(y) => x * reciprocal(tape, y),
+            Operand::Number(c) => x * c.powf(-1.0),
+        })
+    }
+
+    fn __rtruediv__(&self, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+        self.binary(other, |tape, x, rhs| match rhs {
+            Operand::Value(y) => y * reciprocal(tape, x),
+            Operand::Number(c) => reciprocal(tape, x) * c,
+        })
+    }
+
+    /// `self ** c` for a number `c`, as micrograd; `self ** v` for a Value `v` is also allowed
+    /// (micrograd refuses it) and gives a gradient to the exponent too, `_op` `'**'`.
+    fn __pow__(&self, other: &Bound<'_, PyAny>, modulo: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+        if !modulo.is_none() {
+            return Err(PyValueError::new_err(
+                "pow(Value, exponent, modulo): a modulo is not supported",
+            ));
+        }
+        let integer = as_value(other).is_none() && is_integer(other);
+        self.binary(other, |tape, x, rhs| match rhs {
+            Operand::Value(y) => x.pow(y),
+            Operand::Number(c) => {
+                let out = x.powf(c);
+                if integer {
+                    tape.mark_int_exponent(out.id());
+                }
+                out
+            }
+        })
+    }
+
+    /// `c ** self` for a number `c`: a constant base with a Value exponent (micrograd has no
+    /// such operation).
+    fn __rpow__(&self, other: &Bound<'_, PyAny>, modulo: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+        if !modulo.is_none() {
+            return Err(PyValueError::new_err(
+                "pow(base, Value, modulo): a modulo is not supported",
+            ));
+        }
+        self.binary(other, |tape, x, rhs| match rhs {
+            Operand::Value(y) => y.pow(x),
+            Operand::Number(c) => tape.graph.constant(c).pow(x),
+        })
+    }
+
+    fn __neg__(&self, py: Python<'_>) -> PyResult<Py<Self>> {
+        self.unary(py, |x| x * -1.0)
+    }
+
+    fn __abs__(&self, py: Python<'_>) -> PyResult<Py<Self>> {
+        self.unary(py, |x| x.abs())
+    }
+
+    /// `max(self, 0)`, micrograd's `'ReLU'`.
+    fn relu(&self, py: Python<'_>) -> PyResult<Py<Self>> {
+        self.unary(py, |x| x.relu())
+    }
+
+    /// The hyperbolic tangent, computed stably (`tanh(1000)` is 1 with gradient 0).
+    fn tanh(&self, py: Python<'_>) -> PyResult<Py<Self>> {
+        self.unary(py, |x| x.tanh())
+    }
+
+    /// `e ** self`
+    fn exp(&self, py: Python<'_>) -> PyResult<Py<Self>> {
+        self.unary(py, |x| x.exp())
+    }
+
+    /// The natural logarithm.
+    fn log(&self, py: Python<'_>) -> PyResult<Py<Self>> {
+        self.unary(py, |x| x.log())
+    }
+
+    /// `1 / (1 + e ** -self)`, computed without overflow.
+    fn sigmoid(&self, py: Python<'_>) -> PyResult<Py<Self>> {
+        self.unary(py, |x| x.sigmoid())
+    }
+
+    /// The sine (radians).
+    fn sin(&self, py: Python<'_>) -> PyResult<Py<Self>> {
+        self.unary(py, |x| x.sin())
+    }
+
+    /// The cosine (radians).
+    fn cos(&self, py: Python<'_>) -> PyResult<Py<Self>> {
+        self.unary(py, |x| x.cos())
+    }
+
+    /// The square root.
+    fn sqrt(&self, py: Python<'_>) -> PyResult<Py<Self>> {
+        self.unary(py, |x| x.sqrt())
+    }
+
+    /// The absolute value (its gradient at 0 is 0, as PyTorch's).
+    #[pyo3(name = "abs")]
+    fn abs_(&self, py: Python<'_>) -> PyResult<Py<Self>> {
+        self.unary(py, |x| x.abs())
+    }
 }

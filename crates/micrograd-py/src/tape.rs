@@ -1,9 +1,10 @@
-//! The graph behind Python `Value`s: one tape per thread, and which Python object stands for each of
-//! its nodes.
+//! The graph behind Python `Value`s: one tape per thread, which Python object stands for each of
+//! its nodes, and how long a tape lives.
 //!
 //! A `micrograd::Graph` is not thread-safe, so each Python thread builds on a graph of its own, made
-//! on first use and never freed (its Values may outlive the thread). Every Python `Value` remembers
-//! its thread's tape; using it from another thread is a `RuntimeError`, never a crash.
+//! on first use. Every Python `Value` remembers its thread's tape; using it from another thread is a
+//! `RuntimeError`, never a crash. A tape is freed when its thread has ended and no Value of it is
+//! left (Values may outlive their thread, so the thread alone cannot free it).
 //!
 //! The object table keeps, for each node, the one Python object that stands for it (or none): asking
 //! for a node's Python object twice, as `_prev` does, gives the same object while it lives. The table
@@ -14,21 +15,25 @@
 //! tail is never free to drop. Instead, when the tape has doubled since the last pass, it is
 //! compacted: the nodes some Python object names, and everything they were computed from, move
 //! down in order; the rest is freed; every live object is pointed at its node's new place.
+//!
+//! This file knows nothing of the Python classes: the caller of [`Tape::compact`] says how to point
+//! a live object at its node's new place.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
-use std::ptr;
+use std::ptr::{self, NonNull};
+use std::sync::atomic::{fence, AtomicUsize, Ordering};
 
 use micrograd::{Graph, Value};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::Borrowed;
-
-use crate::value::PyValue;
 
 /// A node of a thread's tape, as the engine names it.
 pub(crate) type Handle = Value<'static>;
+
+/// Points the live Python object at its node's new place after a compaction.
+pub(crate) type Relocate = fn(Python<'_>, *mut ffi::PyObject, Handle);
 
 /// A thread's graph and the Python side's records about its nodes.
 pub(crate) struct Tape {
@@ -38,15 +43,25 @@ pub(crate) struct Tape {
     /// The `x ** c` nodes whose exponent was given as an integer: micrograd's `_op` prints `**2`,
     /// not `**2.0`.
     int_exponents: RefCell<HashSet<usize>>,
-    /// Nodes made by the constructor with `_children` or `_op`: leaves to the engine, drawn with
-    /// the children and the operation the user gave.
-    custom: RefCell<HashMap<usize, Custom>>,
-    /// How many native calls (a layer's forward pass) are holding engine handles that no Python
-    /// object names: the tape must not be compacted under them.
+    /// Nodes made by the constructor with children that are not all Values: leaves to the engine,
+    /// drawn with the children and the operation the user gave.
+    drawn: RefCell<HashMap<usize, Drawn>>,
+    /// How many native calls (a layer's forward pass, a backward pass) are holding engine handles
+    /// that no Python object names, or running the engine: the tape must not be compacted.
     pinned: Cell<u32>,
     /// The tape length at which the next compaction runs: twice what the last one kept.
     next_compaction: Cell<usize>,
+    /// The live Values standing for nodes of this tape, plus one while the thread lives: the tape
+    /// is freed when this reaches 0.
+    refs: AtomicUsize,
 }
+
+// SAFETY: a tape is used by its own thread only (every Value checks the thread before touching the
+// graph or the records), with two exceptions, both kept safe: a Value's destructor, which may run
+// in any thread but always holds the GIL (so destructors never run at once), touches only the object
+// table and `refs`; the thread's own end, which may run without the GIL, touches only the graph and
+// the records no other thread touches, and `refs`, which is atomic.
+unsafe impl Sync for Tape {}
 
 /// The smallest tape that is compacted: a training step of the demo makes about 5,000 nodes, and
 /// passes every few steps cost less than passes every step (each pass scans the whole tape).
@@ -61,27 +76,60 @@ impl Drop for Pin {
     }
 }
 
-/// What `Value(data, _children, _op)` was given beyond its data.
-pub(crate) struct Custom {
+/// What `Value(data, _children, _op)` was given when its children are not all Values.
+pub(crate) struct Drawn {
     /// The children, as a tuple of whatever the user passed.
     pub(crate) children: Py<PyAny>,
     pub(crate) op: String,
 }
 
+/// The calling thread's hold on its tape: released when the thread ends.
+struct Owner(Cell<Option<NonNull<Tape>>>);
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        if let Some(tape) = self.0.take() {
+            // SAFETY: the thread's own reference keeps the tape alive until `release` below.
+            let t = unsafe { tape.as_ref() };
+            t.thread_ended();
+            // SAFETY: this is the thread's reference, given up once.
+            unsafe { release(tape) };
+        }
+    }
+}
+
 thread_local! {
-    static CURRENT: Cell<Option<&'static Tape>> = const { Cell::new(None) };
+    static CURRENT: Owner = const { Owner(Cell::new(None)) };
 }
 
 /// This thread's tape, made on first use.
 pub(crate) fn current() -> &'static Tape {
-    CURRENT.with(|cell| match cell.get() {
+    let found = CURRENT.try_with(|owner| match owner.0.get() {
         Some(tape) => tape,
         None => {
-            let tape: &'static Tape = Box::leak(Box::new(Tape::new()));
-            cell.set(Some(tape));
+            let tape = NonNull::from(Box::leak(Box::new(Tape::new())));
+            owner.0.set(Some(tape));
             tape
         }
-    })
+    });
+    match found {
+        // SAFETY: the thread holds a reference until it ends, so the tape outlives any call made
+        // in it; a Value holding the tape keeps its own reference.
+        Ok(tape) => unsafe { &*tape.as_ptr() },
+        // Only while the thread is being torn down: a tape of its own, never freed.
+        Err(_) => Box::leak(Box::new(Tape::new())),
+    }
+}
+
+/// Gives up one reference to `tape`, freeing it with the last.
+///
+/// # Safety
+/// The caller holds a reference (counted in `refs`) and uses the tape no more.
+pub(crate) unsafe fn release(tape: NonNull<Tape>) {
+    if tape.as_ref().refs.fetch_sub(1, Ordering::Release) == 1 {
+        fence(Ordering::Acquire);
+        drop(Box::from_raw(tape.as_ptr()));
+    }
 }
 
 /// The error for a Value used in a thread other than the one that made it.
@@ -99,9 +147,10 @@ impl Tape {
             graph: Graph::new(),
             objects: RefCell::new(Vec::new()),
             int_exponents: RefCell::new(HashSet::new()),
-            custom: RefCell::new(HashMap::new()),
+            drawn: RefCell::new(HashMap::new()),
             pinned: Cell::new(0),
             next_compaction: Cell::new(MIN_COMPACTION),
+            refs: AtomicUsize::new(1),
         }
     }
 
@@ -113,6 +162,24 @@ impl Tape {
         } else {
             Err(other_thread())
         }
+    }
+
+    /// Counts one more Value holding this tape (see [`release`]).
+    #[inline]
+    pub(crate) fn acquire(&self) {
+        self.refs.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The thread has ended: frees every node, and with them the backward rules, whose Python
+    /// closures may hold Values of this tape (which would keep it alive forever). Values that
+    /// outlive the thread can still be read from their destructors only, which use no node.
+    fn thread_ended(&self) {
+        // Without the GIL, dropping Python objects is deferred by PyO3 to the next time a thread
+        // holds it, which is what is wanted here.
+        let drawn = std::mem::take(&mut *self.drawn.borrow_mut());
+        let freed = self.graph.compact(std::iter::empty());
+        drop(freed);
+        drop(drawn);
     }
 
     /// The live Python object standing for node `id`, or null.
@@ -154,30 +221,21 @@ impl Tape {
         Pin(self)
     }
 
-    /// The start of a native `Neuron`, `Layer` or `MLP` call: compacts the tape if it is due (the
-    /// call's own handles are read after this), then pins it for the call's length.
-    pub(crate) fn begin_native_call(&'static self, py: Python<'_>) -> Pin {
-        self.before_new_nodes(py);
-        self.pin()
-    }
-
-    /// Called before any operation adds nodes on the Python side's behalf: compacts the tape when
-    /// it has doubled since the last pass. The engine handles read from Python objects are valid
-    /// from here until the next call.
-    pub(crate) fn before_new_nodes(&'static self, py: Python<'_>) {
-        if self.graph.len() >= self.next_compaction.get() {
-            self.compact(py);
-        }
+    /// Whether the tape is due for compaction (it has doubled since the last one).
+    #[inline]
+    pub(crate) fn due(&self) -> bool {
+        self.graph.len() >= self.next_compaction.get()
     }
 
     /// Frees every node no Python object needs: keeps the nodes that have a live Python object and
     /// everything they were computed from, moves them down in order, and points every live object
-    /// at its node's new place. Does nothing while a native call holds handles (see [`Tape::pin`]).
-    pub(crate) fn compact(&'static self, py: Python<'_>) {
+    /// at its node's new place with `relocate`. Does nothing while the tape is pinned.
+    pub(crate) fn compact(&'static self, py: Python<'_>, relocate: Relocate) {
         if self.pinned.get() > 0 {
             return;
         }
-        let freed_custom;
+        let moved;
+        let freed_drawn;
         {
             let mut objects = self.objects.borrow_mut();
             let roots = objects
@@ -185,24 +243,19 @@ impl Tape {
                 .enumerate()
                 .filter(|(_, object)| !object.is_null())
                 .map(|(id, _)| id);
-            let moved = self.graph.compact(roots);
+            moved = self.graph.compact(roots);
             let mut remapped = vec![ptr::null_mut(); moved.kept()];
             for (old, &object) in objects.iter().enumerate() {
                 if object.is_null() {
                     continue;
                 }
-                let new = moved
-                    .new_id(old)
-                    .expect("a node with a Python object is kept");
-                let handle = self
-                    .graph
-                    .value_at(new)
-                    .expect("a kept node is on the tape");
-                // SAFETY: the table holds only live Values.
-                let object_ref = unsafe { Borrowed::from_ptr(py, object) };
-                // SAFETY: only Values are registered in the table.
-                let value = unsafe { object_ref.downcast_unchecked::<PyValue>() };
-                value.get().move_to(handle);
+                let Some(new) = moved.new_id(old) else {
+                    continue;
+                };
+                let Some(handle) = self.graph.value_at(new) else {
+                    continue;
+                };
+                relocate(py, object, handle);
                 remapped[new] = object;
             }
             *objects = remapped;
@@ -211,20 +264,22 @@ impl Tape {
                 .iter()
                 .filter_map(|&id| moved.new_id(id))
                 .collect();
-            let mut custom = self.custom.borrow_mut();
-            let (kept, freed): (Vec<_>, Vec<_>) = custom
+            let mut drawn = self.drawn.borrow_mut();
+            let (kept, freed): (Vec<_>, Vec<_>) = drawn
                 .drain()
                 .partition(|(id, _)| moved.new_id(*id).is_some());
-            *custom = kept
+            *drawn = kept
                 .into_iter()
-                .map(|(id, c)| (moved.new_id(id).unwrap_or(id), c))
+                .filter_map(|(id, c)| Some((moved.new_id(id)?, c)))
                 .collect();
-            freed_custom = freed;
+            freed_drawn = freed;
             self.next_compaction
                 .set((2 * moved.kept()).max(MIN_COMPACTION));
         }
-        // Freed after every borrow is released: dropping the children may free Values.
-        drop(freed_custom);
+        // Freed after every borrow is released: dropping the children, or a backward rule's
+        // Python closure, may free Values, whose destructors use the object table.
+        drop(freed_drawn);
+        drop(moved);
     }
 
     /// How many nodes have a live Python object.
@@ -252,13 +307,14 @@ impl Tape {
     }
 
     /// Records the children and operation the constructor was given for node `id`.
-    pub(crate) fn set_custom(&self, id: usize, custom: Custom) {
-        self.custom.borrow_mut().insert(id, custom);
+    pub(crate) fn set_drawn(&self, id: usize, drawn: Drawn) {
+        self.drawn.borrow_mut().insert(id, drawn);
     }
 
-    /// The children tuple and operation given to the constructor for node `id`, if any.
-    pub(crate) fn custom(&self, py: Python<'_>, id: usize) -> Option<(Py<PyAny>, String)> {
-        self.custom
+    /// The children tuple and operation given to the constructor for node `id`, if it is drawn
+    /// only.
+    pub(crate) fn drawn(&self, py: Python<'_>, id: usize) -> Option<(Py<PyAny>, String)> {
+        self.drawn
             .borrow()
             .get(&id)
             .map(|c| (c.children.clone_ref(py), c.op.clone()))

@@ -166,5 +166,5 @@ def test_a_subclass_of_module_gets_zero_grad():
 def test_nonlin_takes_any_truth_value():
     assert repr(Neuron(1, nonlin=0)) == "LinearNeuron(1)"
     assert repr(Neuron(1, nonlin="yes")) == "ReLUNeuron(1)"
-    with pytest.raises(TypeError):
-        Neuron(2, activation="tanh")
+    with pytest.raises(ValueError, match="activation"):
+        Neuron(2, activation="swish")
