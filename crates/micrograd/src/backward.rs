@@ -9,12 +9,15 @@
 //! [`Value::backward_step`](crate::Value::backward_step) (one node's rule alone, as the notebook's
 //! `o._backward()`) uses it.
 
-use crate::op::{weighted_sum_term_backward, Op};
+use crate::graph::Graph;
+use crate::op::{weighted_sum_term_backward, BackwardError, Op};
 use crate::tape::{Operands, Tape};
 
 /// Runs backpropagation from node `out`: adds d(out)/d(node) into the gradient of every node that
-/// `out` depends on (and 1 into `out`'s own).
-pub(crate) fn backward(tape: &mut Tape, out: usize) {
+/// `out` depends on (and 1 into `out`'s own). If a rule written outside the engine fails, the pass
+/// is abandoned and every gradient is left as it was.
+pub(crate) fn backward(graph: &Graph, out: usize) -> Result<(), BackwardError> {
+    let _pass = graph.begin_pass()?;
     let n = out + 1;
     // d(out)/d(node) for this pass alone, added into the gradients at the end, so that gradients
     // accumulate across passes as in PyTorch.
@@ -25,31 +28,53 @@ pub(crate) fn backward(tape: &mut Tape, out: usize) {
     grad[out] = 1.0;
     reached[out] = true;
     for i in (0..n).rev() {
-        if reached[i] {
-            let g = grad[i];
-            apply_rule(tape, i, g, |input, contribution| {
+        if !reached[i] {
+            continue;
+        }
+        let g = grad[i];
+        let tape = graph.tape();
+        if tape.node(i).op() == Op::Custom {
+            // A rule written outside the engine runs with the tape free, reading and writing
+            // this pass's gradients through its handles.
+            drop(tape);
+            for (input, contribution) in graph.call_rule(i, g, Some(&mut grad))? {
+                grad[input as usize] += contribution;
+                reached[input as usize] = true;
+            }
+        } else {
+            apply_rule(&tape, i, g, |input, contribution| {
                 grad[input] += contribution;
                 reached[input] = true;
             });
         }
     }
-    for (total, g) in tape.grads_mut().iter_mut().zip(&grad) {
+    for (total, g) in graph.tape_mut().grads_mut().iter_mut().zip(&grad) {
         *total += g;
     }
+    Ok(())
 }
 
 /// One node's local backward step, as micrograd's `_backward()`: adds its gradient, times the
 /// local derivative, into the gradients of its inputs.
-pub(crate) fn backward_step(tape: &mut Tape, out: usize) {
+pub(crate) fn backward_step(graph: &Graph, out: usize) -> Result<(), BackwardError> {
+    let tape = graph.tape();
     let g = tape.grad(out);
     let mut contributions = Vec::new();
-    apply_rule(tape, out, g, |input, contribution| {
-        contributions.push((input, contribution));
-    });
+    if tape.node(out).op() == Op::Custom {
+        drop(tape);
+        contributions = graph.call_rule(out, g, None)?;
+    } else {
+        apply_rule(&tape, out, g, |input, contribution| {
+            contributions.push((input as u32, contribution));
+        });
+        drop(tape);
+    }
+    let mut tape = graph.tape_mut();
     let grads = tape.grads_mut();
     for (input, contribution) in contributions {
-        grads[input] += contribution;
+        grads[input as usize] += contribution;
     }
+    Ok(())
 }
 
 /// Applies node `i`'s backward rule to its gradient `g`, handing each input's contribution to `add`.
@@ -58,6 +83,7 @@ fn apply_rule(tape: &Tape, i: usize, g: f64, mut add: impl FnMut(usize, f64)) {
     let data = tape.data();
     match node.op() {
         Op::Leaf | Op::Const => {}
+        Op::Custom => unreachable!("a custom node's rule is called by the sweep"),
         op @ Op::WeightedSum(_) => {
             // The gradient of the sum `b + Σ wᵢxᵢ`, through the activation; the bias receives it.
             let (g, _) = op.backward(0.0, 0.0, data[i], g);

@@ -55,5 +55,5 @@ mod value;
 
 pub use gradcheck::{gradcheck, GradCheck, InputCheck};
 pub use graph::{Graph, Value};
-pub use op::Op;
-pub use tape::{Checkpoint, Compaction};
+pub use op::{BackwardError, BackwardRule, BackwardStep, Op, RuleError};
+pub use tape::{Checkpoint, Compaction, FreedOps};

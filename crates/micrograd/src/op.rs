@@ -59,6 +59,10 @@ pub enum Op {
     /// with [`Activation::Linear`], the plain weighted sum `b + Σ wᵢ·xᵢ` of
     /// [`Graph::weighted_sum`](crate::Graph::weighted_sum).
     WeightedSum(Activation),
+    /// An operation written outside the engine: its value was computed by whoever made it, and its
+    /// backward rule is a [`BackwardRule`] they supplied (see [`Graph::custom`](crate::Graph::custom)),
+    /// as micrograd's notebook writes each new operation with its own `_backward` closure.
+    Custom,
 }
 
 impl Op {
@@ -67,7 +71,7 @@ impl Op {
         match self {
             Op::Leaf | Op::Const => Some(0),
             Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Powf | Op::Pow => Some(2),
-            Op::WeightedSum(_) => None,
+            Op::WeightedSum(_) | Op::Custom => None,
             _ => Some(1),
         }
     }
@@ -109,6 +113,8 @@ impl Op {
             Op::WeightedSum(Activation::Relu) => "relu(Σwx+b)",
             Op::WeightedSum(Activation::Tanh) => "tanh(Σwx+b)",
             Op::WeightedSum(Activation::Sigmoid) => "sigmoid(Σwx+b)",
+            // The node's own name is kept on the tape (see `Value::op_name`).
+            Op::Custom => "custom",
         }
     }
 
@@ -144,8 +150,8 @@ impl Op {
             Op::Sqrt => x.sqrt(),
             Op::Abs => x.abs(),
             Op::WeightedSum(activation) => activation.forward(x),
-            Op::Leaf | Op::Const => {
-                panic!("Op::forward: {self:?} is not computed from inputs")
+            Op::Leaf | Op::Const | Op::Custom => {
+                panic!("Op::forward: {self:?} is not computed from inputs by the engine")
             }
         }
     }
@@ -160,7 +166,7 @@ impl Op {
     /// For [`Op::WeightedSum`], `dx` is the gradient of the sum `b + Σ wᵢ·xᵢ` (through the
     /// activation): the bias receives it as it is, and each term's weight and input receive it
     /// through [`weighted_sum_term_backward`]. For [`Op::Leaf`] and [`Op::Const`], which have no
-    /// inputs, it is `(0, 0)`.
+    /// inputs, it is `(0, 0)`; so it is for [`Op::Custom`], whose rule is its [`BackwardRule`].
     #[inline(always)]
     pub fn backward(self, x: f64, y: f64, out: f64, g: f64) -> (f64, f64) {
         match self {
@@ -190,7 +196,7 @@ impl Op {
             Op::Sqrt => (g / (2.0 * out), 0.0),
             Op::Abs => (g * sign(x), 0.0),
             Op::WeightedSum(activation) => (activation.backward(out, g), 0.0),
-            Op::Leaf | Op::Const => (0.0, 0.0),
+            Op::Leaf | Op::Const | Op::Custom => (0.0, 0.0),
         }
     }
 
@@ -201,13 +207,112 @@ impl Op {
     pub fn derivative_can_blow_up(self) -> bool {
         // Div: (x / y) / y can overflow. Powf, Pow: x^(c-1) is infinite at x = 0 when c < 1.
         // Log's 1/x is infinite only at x = 0, where log's own value is already -inf.
-        matches!(self, Op::Div | Op::Sqrt | Op::Powf | Op::Pow)
+        // Custom: nothing is known of a rule written outside.
+        matches!(self, Op::Div | Op::Sqrt | Op::Powf | Op::Pow | Op::Custom)
     }
 }
 
 impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.symbol())
+    }
+}
+
+/// What went wrong in a [`BackwardRule`]: any error, passed back unchanged by
+/// [`Value::try_backward`](crate::Value::try_backward) (a Python exception, for the Python package).
+pub type RuleError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What a [`BackwardRule`] is given at its node's turn in the backward pass.
+#[derive(Debug)]
+pub struct BackwardStep<'a> {
+    /// The node's gradient: complete, since every node computed from it has passed its gradient on.
+    pub grad: f64,
+    /// The node's value.
+    pub data: f64,
+    /// The inputs' values, in the order the node was made with.
+    pub inputs: &'a [f64],
+    /// Where the rule writes each input's contribution, `grad × ∂node/∂input` (all 0 to start
+    /// with); the engine adds them into the inputs' gradients.
+    pub input_grads: &'a mut [f64],
+}
+
+/// The backward rule of an [`Op::Custom`] node, supplied from outside the engine: the chain rule
+/// for one operation, as micrograd's `_backward` closures are.
+///
+/// A closure `Fn(&mut BackwardStep) -> Result<(), RuleError>` is one:
+///
+/// ```
+/// use micrograd::{BackwardStep, Graph};
+///
+/// let g = Graph::new();
+/// let x = g.value(0.5).with_label("x");
+/// // tanh written as the notebook writes it: the value, then how a gradient goes back through it.
+/// let t = x.data().tanh();
+/// let y = g.custom("tanh", &[x], t);
+/// y.set_backward_rule(move |step: &mut BackwardStep| {
+///     step.input_grads[0] = (1.0 - t * t) * step.grad;
+///     Ok(())
+/// });
+/// y.backward();
+/// assert_eq!(x.grad(), 1.0 - t * t);
+/// ```
+///
+/// The engine calls the rule at its node's turn (in reverse creation order, and only when the output
+/// depends on the node) while it holds no borrow of the graph, so a rule may also read and write
+/// any value's data and gradient through handles it kept, as micrograd's closures do
+/// (`self.grad += …`); during a pass, those gradients are the pass's own. A rule must not rewind,
+/// compact or zero the gradients of its graph, nor start another backward pass on it.
+pub trait BackwardRule: Send + Sync + 'static {
+    /// Writes into `step.input_grads` (or into the inputs' gradients) what the node's gradient
+    /// contributes to each input. An error abandons the pass and leaves every gradient as it was.
+    fn backward(&self, step: &mut BackwardStep<'_>) -> Result<(), RuleError>;
+}
+
+impl<F> BackwardRule for F
+where
+    F: Fn(&mut BackwardStep<'_>) -> Result<(), RuleError> + Send + Sync + 'static,
+{
+    fn backward(&self, step: &mut BackwardStep<'_>) -> Result<(), RuleError> {
+        self(step)
+    }
+}
+
+/// Why a backward pass did not finish (see [`Value::try_backward`](crate::Value::try_backward)).
+/// Either way every gradient is left as it was before the pass.
+#[derive(Debug)]
+pub enum BackwardError {
+    /// The backward rule of custom node `node` returned `error`.
+    Rule {
+        /// The id of the node whose rule failed.
+        node: usize,
+        /// What the rule returned.
+        error: RuleError,
+    },
+    /// A backward pass was started on a graph whose own backward pass was still running: a rule
+    /// called `backward` on its own graph.
+    Reentrant,
+}
+
+impl fmt::Display for BackwardError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BackwardError::Rule { node, error } => {
+                write!(f, "the backward rule of node #{node} failed: {error}")
+            }
+            BackwardError::Reentrant => f.write_str(
+                "backward() was called from inside a backward rule, while the same graph's backward \
+                 pass was running; a rule may only add to its inputs' gradients",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BackwardError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BackwardError::Rule { error, .. } => Some(error.as_ref()),
+            BackwardError::Reentrant => None,
+        }
     }
 }
 

@@ -9,8 +9,10 @@
 use std::fmt;
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
+use std::sync::Arc;
+
 pub(crate) use crate::graph::Value;
-use crate::op::Op;
+use crate::op::{BackwardError, BackwardRule, Op};
 
 impl<'g> Value<'g> {
     fn live(&self) -> usize {
@@ -70,6 +72,28 @@ impl<'g> Value<'g> {
         self.graph().tape().node(i).op()
     }
 
+    /// The name of the operation that made this node: [`Op::symbol`], or for an operation written
+    /// outside the engine the name it was given ([`Graph::custom`](crate::Graph::custom)).
+    pub fn op_name(&self) -> String {
+        let i = self.live();
+        let t = self.graph().tape();
+        match t.node(i).op() {
+            Op::Custom => t.custom(i).name.clone(),
+            op => op.symbol().to_owned(),
+        }
+    }
+
+    /// Gives a node made with [`Graph::custom`](crate::Graph::custom) its backward rule (replacing
+    /// any it had): what [`backward`](Value::backward) calls at this node's turn. See
+    /// [`BackwardRule`].
+    ///
+    /// # Panics
+    /// If the node was not made with [`Graph::custom`](crate::Graph::custom).
+    pub fn set_backward_rule(&self, rule: impl BackwardRule) {
+        let i = self.live();
+        self.graph().set_rule(i, Arc::new(rule));
+    }
+
     /// Whether this node is an input made with [`Graph::value`](crate::Graph::value).
     pub fn is_leaf(&self) -> bool {
         self.op() == Op::Leaf
@@ -89,9 +113,22 @@ impl<'g> Value<'g> {
     /// Backpropagation: adds d(self)/d(node) into the gradient of every node this value depends
     /// on, and 1 into its own. Gradients accumulate across calls, as in PyTorch; reset them with
     /// [`Graph::zero_grad`](crate::Graph::zero_grad).
+    ///
+    /// # Panics
+    /// If a backward rule supplied from outside fails, or this is called from inside one (see
+    /// [`Value::try_backward`]).
     pub fn backward(&self) {
+        if let Err(error) = self.try_backward() {
+            panic!("micrograd: {error}");
+        }
+    }
+
+    /// [`backward`](Value::backward), returning the error of a backward rule supplied from outside
+    /// ([`Graph::custom`](crate::Graph::custom)) instead of panicking; the gradients are then as
+    /// they were before the call.
+    pub fn try_backward(&self) -> Result<(), BackwardError> {
         let out = self.live();
-        crate::speed::backward(&mut self.graph().tape_mut(), out);
+        crate::speed::backward(self.graph(), out)
     }
 
     /// [`backward`](Value::backward) by the plain reverse sweep alone, without the speed path's
@@ -99,7 +136,9 @@ impl<'g> Value<'g> {
     #[doc(hidden)]
     pub fn backward_plain(&self) {
         let out = self.live();
-        crate::backward::backward(&mut self.graph().tape_mut(), out);
+        if let Err(error) = crate::backward::backward(self.graph(), out) {
+            panic!("micrograd: {error}");
+        }
     }
 
     /// This node's local step of backpropagation alone, as the notebook's `o._backward()`: adds its
@@ -115,9 +154,21 @@ impl<'g> Value<'g> {
     /// c.backward_step();
     /// assert_eq!((a.grad(), b.grad()), (-3.0, 2.0));
     /// ```
+    ///
+    /// # Panics
+    /// If the node's backward rule was supplied from outside and fails (see
+    /// [`Value::try_backward_step`]).
     pub fn backward_step(&self) {
+        if let Err(error) = self.try_backward_step() {
+            panic!("micrograd: {error}");
+        }
+    }
+
+    /// [`backward_step`](Value::backward_step), returning the error of a backward rule supplied
+    /// from outside instead of panicking.
+    pub fn try_backward_step(&self) -> Result<(), BackwardError> {
         let out = self.live();
-        crate::backward::backward_step(&mut self.graph().tape_mut(), out);
+        crate::backward::backward_step(self.graph(), out)
     }
 
     fn unary(self, op: Op) -> Value<'g> {

@@ -1,9 +1,10 @@
 //! Property tests: the speed path of the backward pass gives the bits of the plain reverse sweep, for
 //! random programs over every operation, with NaN and infinite data, weighted sums and layers,
-//! checkpoints, rewinds and compactions; and compaction changes no number.
+//! checkpoints, rewinds and compactions, and operations written outside the engine (custom nodes
+//! with their own backward rules, or none); and compaction changes no number.
 
 use micrograd::nn::Activation;
-use micrograd::{Checkpoint, Graph, Value};
+use micrograd::{BackwardStep, Checkpoint, Graph, Value};
 use proptest::prelude::*;
 
 /// One step of a random program over a list of live values (operands are picked modulo its length).
@@ -16,6 +17,8 @@ enum Step {
     Sum(usize, usize, Vec<(usize, usize)>),
     /// A layer of `width` neurons (fresh parameters) over the last `n` values.
     Layer(usize, usize, usize),
+    /// An operation written outside the engine over two values (see [`custom`]).
+    Custom(usize, usize, usize),
     Checkpoint,
     Rewind,
     ZeroGrad,
@@ -39,9 +42,10 @@ fn step() -> impl Strategy<Value = Step> {
         4 => number().prop_map(Step::Leaf),
         6 => (0..UNARY, pick.clone()).prop_map(|(op, a)| Step::Unary(op, a)),
         6 => (0..BINARY, pick.clone(), pick.clone()).prop_map(|(op, a, b)| Step::Binary(op, a, b)),
-        2 => (0..4usize, pick.clone(), prop::collection::vec((pick.clone(), pick), 0..5))
+        2 => (0..4usize, pick.clone(), prop::collection::vec((pick.clone(), pick.clone()), 0..5))
             .prop_map(|(act, bias, terms)| Step::Sum(act, bias, terms)),
         2 => (0..4usize, 1..11usize, 1..5usize).prop_map(|(act, w, n)| Step::Layer(act, w, n)),
+        3 => (0..CUSTOM, pick.clone(), pick).prop_map(|(op, a, b)| Step::Custom(op, a, b)),
         1 => Just(Step::Checkpoint),
         1 => Just(Step::Rewind),
         1 => Just(Step::ZeroGrad),
@@ -51,6 +55,35 @@ fn step() -> impl Strategy<Value = Step> {
 
 const UNARY: usize = 12;
 const BINARY: usize = 5;
+const CUSTOM: usize = 3;
+
+/// An operation written as a learner writes one, with its value computed here and its backward
+/// rule supplied: `a * b`, `tanh(a)`, or a node over both with no rule at all.
+fn custom<'g>(op: usize, a: Value<'g>, b: Value<'g>) -> Value<'g> {
+    let g = a.graph();
+    let (x, y) = (a.data(), b.data());
+    match op {
+        0 => {
+            let out = g.custom("mul", &[a, b], x * y);
+            out.set_backward_rule(|s: &mut BackwardStep| {
+                s.input_grads[0] = s.inputs[1] * s.grad;
+                s.input_grads[1] = s.inputs[0] * s.grad;
+                Ok(())
+            });
+            out
+        }
+        1 => {
+            let t = x.tanh();
+            let out = g.custom("tanh", &[a], t);
+            out.set_backward_rule(move |s: &mut BackwardStep| {
+                s.input_grads[0] = (1.0 - t * t) * s.grad;
+                Ok(())
+            });
+            out
+        }
+        _ => g.custom("opaque", &[a, b], x - y),
+    }
+}
 
 fn unary<'g>(op: usize, a: Value<'g>) -> Value<'g> {
     match op {
@@ -126,6 +159,7 @@ fn run<'g>(g: &'g Graph, steps: &[Step], plain: bool) -> (Vec<Vec<(u64, u64)>>, 
                 let neurons = params.iter().map(|(b, w)| (*b, &w[..]));
                 values.extend(g.weighted_sums(&x, neurons, Activation::ALL[*act]));
             }
+            Step::Custom(op, a, b) => values.push(custom(*op, at(&values, *a), at(&values, *b))),
             Step::Checkpoint => checkpoints.push((g.checkpoint(), values.len())),
             Step::Rewind => {
                 if let Some((cp, len)) = checkpoints.pop() {

@@ -44,7 +44,8 @@ pub fn lines(s: &StepInputs) -> Vec<RuleLine> {
         amount,
     };
     match s.op {
-        Op::Leaf | Op::Const => vec![],
+        // A rule written outside the engine has no formula to show.
+        Op::Leaf | Op::Const | Op::Custom => vec![],
         op if op.is_weighted_sum() => {
             // A neuron in one node first takes its activation's derivative, read from its output.
             let (grad, grad_num, g) = match op.activation().and_then(|a| a.op()) {
@@ -214,7 +215,9 @@ pub fn lines(s: &StepInputs) -> Vec<RuleLine> {
                     String::new(),
                     String::new(),
                 ),
-                Op::Leaf | Op::Const | Op::WeightedSum(_) => unreachable!("handled above"),
+                Op::Leaf | Op::Const | Op::Custom | Op::WeightedSum(_) => {
+                    unreachable!("handled above")
+                }
             };
             let mut v = vec![line(format!("{a}.grad += {sx}"), nx, dx)];
             // A constant exponent is not a child that takes a gradient.

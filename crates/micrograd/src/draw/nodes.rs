@@ -38,7 +38,7 @@ pub(crate) fn collect(root: Value<'_>) -> Vec<DrawNode> {
                 let exponent = children.pop().map_or(f64::NAN, |c| c.data());
                 Some(format!("**{}", short_number(exponent)))
             }
-            op => Some(op.symbol().to_string()),
+            _ => Some(v.op_name()),
         };
         for &c in &children {
             if seen.insert(c.id()) {

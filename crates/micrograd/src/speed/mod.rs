@@ -39,33 +39,36 @@ pub(crate) use frozen::FrozenMlp;
 pub(crate) use params::{l2_of_run, parameter_run, update_parameters};
 
 use crate::graph::{Graph, Value};
-use crate::op::{Activation, Op};
-use crate::tape::{decode_operands, pages, Node, Operands, Sweep, Tape};
+use crate::op::{Activation, BackwardError, Op};
+use crate::tape::{decode_operands, pages, Node, Operands, Scratch, Sweep, Tape};
 
 /// Runs backpropagation from node `out`, as [`crate::backward::backward`] does.
-pub(crate) fn backward(tape: &mut Tape, out: usize) {
-    let Sweep {
-        nodes,
-        data,
-        operands,
-        grad,
-        scratch,
-        first_non_finite,
-        first_blow_up,
-    } = tape.sweep();
+///
+/// A node whose backward rule was supplied from outside ([`Op::Custom`]) is run as the plain
+/// sweep runs it: at its turn the tape is released, the pass's adjoints stand in the gradients,
+/// and its rule is called; the nodes between two such nodes are swept with every shortcut.
+pub(crate) fn backward(graph: &Graph, out: usize) -> Result<(), BackwardError> {
+    let _pass = graph.begin_pass()?;
     let n = out + 1;
-    let mut adjoint = std::mem::take(&mut scratch.adjoint);
+    let mut t = graph.tape_mut();
+    let Scratch {
+        mut adjoint,
+        mut reached,
+    } = t.take_scratch();
     adjoint.clear();
     pages::resize_zeroed(&mut adjoint, n);
-    scratch.reached.clear();
-    scratch.reached.resize(n.div_ceil(64), 0);
+    reached.clear();
+    reached.resize(n.div_ceil(64), 0);
+    let sweep = t.sweep();
     // The pass reads only nodes up to `out`.
-    let all_finite = first_non_finite.is_none_or(|first| first as usize > out);
+    let all_finite = sweep
+        .first_non_finite
+        .is_none_or(|first| first as usize > out);
     let mut pass = Pass {
-        adjoint: &mut adjoint,
-        reached: &mut scratch.reached,
+        adjoint,
+        reached,
         all_finite,
-        skip_zero_below: match (all_finite, first_blow_up) {
+        skip_zero_below: match (all_finite, sweep.first_blow_up) {
             (false, _) => 0,
             (true, Some(first)) => first as usize,
             (true, None) => usize::MAX,
@@ -73,15 +76,38 @@ pub(crate) fn backward(tape: &mut Tape, out: usize) {
     };
     pass.add(out as u32, 1.0);
     let skip_from = pass.skip_zero_below.min(n);
-    for i in (skip_from..n).rev() {
-        // A node the pass does not reach has adjoint 0 but must not propagate: 0 times an
-        // infinite local derivative would be NaN.
-        if pass.reached(i) {
-            propagate(nodes[i], i, pass.adjoint[i], data, operands, &mut pass);
+    // A custom node's rule can blow up, so every custom node lies at or above `skip_from`.
+    let customs: Vec<u32> = t.customs_below(out).collect();
+    let mut top = n;
+    for custom in customs {
+        let custom = custom as usize;
+        sweep_reached(&t, &mut pass, custom + 1..top);
+        top = custom;
+        if pass.reached(custom) {
+            drop(t);
+            let g = pass.adjoint[custom];
+            let contributions = match graph.call_rule(custom, g, Some(&mut pass.adjoint)) {
+                Ok(contributions) => contributions,
+                Err(error) => {
+                    graph.tape_mut().put_scratch(pass.into_scratch());
+                    return Err(error);
+                }
+            };
+            for (input, contribution) in contributions {
+                pass.add(input, contribution);
+            }
+            t = graph.tape_mut();
         }
     }
+    sweep_reached(&t, &mut pass, skip_from..top);
     // Below, a node with gradient 0 is skipped whether reached or not, and one with any other
     // gradient was reached (the others hold exactly +0), so the gradient alone decides.
+    let Sweep {
+        nodes,
+        data,
+        operands,
+        ..
+    } = t.sweep();
     for i in (0..skip_from).rev() {
         let g = pass.adjoint[i];
         if g != 0.0 {
@@ -90,31 +116,60 @@ pub(crate) fn backward(tape: &mut Tape, out: usize) {
     }
     // Nodes the pass does not reach have adjoint 0, so adding everything is exact. Adjoints are
     // never -0 (they start at +0), so moving them in equals adding them to zeros.
+    let mut scratch = pass.into_scratch();
+    scratch.adjoint.truncate(n);
+    let grad = t.grads_stored();
     if grad.is_empty() {
-        scratch.adjoint = std::mem::replace(grad, adjoint);
+        std::mem::swap(grad, &mut scratch.adjoint);
     } else {
         if grad.len() < n {
             pages::resize_zeroed(grad, n);
         }
-        for (grad, a) in grad.iter_mut().zip(&adjoint) {
+        for (grad, a) in grad.iter_mut().zip(&scratch.adjoint) {
             *grad += a;
         }
-        scratch.adjoint = adjoint;
+    }
+    t.put_scratch(scratch);
+    Ok(())
+}
+
+/// Sweeps the nodes of `range` from the top down, each one the pass reached passing its gradient
+/// on (a node the pass does not reach has adjoint 0 but must not propagate: 0 times an infinite
+/// local derivative would be NaN). No node of the range is a custom node.
+fn sweep_reached(t: &Tape, pass: &mut Pass, range: std::ops::Range<usize>) {
+    let Sweep {
+        nodes,
+        data,
+        operands,
+        ..
+    } = t.sweep();
+    for i in range.rev() {
+        if pass.reached(i) {
+            propagate(nodes[i], i, pass.adjoint[i], data, operands, pass);
+        }
     }
 }
 
 /// A backward pass's adjoints, with a bit per node marking the nodes that received a contribution
 /// (kept only from [`Pass::skip_zero_below`] up: below it the adjoint alone tells, see [`backward`]).
-struct Pass<'a> {
-    adjoint: &'a mut [f64],
-    reached: &'a mut [u64],
+struct Pass {
+    adjoint: Vec<f64>,
+    reached: Vec<u64>,
     /// No data the pass reads is NaN or infinite.
     all_finite: bool,
     /// Below this index a node whose gradient is 0 is skipped (see [`Pass::drops`]).
     skip_zero_below: usize,
 }
 
-impl Pass<'_> {
+impl Pass {
+    /// The buffers, for the next pass to reuse.
+    fn into_scratch(self) -> Scratch {
+        Scratch {
+            adjoint: self.adjoint,
+            reached: self.reached,
+        }
+    }
+
     fn reached(&self, i: usize) -> bool {
         self.reached[i / 64] & (1 << (i % 64)) != 0
     }
@@ -146,7 +201,7 @@ impl Pass<'_> {
         }
         let (from, end) = (first.max(self.skip_zero_below), first + values.len());
         if from < end {
-            mark_run(self.reached, from, end - from);
+            mark_run(&mut self.reached, from, end - from);
         }
     }
 }
@@ -170,9 +225,10 @@ fn mark_run(reached: &mut [u64], first: usize, n: usize) {
 /// Pushes the gradient `g` of node `i` back to its inputs, with the op's backward rule (the
 /// weighted sum's terms as [`crate::op::weighted_sum_term_backward`], over slices).
 #[inline(always)]
-fn propagate(node: Node, i: usize, g: f64, data: &[f64], operands: &[u32], pass: &mut Pass<'_>) {
+fn propagate(node: Node, i: usize, g: f64, data: &[f64], operands: &[u32], pass: &mut Pass) {
     match node.op() {
         Op::Leaf | Op::Const => {}
+        Op::Custom => unreachable!("a custom node is run by `backward`, not propagated"),
         op @ Op::WeightedSum(_) => {
             let (g, _) = op.backward(0.0, 0.0, data[i], g);
             if pass.drops(i, g) {

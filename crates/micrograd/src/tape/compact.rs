@@ -2,8 +2,10 @@
 //! the tape, so that a long-lived graph (an interactive session, say) can free what it no longer
 //! needs without a checkpoint taken in advance.
 
+use super::custom::FreedOps;
 use super::operands::{decode_operands, Operands};
 use super::{Node, Tape};
+use crate::op::Op;
 
 /// What [`Graph::compact`](crate::Graph::compact) did: where each kept node went.
 #[derive(Clone, Debug)]
@@ -11,6 +13,8 @@ pub struct Compaction {
     /// For each node before the compaction, its new index, or `u32::MAX` if it was freed.
     new_index: Vec<u32>,
     kept: usize,
+    /// The freed operations written outside the engine: their rules are dropped with this.
+    freed_ops: FreedOps,
 }
 
 impl Compaction {
@@ -30,6 +34,13 @@ impl Compaction {
     /// How many nodes were freed.
     pub fn freed(&self) -> usize {
         self.new_index.len() - self.kept
+    }
+
+    /// Takes the freed operations written outside the engine (see
+    /// [`Graph::custom`](crate::Graph::custom)), whose rules are otherwise dropped with the
+    /// compaction: whoever holds borrows a rule's drop could need takes them and drops them later.
+    pub fn take_freed_ops(&mut self) -> FreedOps {
+        std::mem::take(&mut self.freed_ops)
     }
 }
 
@@ -67,10 +78,29 @@ impl Tape {
         // Every kept node moves to an index (and its operands to a position) no later than its old
         // one, so each can be moved in place, in order.
         let mut operands_end = 0usize;
+        let mut customs = Vec::new();
+        let mut freed_ops = Vec::new();
+        for mut custom in std::mem::take(&mut self.customs) {
+            if keep[custom.node as usize] {
+                custom.node = map(custom.node);
+                custom
+                    .inputs
+                    .iter_mut()
+                    .for_each(|input| *input = map(*input));
+                customs.push(custom);
+            } else {
+                freed_ops.push(custom);
+            }
+        }
+        let mut kept_customs = 0u32;
         for i in (0..n).filter(|&i| keep[i]) {
             let to = map(i as u32) as usize;
             let node = self.nodes[i];
             let args = match node.op.arity() {
+                _ if node.op == Op::Custom => {
+                    kept_customs += 1;
+                    [kept_customs - 1, 0]
+                }
                 Some(0) => node.args,
                 Some(_) => node.args.map(map),
                 None => {
@@ -105,11 +135,16 @@ impl Tape {
         self.data.truncate(kept);
         self.grad.truncate(kept);
         self.operands.truncate(operands_end);
+        self.customs = customs;
         self.labels = std::mem::take(&mut self.labels)
             .into_iter()
             .filter_map(|(i, label)| Some((new_index.get(i as usize).copied()?, label)))
             .filter(|(i, _)| *i != u32::MAX)
             .collect();
-        Compaction { new_index, kept }
+        Compaction {
+            new_index,
+            kept,
+            freed_ops: FreedOps(freed_ops),
+        }
     }
 }

@@ -16,10 +16,13 @@ use std::collections::BTreeMap;
 use crate::op::{Activation, Op};
 
 mod compact;
+mod custom;
 mod operands;
 pub(crate) mod pages;
 
 pub use compact::Compaction;
+pub(crate) use custom::CustomOp;
+pub use custom::FreedOps;
 use operands::RUNS;
 pub(crate) use operands::{decode_operands, Operands, Terms};
 
@@ -78,14 +81,11 @@ pub(crate) struct Scratch {
     pub(crate) reached: Vec<u64>,
 }
 
-/// What a backward pass over the tape reads and writes (see [`Tape::sweep`]).
+/// What a backward pass over the tape reads (see [`Tape::sweep`]).
 pub(crate) struct Sweep<'a> {
     pub(crate) nodes: &'a [Node],
     pub(crate) data: &'a [f64],
     pub(crate) operands: &'a [u32],
-    /// Gradients, grown on first use: an index past the end has gradient 0.
-    pub(crate) grad: &'a mut Vec<f64>,
-    pub(crate) scratch: &'a mut Scratch,
     /// The first node whose data is or was NaN or infinite, if any (see [`Tape::set_data`]).
     pub(crate) first_non_finite: Option<u32>,
     /// The first node whose backward rule can blow up on a zero gradient (see
@@ -103,6 +103,8 @@ pub(crate) struct Tape {
     grad: Vec<f64>,
     operands: Vec<u32>,
     labels: BTreeMap<u32, String>,
+    /// The operations written outside the engine, in tape order (see [`CustomOp`]).
+    customs: Vec<CustomOp>,
     generation: u32,
     /// The first node whose data has been NaN or infinite since it was made, if any. A rewind past
     /// it clears it.
@@ -117,6 +119,7 @@ pub(crate) struct Tape {
 pub struct Checkpoint {
     nodes: u32,
     operands: u32,
+    customs: u32,
     /// The generation of the last node before the checkpoint, which must still be there to rewind
     /// to it.
     last_generation: u32,
@@ -209,6 +212,13 @@ impl Tape {
         self.grad[index] = grad;
     }
 
+    /// Puts `grads` in the place of the gradients and returns the ones that were there. A backward
+    /// pass puts its own gradients there while a rule written outside the engine runs, so that the
+    /// rule reads and writes them through ordinary handles.
+    pub(crate) fn replace_grads(&mut self, grads: Vec<f64>) -> Vec<f64> {
+        std::mem::replace(&mut self.grad, grads)
+    }
+
     /// Every gradient, grown to cover the whole tape, to write into.
     pub(crate) fn grads_mut(&mut self) -> &mut [f64] {
         let n = self.nodes.len();
@@ -260,6 +270,9 @@ impl Tape {
     /// then each weight and its input).
     pub(crate) fn children(&self, index: usize) -> Vec<u32> {
         let node = self.nodes[index];
+        if node.op == Op::Custom {
+            return self.custom(index).inputs.clone();
+        }
         match node.op.arity() {
             Some(0) => vec![],
             Some(1) => vec![node.args[0]],
@@ -278,17 +291,31 @@ impl Tape {
         self.labels.insert(index, label);
     }
 
-    /// The storage a backward pass works on.
-    pub(crate) fn sweep(&mut self) -> Sweep<'_> {
+    /// The storage a backward pass reads.
+    pub(crate) fn sweep(&self) -> Sweep<'_> {
         Sweep {
             nodes: &self.nodes,
             data: &self.data,
             operands: &self.operands,
-            grad: &mut self.grad,
-            scratch: &mut self.scratch,
             first_non_finite: self.first_non_finite,
             first_blow_up: self.first_blow_up,
         }
+    }
+
+    /// The buffers the last backward pass left, for the next one to reuse (see [`Scratch`]).
+    pub(crate) fn take_scratch(&mut self) -> Scratch {
+        std::mem::take(&mut self.scratch)
+    }
+
+    /// Gives a backward pass's buffers back, for the next pass to reuse.
+    pub(crate) fn put_scratch(&mut self, scratch: Scratch) {
+        self.scratch = scratch;
+    }
+
+    /// The gradients as they are stored: an index past the end has gradient 0, so an empty vector
+    /// means every gradient is 0.
+    pub(crate) fn grads_stored(&mut self) -> &mut Vec<f64> {
+        &mut self.grad
     }
 
     /// The heap bytes held (by capacity).
@@ -299,6 +326,11 @@ impl Tape {
                 * size_of::<f64>()
             + self.operands.capacity() * size_of::<u32>()
             + self.scratch.reached.capacity() * size_of::<u64>()
+            + self
+                .customs
+                .iter()
+                .map(|c| size_of::<CustomOp>() + c.name.capacity() + 4 * c.inputs.capacity())
+                .sum::<usize>()
             + self
                 .labels
                 .values()
@@ -450,7 +482,8 @@ impl Tape {
         for i in 0..self.nodes.len() {
             let node = self.nodes[i];
             let data = match node.op {
-                Op::Leaf | Op::Const => self.data[i],
+                // A custom node's value was computed by its maker, who alone knows how.
+                Op::Leaf | Op::Const | Op::Custom => self.data[i],
                 op @ Op::WeightedSum(_) => op.forward(self.sum_of(node.args), 0.0),
                 op => op.forward(
                     self.data[node.args[0] as usize],
@@ -467,15 +500,17 @@ impl Tape {
         Checkpoint {
             nodes: self.nodes.len() as u32,
             operands: self.operands.len() as u32,
+            customs: self.customs.len() as u32,
             last_generation: self.nodes.last().map_or(0, Node::generation_bits),
         }
     }
 
-    /// Frees every node after `checkpoint`, and starts a new generation.
+    /// Frees every node after `checkpoint`, and starts a new generation; returns the freed
+    /// operations written outside the engine, for the caller to drop.
     ///
     /// # Panics
     /// If the checkpoint lies in a part of the tape already freed.
-    pub(crate) fn rewind(&mut self, checkpoint: Checkpoint) {
+    pub(crate) fn rewind(&mut self, checkpoint: Checkpoint) -> FreedOps {
         let len = checkpoint.nodes as usize;
         let still_there = len <= self.nodes.len()
             && (len == 0 || self.nodes[len - 1].made_in(checkpoint.last_generation));
@@ -496,6 +531,7 @@ impl Tape {
             self.first_non_finite = None;
         }
         self.generation = self.generation.wrapping_add(1);
+        FreedOps(self.customs.split_off(checkpoint.customs as usize))
     }
 }
 
