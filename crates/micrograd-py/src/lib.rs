@@ -5,9 +5,11 @@
 //! names (`micrograd_rs.engine`, `micrograd_rs.nn`) and add `draw_dot` and the benchmark.
 //!
 //! The files import one way: `tape` (the graph and its records) ← `convert` (numbers) ← `value`
-//! (the Value object) ← `ops` (its Python methods); `nn` and `draw` sit above them.
+//! (the Value object) ← `custom` (operations written in Python) ← `ops` (Value's Python methods);
+//! `nn` and `draw` sit above them.
 
 mod convert;
+mod custom;
 mod draw;
 mod nn;
 mod ops;

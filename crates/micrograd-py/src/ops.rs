@@ -5,12 +5,14 @@
 //! `a * b**-1`, so `_prev` and `_op` draw the same pictures. An operation on an instance of a
 //! subclass gives a plain `Value`, as micrograd's operators do.
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyAttributeError, PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PySet, PyTuple, PyType};
+use pyo3::{PyTraverseError, PyVisit};
 
 use crate::convert::{float_repr, getattr_opt, is_integer, number, Operand};
+use crate::custom;
 use crate::tape::{self, Drawn, Handle, Tape};
 use crate::value::{self, as_value, is_value_class, PyValue};
 
@@ -115,11 +117,18 @@ impl PyValue {
         };
         let tape = tape::current();
         value::before_new_nodes(tape, py);
-        let handle = tape.graph.value(x);
-        if !label.is_empty() {
-            handle.set_label(label);
-        }
-        if !children.is_empty() || !op.is_empty() {
+        let mut keep = None;
+        let handle = if children.is_empty() && op.is_empty() {
+            tape.graph.value(x)
+        } else if let Some(nodes) = custom::child_nodes(tape, &children) {
+            // An operation written in Python: a node computed from the children, whose backward
+            // rule is its `_backward`. It holds its children, as micrograd's `_prev` does.
+            if !children.is_empty() {
+                keep = Some(children.into_any().unbind());
+            }
+            tape.graph.custom(&op, &nodes, x)
+        } else {
+            let handle = tape.graph.value(x);
             tape.set_drawn(
                 handle.id(),
                 Drawn {
@@ -127,8 +136,12 @@ impl PyValue {
                     op,
                 },
             );
+            handle
+        };
+        if !label.is_empty() {
+            handle.set_label(label);
         }
-        PyValue::make(py, cls.as_type_ptr(), tape, handle)
+        PyValue::make(py, cls.as_type_ptr(), tape, handle, keep)
     }
 
     /// A subclass's `super().__init__(data, ...)`: the instance was made by `Value.__new__`; a
@@ -201,6 +214,9 @@ impl PyValue {
     fn _op(&self, py: Python<'_>) -> PyResult<String> {
         let handle = self.handle()?;
         let op = handle.op();
+        if op == micrograd::Op::Custom {
+            return Ok(handle.op_name());
+        }
         if value::is_leaf(op) {
             return Ok(self
                 .tape
@@ -246,16 +262,73 @@ impl PyValue {
 
     /// Backpropagation from this Value: adds d(self)/d(v) into the `grad` of every Value `v` it was
     /// computed from.
+    /// An exception raised by an operation's `_backward` closure comes out of here unchanged,
+    /// and leaves every `grad` as it was.
     fn backward(&self) -> PyResult<()> {
-        self.handle()?.backward();
+        self.handle()?
+            .try_backward()
+            .map_err(custom::backward_error)
+    }
+
+    /// This node's own step of backpropagation (what `v._backward` gives for the engine's own
+    /// operations): adds its `grad` times the local derivative into its children's `grad`.
+    fn _backward_step(&self) -> PyResult<()> {
+        self.handle()?
+            .try_backward_step()
+            .map_err(custom::backward_error)
+    }
+
+    /// The function `backward()` calls at this node's turn, as the notebook's `o._backward()`:
+    /// the closure an operation written in Python was given, or this node's own step.
+    #[getter(_backward)]
+    fn get_backward(slf: &Bound<'_, Self>) -> PyResult<PyObject> {
+        custom::get_backward(slf)
+    }
+
+    /// `out._backward = fn`: `fn()` (no arguments) is called by `backward()` at this node's turn,
+    /// once `out.grad` is complete. Only for Values made with `Value(data, children, op)`.
+    #[setter(_backward)]
+    fn set_backward(slf: &Bound<'_, Self>, callable: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        match callable {
+            Some(callable) => custom::set_backward(slf, callable),
+            None => Err(PyAttributeError::new_err(
+                "Value._backward cannot be deleted",
+            )),
+        }
+    }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        // Borrowed elsewhere only for a moment, never while the collector runs; if ever, the
+        // collector sees fewer references and frees nothing it should not.
+        if let Ok(prev) = self.prev.try_borrow() {
+            if let Some(prev) = prev.as_ref() {
+                visit.call(prev)?;
+            }
+        }
+        if let Ok(keep) = self.keep.try_borrow() {
+            if let Some(keep) = keep.as_ref() {
+                visit.call(keep)?;
+            }
+        }
+        if let Ok(slot) = self.slot.try_borrow() {
+            if let Some(callable) = slot.as_ref().and_then(|s| s.callable.try_borrow().ok()) {
+                if let Some(callable) = callable.as_ref() {
+                    visit.call(callable)?;
+                }
+            }
+        }
         Ok(())
     }
 
-    /// This node's own step of backpropagation, as the notebook's `o._backward()`: adds its `grad`
-    /// times the local derivative into its children's `grad`.
-    fn _backward(&self) -> PyResult<()> {
-        self.handle()?.backward_step();
-        Ok(())
+    fn __clear__(&self) {
+        let prev = self.prev.try_borrow_mut().ok().and_then(|mut p| p.take());
+        let keep = self.keep.try_borrow_mut().ok().and_then(|mut k| k.take());
+        let callable = self
+            .slot
+            .try_borrow()
+            .ok()
+            .and_then(|s| s.as_ref().and_then(|s| custom::clear_slot(s)));
+        drop((prev, keep, callable));
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -298,45 +371,45 @@ impl PyValue {
         Ok(())
     }
 
-    fn __add__(&self, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
-        self.binary(other, |_, x, rhs| add(x, rhs))
+    fn __add__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+        Self::binary(slf, other, |_, x, rhs| add(x, rhs))
     }
 
-    fn __radd__(&self, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
-        self.binary(other, |_, x, rhs| add(x, rhs))
+    fn __radd__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+        Self::binary(slf, other, |_, x, rhs| add(x, rhs))
     }
 
-    fn __mul__(&self, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
-        self.binary(other, |_, x, rhs| mul(x, rhs))
+    fn __mul__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+        Self::binary(slf, other, |_, x, rhs| mul(x, rhs))
     }
 
-    fn __rmul__(&self, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
-        self.binary(other, |_, x, rhs| mul(x, rhs))
+    fn __rmul__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+        Self::binary(slf, other, |_, x, rhs| mul(x, rhs))
     }
 
-    fn __sub__(&self, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
-        self.binary(other, |_, x, rhs| match rhs {
+    fn __sub__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+        Self::binary(slf, other, |_, x, rhs| match rhs {
             Operand::Value(y) => x + y * -1.0,
             Operand::Number(c) => x + -c,
         })
     }
 
-    fn __rsub__(&self, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
-        self.binary(other, |_, x, rhs| match rhs {
+    fn __rsub__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+        Self::binary(slf, other, |_, x, rhs| match rhs {
             Operand::Value(y) => y + x * -1.0,
             Operand::Number(c) => x * -1.0 + c,
         })
     }
 
-    fn __truediv__(&self, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
-        self.binary(other, |tape, x, rhs| match rhs {
+    fn __truediv__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+        Self::binary(slf, other, |tape, x, rhs| match rhs {
             Operand::Value(y) => x * reciprocal(tape, y),
             Operand::Number(c) => x * c.powf(-1.0),
         })
     }
 
-    fn __rtruediv__(&self, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
-        self.binary(other, |tape, x, rhs| match rhs {
+    fn __rtruediv__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+        Self::binary(slf, other, |tape, x, rhs| match rhs {
             Operand::Value(y) => y * reciprocal(tape, x),
             Operand::Number(c) => reciprocal(tape, x) * c,
         })
@@ -344,14 +417,18 @@ impl PyValue {
 
     /// `self ** c` for a number `c`, as micrograd; `self ** v` for a Value `v` is also allowed
     /// (micrograd refuses it) and gives a gradient to the exponent too, `_op` `'**'`.
-    fn __pow__(&self, other: &Bound<'_, PyAny>, modulo: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+    fn __pow__(
+        slf: &Bound<'_, Self>,
+        other: &Bound<'_, PyAny>,
+        modulo: &Bound<'_, PyAny>,
+    ) -> PyResult<PyObject> {
         if !modulo.is_none() {
             return Err(PyValueError::new_err(
                 "pow(Value, exponent, modulo): a modulo is not supported",
             ));
         }
         let integer = as_value(other).is_none() && is_integer(other);
-        self.binary(other, |tape, x, rhs| match rhs {
+        Self::binary(slf, other, |tape, x, rhs| match rhs {
             Operand::Value(y) => x.pow(y),
             Operand::Number(c) => {
                 let out = x.powf(c);
@@ -365,69 +442,73 @@ impl PyValue {
 
     /// `c ** self` for a number `c`: a constant base with a Value exponent (micrograd has no
     /// such operation).
-    fn __rpow__(&self, other: &Bound<'_, PyAny>, modulo: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+    fn __rpow__(
+        slf: &Bound<'_, Self>,
+        other: &Bound<'_, PyAny>,
+        modulo: &Bound<'_, PyAny>,
+    ) -> PyResult<PyObject> {
         if !modulo.is_none() {
             return Err(PyValueError::new_err(
                 "pow(base, Value, modulo): a modulo is not supported",
             ));
         }
-        self.binary(other, |tape, x, rhs| match rhs {
+        Self::binary(slf, other, |tape, x, rhs| match rhs {
             Operand::Value(y) => y.pow(x),
             Operand::Number(c) => tape.graph.constant(c).pow(x),
         })
     }
 
-    fn __neg__(&self, py: Python<'_>) -> PyResult<Py<Self>> {
-        self.unary(py, |x| x * -1.0)
+    fn __neg__(slf: &Bound<'_, Self>) -> PyResult<Py<Self>> {
+        Self::unary(slf, |x| x * -1.0)
     }
 
-    fn __abs__(&self, py: Python<'_>) -> PyResult<Py<Self>> {
-        self.unary(py, |x| x.abs())
+    fn __abs__(slf: &Bound<'_, Self>) -> PyResult<Py<Self>> {
+        Self::unary(slf, |x| x.abs())
     }
 
     /// `max(self, 0)`, micrograd's `'ReLU'`.
-    fn relu(&self, py: Python<'_>) -> PyResult<Py<Self>> {
-        self.unary(py, |x| x.relu())
+    fn relu(slf: &Bound<'_, Self>) -> PyResult<Py<Self>> {
+        Self::unary(slf, |x| x.relu())
     }
 
     /// The hyperbolic tangent, computed stably (`tanh(1000)` is 1 with gradient 0).
-    fn tanh(&self, py: Python<'_>) -> PyResult<Py<Self>> {
-        self.unary(py, |x| x.tanh())
+    fn tanh(slf: &Bound<'_, Self>) -> PyResult<Py<Self>> {
+        Self::unary(slf, |x| x.tanh())
     }
 
     /// `e ** self`
-    fn exp(&self, py: Python<'_>) -> PyResult<Py<Self>> {
-        self.unary(py, |x| x.exp())
+    fn exp(slf: &Bound<'_, Self>) -> PyResult<Py<Self>> {
+        Self::unary(slf, |x| x.exp())
     }
 
     /// The natural logarithm.
-    fn log(&self, py: Python<'_>) -> PyResult<Py<Self>> {
-        self.unary(py, |x| x.log())
+    fn log(slf: &Bound<'_, Self>) -> PyResult<Py<Self>> {
+        Self::unary(slf, |x| x.log())
     }
 
     /// `1 / (1 + e ** -self)`, computed without overflow.
-    fn sigmoid(&self, py: Python<'_>) -> PyResult<Py<Self>> {
-        self.unary(py, |x| x.sigmoid())
+    fn sigmoid(slf: &Bound<'_, Self>) -> PyResult<Py<Self>> {
+        Self::unary(slf, |x| x.sigmoid())
     }
 
     /// The sine (radians).
-    fn sin(&self, py: Python<'_>) -> PyResult<Py<Self>> {
-        self.unary(py, |x| x.sin())
+    fn sin(slf: &Bound<'_, Self>) -> PyResult<Py<Self>> {
+        Self::unary(slf, |x| x.sin())
     }
 
     /// The cosine (radians).
-    fn cos(&self, py: Python<'_>) -> PyResult<Py<Self>> {
-        self.unary(py, |x| x.cos())
+    fn cos(slf: &Bound<'_, Self>) -> PyResult<Py<Self>> {
+        Self::unary(slf, |x| x.cos())
     }
 
     /// The square root.
-    fn sqrt(&self, py: Python<'_>) -> PyResult<Py<Self>> {
-        self.unary(py, |x| x.sqrt())
+    fn sqrt(slf: &Bound<'_, Self>) -> PyResult<Py<Self>> {
+        Self::unary(slf, |x| x.sqrt())
     }
 
     /// The absolute value (its gradient at 0 is 0, as PyTorch's).
     #[pyo3(name = "abs")]
-    fn abs_(&self, py: Python<'_>) -> PyResult<Py<Self>> {
-        self.unary(py, |x| x.abs())
+    fn abs_(slf: &Bound<'_, Self>) -> PyResult<Py<Self>> {
+        Self::unary(slf, |x| x.abs())
     }
 }

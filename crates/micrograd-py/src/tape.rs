@@ -231,7 +231,9 @@ impl Tape {
     /// everything they were computed from, moves them down in order, and points every live object
     /// at its node's new place with `relocate`. Does nothing while the tape is pinned.
     pub(crate) fn compact(&'static self, py: Python<'_>, relocate: Relocate) {
-        if self.pinned.get() > 0 {
+        // During a backward pass a rule's own Python code may build nodes; the engine refuses to
+        // renumber them under the pass, so the compaction waits for the next operation after it.
+        if self.pinned.get() > 0 || self.graph.in_backward() {
             return;
         }
         let moved;

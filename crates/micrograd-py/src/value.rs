@@ -5,6 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::ptr::{self, NonNull};
 use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::Arc;
 
 use micrograd::op::Activation;
 use micrograd::Op;
@@ -13,20 +14,47 @@ use pyo3::ffi;
 use pyo3::impl_::pyclass_init::PyObjectInit;
 use pyo3::prelude::*;
 use pyo3::pyclass_init::PyClassInitializer;
-use pyo3::types::{PyList, PyType};
+use pyo3::types::{PyList, PyTuple, PyType};
 use pyo3::Borrowed;
 
 use crate::convert::{number, Operand};
 use crate::tape::{self, Handle, Pin, Tape};
 
 /// A scalar, its gradient, and how it was made, as micrograd's `Value`.
+///
+/// Values take part in Python's garbage collection for one reason: an operation written in Python
+/// (`out._backward = fn`, see `custom.rs`) makes a cycle, `out` → its closure → `out`, through the
+/// engine's rule, which only the collector can free. So that it never frees a closure some later
+/// node still needs, a Value computed from such an operation holds its operands (`keep`), as
+/// micrograd's `_prev` does. Values of graphs without such operations are left out of the
+/// collector's lists (see [`PyValue::make`]).
 #[pyclass(name = "Value", module = "micrograd_rs.engine", frozen, subclass)]
 pub struct PyValue {
     pub(crate) tape: &'static Tape,
     pub(crate) handle: Cell<Handle>,
     /// The `_prev` set, made on first use and then the same set every time, as micrograd's.
     pub(crate) prev: RefCell<Option<Py<PyAny>>>,
+    /// The operands this Value holds because they are, or were computed from, operations written
+    /// in Python (a tuple), or nothing.
+    pub(crate) keep: RefCell<Option<Py<PyAny>>>,
+    /// The backward closure this Value was given (`out._backward = fn`), shared with the engine's
+    /// rule; this Value answers for it to the garbage collector.
+    pub(crate) slot: RefCell<Option<Arc<Slot>>>,
 }
+
+/// A Python backward closure, shared by the engine's rule (which calls it) and the Value it was
+/// given to (which the garbage collector asks about it).
+#[derive(Default)]
+pub(crate) struct Slot {
+    pub(crate) callable: RefCell<Option<Py<PyAny>>>,
+    /// Set when the garbage collector took the closure from an unreachable Value.
+    pub(crate) collected: Cell<bool>,
+}
+
+// SAFETY: a slot is read and written only with the GIL held (by the rule, which takes it, and by
+// the Value's methods), one thread at a time.
+unsafe impl Send for Slot {}
+unsafe impl Sync for Slot {}
 
 // SAFETY: the package is built for the stable ABI, which only GIL-holding interpreters load, so
 // every access to a Value happens under the GIL, one thread at a time. Each method checks that it
@@ -176,17 +204,23 @@ impl PyValue {
     }
 
     /// A new Python object of class `cls` (Value or a subclass) standing for `handle`, which has
-    /// none yet.
+    /// none yet, holding `keep` (see [`PyValue::keep`]).
     pub(crate) fn make(
         py: Python<'_>,
         cls: *mut ffi::PyTypeObject,
         tape: &'static Tape,
         handle: Handle,
+        keep: Option<Py<PyAny>>,
     ) -> PyResult<Py<Self>> {
+        let plain = keep.is_none()
+            && cls == VALUE_TYPE.load(Ordering::Relaxed)
+            && handle.op() != micrograd::Op::Custom;
         let value = PyValue {
             tape,
             handle: Cell::new(handle),
             prev: RefCell::new(None),
+            keep: RefCell::new(keep),
+            slot: RefCell::new(None),
         };
         tape.acquire();
         // SAFETY: `cls` is `Value` or a subclass of it (checked by the caller, or Python's own
@@ -195,6 +229,12 @@ impl PyValue {
             let raw = PyClassInitializer::from(value).into_new_object(py, cls)?;
             Bound::from_owned_ptr(py, raw).downcast_into_unchecked::<PyValue>()
         };
+        if plain {
+            // A plain Value of a native node holds no closure and nothing that leads back to it
+            // (its `_prev` holds only what it was computed from): the collector need not scan it.
+            // SAFETY: a live object of a collected type, tracked since its allocation.
+            unsafe { ffi::PyObject_GC_UnTrack(object.as_ptr().cast()) };
+        }
         tape.register(handle.id(), object.as_ptr());
         Ok(object.unbind())
     }
@@ -202,7 +242,26 @@ impl PyValue {
     /// A new `Value` standing for `handle`, which has none yet.
     #[inline]
     pub(crate) fn wrap(py: Python<'_>, tape: &'static Tape, handle: Handle) -> PyResult<Py<Self>> {
-        Self::make(py, VALUE_TYPE.load(Ordering::Relaxed), tape, handle)
+        Self::make(py, VALUE_TYPE.load(Ordering::Relaxed), tape, handle, None)
+    }
+
+    /// A new `Value` for `handle` computed from `operands`, holding those of them that carry an
+    /// operation written in Python.
+    #[inline]
+    pub(crate) fn wrap_from(
+        py: Python<'_>,
+        tape: &'static Tape,
+        handle: Handle,
+        operands: &[&Bound<'_, PyAny>],
+    ) -> PyResult<Py<Self>> {
+        let keep = keep_of(py, operands)?;
+        Self::make(py, VALUE_TYPE.load(Ordering::Relaxed), tape, handle, keep)
+    }
+
+    /// Whether this Value is, or was computed from, an operation written in Python.
+    #[inline]
+    pub(crate) fn carries(&self) -> bool {
+        self.handle.get().op() == micrograd::Op::Custom || self.keep.borrow().is_some()
     }
 
     /// The Python object standing for `handle`: the live one if there is one, else a new one.
@@ -211,9 +270,20 @@ impl PyValue {
         tape: &'static Tape,
         handle: Handle,
     ) -> PyResult<Py<Self>> {
+        Self::object_keeping(py, tape, handle, None)
+    }
+
+    /// [`PyValue::object_for`], a new object holding `keep` (see [`PyValue::keep`]).
+    pub(crate) fn object_keeping(
+        py: Python<'_>,
+        tape: &'static Tape,
+        handle: Handle,
+        keep: Option<&Py<PyAny>>,
+    ) -> PyResult<Py<Self>> {
         let existing = tape.object(handle.id());
         if existing.is_null() {
-            return Self::wrap(py, tape, handle);
+            let keep = keep.map(|k| k.clone_ref(py));
+            return Self::make(py, VALUE_TYPE.load(Ordering::Relaxed), tape, handle, keep);
         }
         // SAFETY: the table holds only live Values (each clears its entry when freed).
         let object = unsafe { Bound::from_borrowed_ptr(py, existing) };
@@ -230,32 +300,67 @@ impl PyValue {
     /// Builds `build(self, other)` as a new Value, or `NotImplemented` if `other` is neither a
     /// Value nor a number.
     pub(crate) fn binary(
-        &self,
+        slf: &Bound<'_, Self>,
         other: &Bound<'_, PyAny>,
         build: impl FnOnce(&'static Tape, Handle, Operand) -> Handle,
     ) -> PyResult<PyObject> {
         let py = other.py();
-        self.tape.check_thread()?;
-        before_new_nodes(self.tape, py);
-        let Some(rhs) = operand(self.tape, other)? else {
+        let this = slf.get();
+        this.tape.check_thread()?;
+        before_new_nodes(this.tape, py);
+        let Some(rhs) = operand(this.tape, other)? else {
             return Ok(py.NotImplemented());
         };
         // Read after the operand: a number's `__float__` may have compacted the tape.
-        let out = build(self.tape, self.handle.get(), rhs);
-        Ok(Self::wrap(py, self.tape, out)?.into_any())
+        let out = build(this.tape, this.handle.get(), rhs);
+        Ok(Self::wrap_from(py, this.tape, out, &[slf.as_any(), other])?.into_any())
     }
 
     /// Builds `build(self)` as a new Value.
     pub(crate) fn unary(
-        &self,
-        py: Python<'_>,
+        slf: &Bound<'_, Self>,
         build: impl FnOnce(Handle) -> Handle,
     ) -> PyResult<Py<Self>> {
-        self.tape.check_thread()?;
-        before_new_nodes(self.tape, py);
-        let out = build(self.handle.get());
-        Self::wrap(py, self.tape, out)
+        let py = slf.py();
+        let this = slf.get();
+        this.tape.check_thread()?;
+        before_new_nodes(this.tape, py);
+        let out = build(this.handle.get());
+        Self::wrap_from(py, this.tape, out, &[slf.as_any()])
     }
+}
+
+/// The Values among the items of `seq` (a list or a tuple; anything else is not looked at) that
+/// carry an operation written in Python, as a tuple, or `None`.
+pub(crate) fn carried(seq: &Bound<'_, PyAny>) -> PyResult<Option<Py<PyAny>>> {
+    let items: Vec<Bound<'_, PyAny>> = if let Ok(list) = seq.downcast::<PyList>() {
+        list.iter().collect()
+    } else if let Ok(tuple) = seq.downcast::<PyTuple>() {
+        tuple.iter().collect()
+    } else {
+        return Ok(None);
+    };
+    let refs: Vec<&Bound<'_, PyAny>> = items.iter().collect();
+    keep_of(seq.py(), &refs)
+}
+
+/// The tuple of those `operands` that are Values carrying an operation written in Python, or
+/// `None` (the common case, checked without allocating).
+#[inline]
+pub(crate) fn keep_of(
+    py: Python<'_>,
+    operands: &[&Bound<'_, PyAny>],
+) -> PyResult<Option<Py<PyAny>>> {
+    let carries = |o: &Bound<'_, PyAny>| as_value(o).is_some_and(PyValue::carries);
+    if !operands.iter().any(|o| carries(o)) {
+        return Ok(None);
+    }
+    let kept: Vec<_> = operands
+        .iter()
+        .filter(|o| carries(o))
+        .map(|o| (*o).clone())
+        .collect();
+    Ok(Some(PyTuple::new(py, kept)?.into_any().unbind()))
 }
 
 /// Whether `cls` is exactly `Value`.

@@ -66,12 +66,22 @@ pub(super) fn returned(tape: &'static Tape, out: &Bound<'_, PyAny>) -> PyResult<
     handles(tape, out)
 }
 
-/// micrograd's return convention: one Value alone, several as a list.
-pub(super) fn outputs(py: Python<'_>, tape: &'static Tape, out: &[Handle]) -> PyResult<PyObject> {
+/// micrograd's return convention: one Value alone, several as a list. New objects hold `keep`
+/// (the inputs that carry operations written in Python, see `PyValue::keep`).
+pub(super) fn outputs(
+    py: Python<'_>,
+    tape: &'static Tape,
+    out: &[Handle],
+    keep: Option<&Py<PyAny>>,
+) -> PyResult<PyObject> {
     if let [single] = out {
-        return Ok(PyValue::object_for(py, tape, *single)?.into_any());
+        return Ok(PyValue::object_keeping(py, tape, *single, keep)?.into_any());
     }
-    Ok(objects(py, tape, out)?.into_any())
+    let objects = out
+        .iter()
+        .map(|&h| PyValue::object_keeping(py, tape, h, keep))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(PyList::new(py, objects)?.into_any().unbind())
 }
 
 /// One node per neuron: `act(b + Σ wᵢ·xᵢ)` for each `(b, w)`, summed in micrograd's order

@@ -21,7 +21,7 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 
 use crate::convert::{check_parameter_count, getattr_opt};
 use crate::tape;
-use crate::value::{as_value, begin_native_call, handle_of, handles, PyValue};
+use crate::value::{as_value, begin_native_call, carried, handle_of, handles, PyValue};
 use forward::{
     collect_parameters, joined, layer_nodes, neuron_node, objects, outputs, parameters_of, returned,
 };
@@ -241,6 +241,7 @@ impl Neuron {
         let py = slf.py();
         let tape = tape::current();
         let _pin = begin_native_call(tape, py);
+        let x_obj = x;
         let x = handles(tape, x)?;
         let (w, b, act) = {
             let n = slf.borrow();
@@ -249,7 +250,8 @@ impl Neuron {
         let weights = handles(tape, w.bind(py))?;
         let bias = handle_of(tape, b.bind(py))?;
         let out = neuron_node(tape, bias, &weights, &x, act);
-        Ok(PyValue::object_for(py, tape, out)?.into_any())
+        let keep = carried(x_obj)?;
+        Ok(PyValue::object_keeping(py, tape, out, keep.as_ref())?.into_any())
     }
 
     /// The weights, then the bias.
@@ -326,10 +328,11 @@ impl Layer {
         let py = slf.py();
         let tape = tape::current();
         let _pin = begin_native_call(tape, py);
+        let keep = carried(x)?;
         let x = handles(tape, x)?;
         let neurons = slf.borrow().neurons.clone_ref(py);
         let out = layer_nodes(tape, neurons.bind(py), &x)?;
-        outputs(py, tape, &out)
+        outputs(py, tape, &out, keep.as_ref())
     }
 
     /// Every neuron's parameters, in order.
@@ -401,6 +404,7 @@ impl Mlp {
         let py = slf.py();
         let tape = tape::current();
         let _pin = begin_native_call(tape, py);
+        let keep = carried(x)?;
         let mut x = handles(tape, x)?;
         let layers = slf.borrow().layers.clone_ref(py);
         for layer in layers.bind(py).try_iter()? {
@@ -413,7 +417,7 @@ impl Mlp {
                 Err(_) => returned(tape, &layer.call1((objects(py, tape, &x)?,))?)?,
             };
         }
-        outputs(py, tape, &x)
+        outputs(py, tape, &x, keep.as_ref())
     }
 
     /// Every layer's parameters, in order.
