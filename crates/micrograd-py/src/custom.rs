@@ -8,16 +8,19 @@
 //! its exception, which `backward()` raises unchanged. The closure usually holds `out` itself: the
 //! Value answers for the closure to Python's garbage collector, which frees the pair once nothing
 //! else can reach them (see [`PyValue`]).
+//!
+//! The constructor is here too: it decides whether a new Value is an input or such an operation.
 
 use std::sync::Arc;
 
 use micrograd::{BackwardError, BackwardStep, Op, RuleError};
 use pyo3::exceptions::{PyAttributeError, PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyDict, PyTuple, PyType};
 
-use crate::tape::{Handle, Tape};
-use crate::value::{as_value, PyValue, Slot};
+use crate::convert::number;
+use crate::tape::{self, Drawn, Handle, Tape};
+use crate::value::{self, as_value, is_value_class, PyValue, Slot};
 
 /// The nodes of `children` if every one is a Value of `tape` (a node computed from them can be
 /// recorded), else `None` (the Value is drawn with them but is an input to `backward()`).
@@ -126,4 +129,93 @@ pub(crate) fn clear_slot(slot: &Slot) -> Option<Py<PyAny>> {
         slot.collected.set(true);
     }
     callable
+}
+
+/// The arguments of `Value(...)` beyond micrograd's, refused for `Value` itself and left to a
+/// subclass's own `__init__` otherwise.
+fn check_extra(
+    cls: &Bound<'_, PyType>,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<()> {
+    let extra_kwargs = kwargs.is_some_and(|k| !k.is_empty());
+    if is_value_class(cls) && (!args.is_empty() || extra_kwargs) {
+        return Err(PyTypeError::new_err(
+            "Value(data, _children=(), _op='', label=''): too many arguments",
+        ));
+    }
+    Ok(())
+}
+
+/// `Value(data, _children, _op, label)` for class `cls` (Value or a subclass): an input, an
+/// operation written in Python (children that are all Values), or an input drawn with the children
+/// it was given (anything else).
+pub(crate) fn construct(
+    cls: &Bound<'_, PyType>,
+    data: Option<&Bound<'_, PyAny>>,
+    _children: Option<&Bound<'_, PyAny>>,
+    _op: Option<&Bound<'_, PyAny>>,
+    label: Option<&Bound<'_, PyAny>>,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Py<PyValue>> {
+    let py = cls.py();
+    check_extra(cls, args, kwargs)?;
+    let exact = is_value_class(cls);
+    let x = match data.map(number).transpose()?.flatten() {
+        Some(x) => x,
+        None if !exact => 0.0,
+        None => {
+            let given = match data {
+                Some(d) => d.get_type().name()?.to_string(),
+                None => "nothing".to_string(),
+            };
+            return Err(PyTypeError::new_err(format!(
+                "Value(data): data must be a number (int, float or numpy scalar), not {given}"
+            )));
+        }
+    };
+    let text = |obj: Option<&Bound<'_, PyAny>>, what: &str| -> PyResult<String> {
+        match obj {
+            None => Ok(String::new()),
+            Some(o) if o.is_none() => Ok(String::new()),
+            Some(o) => o
+                .extract::<String>()
+                .map_err(|_| PyTypeError::new_err(format!("Value({what}=...) must be a string"))),
+        }
+    };
+    let op = text(_op, "_op")?;
+    let label = text(label, "label")?;
+    // The children are read (their `__iter__` may run any code) before any node is made.
+    let children = match _children {
+        Some(c) if !c.is_none() => PyTuple::new(py, c.try_iter()?.collect::<PyResult<Vec<_>>>()?)?,
+        _ => PyTuple::empty(py),
+    };
+    let tape = tape::current();
+    value::before_new_nodes(tape, py);
+    let mut keep = None;
+    let handle = if children.is_empty() && op.is_empty() {
+        tape.graph.value(x)
+    } else if let Some(nodes) = child_nodes(tape, &children) {
+        // An operation written in Python: a node computed from the children, whose backward
+        // rule is its `_backward`. It holds its children, as micrograd's `_prev` does.
+        if !children.is_empty() {
+            keep = Some(children.into_any().unbind());
+        }
+        tape.graph.custom(&op, &nodes, x)
+    } else {
+        let handle = tape.graph.value(x);
+        tape.set_drawn(
+            handle.id(),
+            Drawn {
+                children: children.into_any().unbind(),
+                op,
+            },
+        );
+        handle
+    };
+    if !label.is_empty() {
+        handle.set_label(label);
+    }
+    PyValue::make(py, cls.as_type_ptr(), tape, handle, keep)
 }

@@ -13,8 +13,8 @@ use pyo3::{PyTraverseError, PyVisit};
 
 use crate::convert::{float_repr, getattr_opt, is_integer, number, Operand};
 use crate::custom;
-use crate::tape::{self, Drawn, Handle, Tape};
-use crate::value::{self, as_value, is_value_class, PyValue};
+use crate::tape::{Handle, Tape};
+use crate::value::{self, as_value, PyValue};
 
 /// `x ** -1` with its exponent recorded as the integer micrograd writes.
 fn reciprocal(tape: &'static Tape, x: Handle) -> Handle {
@@ -48,22 +48,6 @@ fn attribute_number(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<f64> {
     }
 }
 
-/// The arguments of `Value(...)` beyond micrograd's, refused for `Value` itself and left to a
-/// subclass's own `__init__` otherwise.
-fn check_extra(
-    cls: &Bound<'_, PyType>,
-    args: &Bound<'_, PyTuple>,
-    kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<()> {
-    let extra_kwargs = kwargs.is_some_and(|k| !k.is_empty());
-    if is_value_class(cls) && (!args.is_empty() || extra_kwargs) {
-        return Err(PyTypeError::new_err(
-            "Value(data, _children=(), _op='', label=''): too many arguments",
-        ));
-    }
-    Ok(())
-}
-
 #[pymethods]
 impl PyValue {
     /// `Value(data, _children=(), _op='', label='')`, as micrograd's (and the notebook's)
@@ -81,67 +65,7 @@ impl PyValue {
         args: &Bound<'_, PyTuple>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<Self>> {
-        let py = cls.py();
-        check_extra(cls, args, kwargs)?;
-        let exact = is_value_class(cls);
-        let x = match data.map(number).transpose()?.flatten() {
-            Some(x) => x,
-            None if !exact => 0.0,
-            None => {
-                let given = match data {
-                    Some(d) => d.get_type().name()?.to_string(),
-                    None => "nothing".to_string(),
-                };
-                return Err(PyTypeError::new_err(format!(
-                    "Value(data): data must be a number (int, float or numpy scalar), not {given}"
-                )));
-            }
-        };
-        let text = |obj: Option<&Bound<'_, PyAny>>, what: &str| -> PyResult<String> {
-            match obj {
-                None => Ok(String::new()),
-                Some(o) if o.is_none() => Ok(String::new()),
-                Some(o) => o.extract::<String>().map_err(|_| {
-                    PyTypeError::new_err(format!("Value({what}=...) must be a string"))
-                }),
-            }
-        };
-        let op = text(_op, "_op")?;
-        let label = text(label, "label")?;
-        // The children are read (their `__iter__` may run any code) before any node is made.
-        let children = match _children {
-            Some(c) if !c.is_none() => {
-                PyTuple::new(py, c.try_iter()?.collect::<PyResult<Vec<_>>>()?)?
-            }
-            _ => PyTuple::empty(py),
-        };
-        let tape = tape::current();
-        value::before_new_nodes(tape, py);
-        let mut keep = None;
-        let handle = if children.is_empty() && op.is_empty() {
-            tape.graph.value(x)
-        } else if let Some(nodes) = custom::child_nodes(tape, &children) {
-            // An operation written in Python: a node computed from the children, whose backward
-            // rule is its `_backward`. It holds its children, as micrograd's `_prev` does.
-            if !children.is_empty() {
-                keep = Some(children.into_any().unbind());
-            }
-            tape.graph.custom(&op, &nodes, x)
-        } else {
-            let handle = tape.graph.value(x);
-            tape.set_drawn(
-                handle.id(),
-                Drawn {
-                    children: children.into_any().unbind(),
-                    op,
-                },
-            );
-            handle
-        };
-        if !label.is_empty() {
-            handle.set_label(label);
-        }
-        PyValue::make(py, cls.as_type_ptr(), tape, handle, keep)
+        custom::construct(cls, data, _children, _op, label, args, kwargs)
     }
 
     /// A subclass's `super().__init__(data, ...)`: the instance was made by `Value.__new__`; a
