@@ -505,7 +505,7 @@ pub fn accuracy(model: &MLP<'_>, loss: Loss, data: &Dataset) -> f64 {
     if data.is_empty() {
         return 0.0;
     }
-    let frozen = speed::FrozenMlp::new(model);
+    let frozen = crate::nn::FrozenMlp::new(model);
     let correct = data
         .rows()
         .zip(data.labels())
