@@ -263,17 +263,8 @@ impl Recipe {
                 self.l2
             ));
         }
-        if !(0.0..=1.0).contains(&self.label_smoothing) {
-            return bad(format!(
-                "--label-smoothing must be at least 0 and at most 1, not {}",
-                self.label_smoothing
-            ));
-        }
-        if self.label_smoothing != 0.0 && self.loss != Loss::CrossEntropy {
-            return bad(format!(
-                "--label-smoothing applies to the cross-entropy loss, not to {}",
-                self.loss
-            ));
+        if let Err(why) = self.loss.check_label_smoothing(self.label_smoothing) {
+            return bad(format!("--label-smoothing {why}"));
         }
         if !(0.0..1.0).contains(&self.test_fraction) {
             return bad(format!(
