@@ -26,6 +26,7 @@
 
 pub mod boundary;
 pub mod classes;
+pub mod kinds;
 pub mod recipe;
 pub mod snapshot;
 pub mod source;
@@ -34,7 +35,8 @@ use std::fmt;
 
 pub use boundary::{BoundaryGrid, Bounds};
 pub use classes::{format_label, Classes};
-pub use recipe::{Choices, HiddenWidths, Length, OptimizerKind, Recipe, Scaling, ScheduleKind};
+pub use kinds::{HiddenWidths, OptimizerKind, ScheduleKind};
+pub use recipe::{Choices, Length, Recipe, Scaling};
 pub use snapshot::{Curves, LayerWeights, Snapshot};
 pub use source::{DataOptions, DataSource};
 
