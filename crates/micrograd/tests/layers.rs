@@ -46,7 +46,7 @@ const MAX_LINES: usize = 500;
 /// while it lasts. Remove an entry when its file is split.
 const BEING_SPLIT: &[(&str, usize)] = &[
     ("crates/micrograd/src/tape/mod.rs", 536),
-    ("crates/micrograd/src/train/mod.rs", 515),
+    ("crates/micrograd/src/train/mod.rs", 505),
 ];
 
 /// The repository's root.
