@@ -36,8 +36,7 @@ const LIBRARY_ORDER: &[&str] = &[
 ];
 
 /// The Python crate's files in reading order (its `lib.rs` comes last and may use every one).
-/// `ops` (what the package reads from the engine's operations) sits below `value`, which uses it.
-const PYTHON_ORDER: &[&str] = &["tape", "ops", "convert", "value", "nn", "draw"];
+const PYTHON_ORDER: &[&str] = &["tape", "convert", "value", "ops", "nn", "draw"];
 
 /// The most lines a source file may have before it is split by idea.
 const MAX_LINES: usize = 500;
