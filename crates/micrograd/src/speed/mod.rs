@@ -21,21 +21,18 @@
 //!   processor allows it, with the same bits (see [`simd`]).
 //! - **Parameters as slices.** [`update_parameters`] hands an optimizer the parameters' data and
 //!   gradients as two slices (see [`params`]).
-//! - **Scoring.** [`FrozenMlp`] copies a model's parameters out once to score a whole data set
-//!   (see [`frozen`]).
 //! - **Huge pages.** A long graph's buffers are mapped in 2 MiB pages where the system allows it
 //!   (`tape/pages.rs`): most of a one-off graph's cost is otherwise the kernel handing out and
 //!   clearing 4 KiB pages.
 //! - **Threads** are not here: they split a training batch, so they live with the trainer
-//!   (`train/threads.rs`), built on this module's batch forward.
+//!   (`train/threads.rs`), built on this module's batch forward. Nor is scoring a data set on a
+//!   frozen copy of a model's parameters: that is the model's (`nn/frozen.rs`).
 
 mod batch;
-mod frozen;
 mod params;
 pub(crate) mod simd;
 
 pub(crate) use batch::forward_batch;
-pub(crate) use frozen::FrozenMlp;
 pub(crate) use params::{l2_of_run, parameter_run, update_parameters};
 
 use crate::graph::{Graph, Value};
