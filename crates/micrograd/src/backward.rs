@@ -3,6 +3,9 @@
 //! Seed the output's gradient with 1, walk the tape from the output down (creation order is a
 //! topological order, so every node's gradient is complete when the walk reaches it), apply each
 //! node's backward rule from [`Op::backward`] and add the contributions into its inputs' gradients.
+//! Constants (the `2.0` of `2.0 * a`, a data row fed to a network) take no gradient, as PyTorch's
+//! tensors that do not require one ([`Value::grad`](crate::Value::grad) is 0 for them): for a
+//! network's first layer it would be a large part of the work.
 //!
 //! [`Value::backward`](crate::Value::backward) takes the speed path ([`crate::speed`]), which gives
 //! the same bits with less work; this sweep is the reference it is tested against, and
@@ -43,8 +46,10 @@ pub(crate) fn backward(graph: &Graph, out: usize) -> Result<(), BackwardError> {
             }
         } else {
             apply_rule(&tape, i, g, |input, contribution| {
-                grad[input] += contribution;
-                reached[input] = true;
+                if tape.node(input).op() != Op::Const {
+                    grad[input] += contribution;
+                    reached[input] = true;
+                }
             });
         }
     }
@@ -65,7 +70,9 @@ pub(crate) fn backward_step(graph: &Graph, out: usize) -> Result<(), BackwardErr
         contributions = graph.call_rule(out, g, None)?;
     } else {
         apply_rule(&tape, out, g, |input, contribution| {
-            contributions.push((input as u32, contribution));
+            if tape.node(input).op() != Op::Const {
+                contributions.push((input as u32, contribution));
+            }
         });
         drop(tape);
     }

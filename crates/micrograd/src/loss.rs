@@ -265,6 +265,28 @@ impl Loss {
         }
     }
 
+    /// Whether this loss can have its labels smoothed by `smoothing` (PyTorch's `label_smoothing`):
+    /// only the cross-entropy has labels to smooth, by at least 0 and at most 1. The error says what
+    /// is wrong, to follow the option's name: `must be at least 0 and at most 1, not 1.5`.
+    ///
+    /// ```
+    /// use micrograd::loss::Loss;
+    ///
+    /// assert!(Loss::CrossEntropy.check_label_smoothing(0.1).is_ok());
+    /// assert!(Loss::Hinge.check_label_smoothing(0.0).is_ok());
+    /// let err = Loss::Hinge.check_label_smoothing(0.1).unwrap_err();
+    /// assert_eq!(err, "applies to the cross-entropy loss, not to hinge");
+    /// ```
+    pub fn check_label_smoothing(self, smoothing: f64) -> Result<(), String> {
+        if !(0.0..=1.0).contains(&smoothing) {
+            return Err(format!("must be at least 0 and at most 1, not {smoothing}"));
+        }
+        if smoothing != 0.0 && self != Loss::CrossEntropy {
+            return Err(format!("applies to the cross-entropy loss, not to {self}"));
+        }
+        Ok(())
+    }
+
     /// The loss of a batch: `outputs[i]` is the model's output for sample i, `labels[i]` its label.
     ///
     /// # Panics

@@ -28,10 +28,17 @@ impl<'g> Value<'g> {
         self.graph().tape().data()[i]
     }
 
-    /// The gradient accumulated in this node by [`backward`](Value::backward) (0 until then).
+    /// The gradient accumulated in this node by [`backward`](Value::backward) (0 until then). A
+    /// constant ([`Op::Const`], the `2.0` of `2.0 * a`) has none, as a PyTorch tensor that does not
+    /// require a gradient: its gradient is always 0.
     pub fn grad(&self) -> f64 {
         let i = self.live();
-        self.graph().tape().grad(i)
+        let t = self.graph().tape();
+        if t.node(i).op() == Op::Const {
+            0.0
+        } else {
+            t.grad(i)
+        }
     }
 
     /// Sets the node's data, as the notebook's `a.data += 0.01 * a.grad`. Nodes computed from it

@@ -371,3 +371,32 @@ fn a_chain_of_a_million_nodes_neither_overflows_nor_leaks() {
     );
     drop(g);
 }
+
+#[test]
+fn constants_take_no_gradient_as_in_pytorch() {
+    use micrograd::nn::{Module, MLP};
+    for plain in [false, true] {
+        let g = Graph::new();
+        let a = g.value(3.0);
+        let y = 2.0 * a + 1.0;
+        if plain {
+            y.backward_plain();
+        } else {
+            y.backward();
+        }
+        let two = y.children()[0].children()[0];
+        assert_eq!((two.op(), two.data()), (Op::Const, 2.0));
+        assert_eq!((a.grad(), two.grad()), (2.0, 0.0));
+        // A network's data row is made of constants: none of them gets a gradient, the weights do.
+        let model = MLP::new(&g, 3, &[4, 1], 7);
+        let x = [g.constant(0.5), g.constant(-1.0), g.constant(2.0)];
+        let out = model.forward(&x)[0];
+        if plain {
+            out.backward_plain();
+        } else {
+            out.backward();
+        }
+        assert!(x.iter().all(|v| v.grad() == 0.0));
+        assert!(model.parameters().iter().any(|p| p.grad() != 0.0));
+    }
+}

@@ -213,7 +213,8 @@ pub fn explore(request: &GraphRequest) -> Result<JsonValue, ApiError> {
             "node": id,
             "name": names[&id],
             "grad": json_number(out_grad),
-            "lines": children.iter().zip(&lines).map(|(c, l)| json!({
+            // A constant takes no gradient, so its rule line is not shown.
+            "lines": children.iter().zip(&lines).filter(|(c, _)| c.op() != Op::Const).map(|(c, l)| json!({
                 "child": c.id(),
                 "symbolic": l.symbolic,
                 "numeric": l.numeric,

@@ -1,6 +1,8 @@
 //! [`Dataset`]: rows of numeric features with one label each, and the operations training needs on
 //! them (split, standardize, shuffle into mini-batches).
 
+use std::borrow::Cow;
+
 use crate::rng::Rng;
 
 /// A table of samples: `len()` rows of `n_features()` numbers, each with a label.
@@ -218,6 +220,15 @@ pub struct Standardizer {
     pub std: Vec<f64>,
 }
 
+/// `row` as a model trained with `standardizer` sees it: standardized if there is one, as it is
+/// if not. Predictions on raw inputs go through here, so they see what training saw.
+pub fn scaled_input<'a>(standardizer: Option<&Standardizer>, row: &'a [f64]) -> Cow<'a, [f64]> {
+    match standardizer {
+        Some(s) => Cow::Owned(s.transformed(row)),
+        None => Cow::Borrowed(row),
+    }
+}
+
 impl Standardizer {
     /// The means and standard deviations of `data`'s features.
     pub fn fit(data: &Dataset) -> Self {
@@ -242,6 +253,13 @@ impl Standardizer {
         for ((x, m), s) in row.iter_mut().zip(&self.mean).zip(&self.std) {
             *x = (*x - m) / s;
         }
+    }
+
+    /// A standardized copy of one row of features.
+    pub fn transformed(&self, row: &[f64]) -> Vec<f64> {
+        let mut row = row.to_vec();
+        self.transform_row(&mut row);
+        row
     }
 
     /// Standardizes every row of `data` in place.

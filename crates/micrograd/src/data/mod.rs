@@ -7,7 +7,8 @@
 //!   `label(i)`, `labels()`, `rows()`, `n_classes()`, `select(&indices)`, `split(test_fraction, seed)
 //!   -> (train, test)`, `scale_features(f)`, `batches(batch_size, &mut rng) -> Vec<Vec<usize>>`
 //!   (shuffled index batches).
-//! - [`Standardizer`]: `Standardizer::fit(&train)`, then `apply(&mut data)` / `transform_row(&mut row)`.
+//! - [`Standardizer`]: `Standardizer::fit(&train)`, then `apply(&mut data)` / `transform_row(&mut row)`;
+//!   [`scaled_input`]`(Option<&Standardizer>, row)` is a raw row as the model sees it.
 //! - Generators, all `(n, noise, seed) -> Dataset` with 2 features and class labels 0, 1, …:
 //!   [`moons`], [`circles`], [`blobs`] (3 classes; [`blobs_with`] chooses), [`xor`], [`spiral`] (2 arms;
 //!   [`spiral_with`] chooses).
@@ -36,7 +37,7 @@ mod generators;
 
 pub use builtin::{digits, moons100};
 pub use csv::{load_csv, parse_cell, parse_csv, CsvError, CsvOptions, LabelColumn};
-pub use dataset::{Dataset, Standardizer};
+pub use dataset::{scaled_input, Dataset, Standardizer};
 pub use generators::{blobs, blobs_with, circles, moons, spiral, spiral_with, xor};
 
 /// The names [`by_name`] knows.

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::Path;
 
-use crate::data::Standardizer;
+use crate::data::{scaled_input, Standardizer};
 use crate::graph::Graph;
 use crate::nn::{Architecture, MLP};
 
@@ -144,14 +144,7 @@ impl SavedModel {
     /// The model's output for one input row: standardized first if the model has a standardizer,
     /// then the MLP in plain `f64`. `model` is this file's [`build`](SavedModel::build).
     pub fn predict(&self, model: &MLP<'_>, input: &[f64]) -> Vec<f64> {
-        match &self.standardizer {
-            Some(s) => {
-                let mut row = input.to_vec();
-                s.transform_row(&mut row);
-                model.predict(&row)
-            }
-            None => model.predict(input),
-        }
+        model.predict(&scaled_input(self.standardizer.as_ref(), input))
     }
 
     /// Writes the model as JSON to `path` (whole or not at all).

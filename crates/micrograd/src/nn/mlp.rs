@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::{Activation, Init, Layer, Module, Neuron};
+use super::{Activation, FrozenMlp, Init, Layer, Module, Neuron};
 use crate::graph::{Graph, Value};
 use crate::rng::Rng;
 use crate::speed::{self, DenseLayer};
@@ -384,18 +384,7 @@ impl<'g> MLP<'g> {
     /// # Panics
     /// If `x` does not have [`n_inputs`](MLP::n_inputs) values.
     pub fn predict(&self, x: &[f64]) -> Vec<f64> {
-        assert_eq!(
-            x.len(),
-            self.inputs,
-            "MLP::predict: {} inputs for a model of {} inputs",
-            x.len(),
-            self.inputs
-        );
-        let mut current = x.to_vec();
-        for layer in &self.layers {
-            current = layer.predict(&current);
-        }
-        current
+        FrozenMlp::new(self).predict(x)
     }
 
     /// Every parameter's current value, in the order of [`Module::parameters`].

@@ -44,6 +44,7 @@
 //! ```
 
 mod activation;
+mod frozen;
 mod init;
 mod layer;
 mod mlp;
@@ -51,6 +52,7 @@ mod module;
 mod neuron;
 
 pub use activation::{Activation, UnknownActivation};
+pub(crate) use frozen::FrozenMlp;
 pub use init::Init;
 pub use layer::Layer;
 pub use mlp::{Architecture, ParameterCountError, MLP};

@@ -4,6 +4,7 @@ use std::fmt;
 
 use super::{Activation, Init, Module};
 use crate::graph::{Graph, Value};
+use crate::op;
 use crate::rng::Rng;
 
 /// One neuron: weights, a bias and an activation.
@@ -122,14 +123,12 @@ impl<'g> Neuron<'g> {
         self.b.graph().weighted_sum(self.b, &self.w, x)
     }
 
-    /// The output for plain numbers, computed without building graph nodes.
+    /// The output for plain numbers, computed without building graph nodes (added as the node
+    /// adds, so the same number as [`forward`](Neuron::forward)).
     pub fn predict(&self, x: &[f64]) -> f64 {
-        let sum = self
-            .w
-            .iter()
-            .zip(x)
-            .fold(self.b.data(), |acc, (w, x)| acc + w.data() * x);
-        self.activation.apply_f64(sum)
+        let terms = self.w.iter().map(|w| w.data()).zip(x.iter().copied());
+        self.activation
+            .forward(op::weighted_sum(self.b.data(), terms))
     }
 }
 

@@ -26,6 +26,7 @@
 
 pub mod boundary;
 pub mod classes;
+pub mod kinds;
 pub mod recipe;
 pub mod snapshot;
 pub mod source;
@@ -34,14 +35,15 @@ use std::fmt;
 
 pub use boundary::{BoundaryGrid, Bounds};
 pub use classes::{format_label, Classes};
-pub use recipe::{Choices, HiddenWidths, Length, OptimizerKind, Recipe, Scaling, ScheduleKind};
+pub use kinds::{HiddenWidths, OptimizerKind, ScheduleKind};
+pub use recipe::{Choices, Length, Recipe, Scaling};
 pub use snapshot::{Curves, LayerWeights, Snapshot};
 pub use source::{DataOptions, DataSource};
 
-use crate::data::{Dataset, Standardizer};
+use crate::data::{scaled_input, Dataset, Standardizer};
 use crate::graph::Graph;
 use crate::loss::Loss;
-use crate::nn::{Architecture, MLP};
+use crate::nn::{Architecture, FrozenMlp, MLP};
 use crate::optim::{Adam, Sgd};
 use crate::train::{StepReport, TrainError, Trainer};
 
@@ -280,21 +282,20 @@ impl Session {
 
     /// The model's outputs for raw inputs (scaled as in training).
     pub fn predict(&self, model: &MLP<'_>, input: &[f64]) -> Vec<f64> {
-        match &self.standardizer {
-            Some(s) => {
-                let mut row = input.to_vec();
-                s.transform_row(&mut row);
-                model.predict(&row)
-            }
-            None => model.predict(input),
-        }
+        self.predictor(model)(input)
     }
 
     /// The model's outputs over `bounds` of the plane of raw inputs, on a `cells` × `cells` grid;
     /// `None` unless the data has two features.
     pub fn boundary(&self, model: &MLP<'_>, bounds: Bounds, cells: usize) -> Option<BoundaryGrid> {
         (self.data.n_features() == 2)
-            .then(|| BoundaryGrid::sample(bounds, cells, |x| self.predict(model, x)))
+            .then(|| BoundaryGrid::sample(bounds, cells, self.predictor(model)))
+    }
+
+    /// [`predict`](Session::predict) for many inputs: the parameters are read once.
+    fn predictor(&self, model: &MLP<'_>) -> impl Fn(&[f64]) -> Vec<f64> + '_ {
+        let frozen = FrozenMlp::new(model);
+        move |input| frozen.predict(&scaled_input(self.standardizer.as_ref(), input))
     }
 
     /// The points of the data set (the first two features), for bounds and pictures.

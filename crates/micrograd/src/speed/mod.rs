@@ -21,21 +21,18 @@
 //!   processor allows it, with the same bits (see [`simd`]).
 //! - **Parameters as slices.** [`update_parameters`] hands an optimizer the parameters' data and
 //!   gradients as two slices (see [`params`]).
-//! - **Scoring.** [`FrozenMlp`] copies a model's parameters out once to score a whole data set
-//!   (see [`frozen`]).
 //! - **Huge pages.** A long graph's buffers are mapped in 2 MiB pages where the system allows it
 //!   (`tape/pages.rs`): most of a one-off graph's cost is otherwise the kernel handing out and
 //!   clearing 4 KiB pages.
 //! - **Threads** are not here: they split a training batch, so they live with the trainer
-//!   (`train/threads.rs`), built on this module's batch forward.
+//!   (`train/threads.rs`), built on this module's batch forward. Nor is scoring a data set on a
+//!   frozen copy of a model's parameters: that is the model's (`nn/frozen.rs`).
 
 mod batch;
-mod frozen;
 mod params;
 pub(crate) mod simd;
 
 pub(crate) use batch::forward_batch;
-pub(crate) use frozen::FrozenMlp;
 pub(crate) use params::{l2_of_run, parameter_run, update_parameters};
 
 use crate::graph::{Graph, Value};
@@ -73,6 +70,7 @@ pub(crate) fn backward(graph: &Graph, out: usize) -> Result<(), BackwardError> {
             (true, Some(first)) => first as usize,
             (true, None) => usize::MAX,
         },
+        last_run_checked: (0, 0, false),
     };
     pass.add(out as u32, 1.0);
     let skip_from = pass.skip_zero_below.min(n);
@@ -111,7 +109,7 @@ pub(crate) fn backward(graph: &Graph, out: usize) -> Result<(), BackwardError> {
     for i in (0..skip_from).rev() {
         let g = pass.adjoint[i];
         if g != 0.0 {
-            propagate(nodes[i], i, g, data, operands, &mut pass);
+            propagate(nodes, i, g, data, operands, &mut pass);
         }
     }
     // Nodes the pass does not reach have adjoint 0, so adding everything is exact. Adjoints are
@@ -145,7 +143,7 @@ fn sweep_reached(t: &Tape, pass: &mut Pass, range: std::ops::Range<usize>) {
     } = t.sweep();
     for i in range.rev() {
         if pass.reached(i) {
-            propagate(nodes[i], i, pass.adjoint[i], data, operands, pass);
+            propagate(nodes, i, pass.adjoint[i], data, operands, pass);
         }
     }
 }
@@ -159,9 +157,26 @@ struct Pass {
     all_finite: bool,
     /// Below this index a node whose gradient is 0 is skipped (see [`Pass::drops`]).
     skip_zero_below: usize,
+    /// The last run of a weighted sum's inputs checked for constants, `(first, n)`, and whether
+    /// all were: a layer's neurons share their inputs, so each run is checked once, not per neuron.
+    last_run_checked: (u32, u32, bool),
 }
 
 impl Pass {
+    /// Whether the `n` nodes from `first` are all constants, which take no gradient.
+    #[inline(always)]
+    fn all_constants(&mut self, nodes: &[Node], first: u32, n: u32) -> bool {
+        let (last_first, last_n, all) = self.last_run_checked;
+        if (last_first, last_n) == (first, n) {
+            return all;
+        }
+        let all = nodes[first as usize..][..n as usize]
+            .iter()
+            .all(|node| node.op() == Op::Const);
+        self.last_run_checked = (first, n, all);
+        all
+    }
+
     /// The buffers, for the next pass to reuse.
     fn into_scratch(self) -> Scratch {
         Scratch {
@@ -223,9 +238,12 @@ fn mark_run(reached: &mut [u64], first: usize, n: usize) {
 }
 
 /// Pushes the gradient `g` of node `i` back to its inputs, with the op's backward rule (the
-/// weighted sum's terms as [`crate::op::weighted_sum_term_backward`], over slices).
+/// weighted sum's terms as [`crate::op::weighted_sum_term_backward`], over slices). A constant's
+/// gradient is never read ([`Value::grad`] is 0 for one), so what reaches it is skipped where that
+/// saves work: a network's first layer, whose inputs are the data.
 #[inline(always)]
-fn propagate(node: Node, i: usize, g: f64, data: &[f64], operands: &[u32], pass: &mut Pass) {
+fn propagate(nodes: &[Node], i: usize, g: f64, data: &[f64], operands: &[u32], pass: &mut Pass) {
+    let node = nodes[i];
     match node.op() {
         Op::Leaf | Op::Const => {}
         Op::Custom => unreachable!("a custom node is run by `backward`, not propagated"),
@@ -253,7 +271,9 @@ fn propagate(node: Node, i: usize, g: f64, data: &[f64], operands: &[u32], pass:
                     let ws = &data[weights as usize..][..n as usize];
                     let xs = &data[inputs as usize..][..n as usize];
                     pass.add_scaled(weights, g, xs);
-                    pass.add_scaled(inputs, g, ws);
+                    if !pass.all_constants(nodes, inputs, n) {
+                        pass.add_scaled(inputs, g, ws);
+                    }
                 }
             }
         }

@@ -212,19 +212,9 @@ impl<'a, 'g> Trainer<'a, 'g> {
     }
 
     fn check_smoothing(&self) -> Result<(), TrainError> {
-        let smoothing = self.label_smoothing;
-        if !(0.0..=1.0).contains(&smoothing) {
-            return Err(TrainError::Incompatible(format!(
-                "label smoothing must be in [0, 1], not {smoothing}"
-            )));
-        }
-        if smoothing != 0.0 && self.loss != Loss::CrossEntropy {
-            return Err(TrainError::Incompatible(format!(
-                "label smoothing applies to the cross-entropy loss, not to {}",
-                self.loss
-            )));
-        }
-        Ok(())
+        self.loss
+            .check_label_smoothing(self.label_smoothing)
+            .map_err(|why| TrainError::Incompatible(format!("label smoothing {why}")))
     }
 
     /// One step on the samples `indices` of `data`. On a NaN or infinite loss (or parameters) the
@@ -505,7 +495,7 @@ pub fn accuracy(model: &MLP<'_>, loss: Loss, data: &Dataset) -> f64 {
     if data.is_empty() {
         return 0.0;
     }
-    let frozen = speed::FrozenMlp::new(model);
+    let frozen = crate::nn::FrozenMlp::new(model);
     let correct = data
         .rows()
         .zip(data.labels())

@@ -1,10 +1,14 @@
-//! Scoring a whole data set: [`MLP::predict`] reads every weight through its handle, a check per
-//! weight per sample, which is most of the time spent scoring the digits after training. A frozen
-//! copy reads the parameters once and then works on plain numbers, in the same order as
-//! `Neuron::predict` (the bias, then each weight times its input, added left to right), so its
-//! outputs have the same bits.
+//! [`FrozenMlp`]: an MLP on plain numbers, the one forward pass in `f64` that every prediction takes
+//! ([`MLP::predict`], a session's boundary grid, a model file's predictions, the trainer's
+//! accuracy).
+//!
+//! Reading a weight through its handle costs a check per weight per sample, which is most of the
+//! time spent scoring a data set; a frozen copy reads the parameters once and then works on a slice.
+//! Each neuron adds as its node does ([`op::weighted_sum`]: the bias, then each weight times its
+//! input, left to right), so a prediction has the bits of [`MLP::forward`].
 
-use crate::nn::{Activation, MLP};
+use super::{Activation, MLP};
+use crate::op;
 
 /// An MLP's parameters copied out of the graph, for predictions on plain numbers.
 pub(crate) struct FrozenMlp {
@@ -36,12 +40,18 @@ impl FrozenMlp {
         }
     }
 
-    /// The model's outputs for `x`, as [`MLP::predict`] gives them.
+    /// The model's outputs for `x`.
     ///
     /// # Panics
     /// If `x` does not have the model's number of inputs.
     pub(crate) fn predict(&self, x: &[f64]) -> Vec<f64> {
-        assert_eq!(x.len(), self.inputs, "predict: {} inputs", x.len());
+        assert_eq!(
+            x.len(),
+            self.inputs,
+            "MLP::predict: {} inputs for a model of {} inputs",
+            x.len(),
+            self.inputs
+        );
         let mut current = x.to_vec();
         for (activation, params) in &self.layers {
             let width = current.len() + 1;
@@ -49,8 +59,8 @@ impl FrozenMlp {
                 .chunks_exact(width)
                 .map(|neuron| {
                     let (w, b) = neuron.split_at(width - 1);
-                    let sum = w.iter().zip(&current).fold(b[0], |acc, (w, x)| acc + w * x);
-                    activation.apply_f64(sum)
+                    let terms = w.iter().copied().zip(current.iter().copied());
+                    activation.forward(op::weighted_sum(b[0], terms))
                 })
                 .collect();
             current = next;
@@ -62,13 +72,13 @@ impl FrozenMlp {
 #[cfg(test)]
 mod tests {
     use super::FrozenMlp;
+    use crate::graph::Graph;
     use crate::nn::{Activation, Architecture, Init, MLP};
-    use crate::Graph;
     use proptest::prelude::*;
 
     proptest! {
         #[test]
-        fn a_frozen_copy_predicts_the_bits_of_the_model(
+        fn a_frozen_copy_predicts_the_bits_of_the_graphs_forward_pass(
             widths in prop::collection::vec((1..9usize, 0..4usize), 1..4),
             x in prop::collection::vec(-3.0..3.0f64, 3),
             seed in 0..1000u64,
@@ -78,7 +88,8 @@ mod tests {
             let arch = Architecture { inputs: 3, layers };
             let model = MLP::with_init(&g, &arch, Init::PyTorch, seed);
             let bits = |v: Vec<f64>| v.into_iter().map(f64::to_bits).collect::<Vec<_>>();
-            prop_assert_eq!(bits(FrozenMlp::new(&model).predict(&x)), bits(model.predict(&x)));
+            let forward = model.forward_data(&x).iter().map(|v| v.data()).collect();
+            prop_assert_eq!(bits(FrozenMlp::new(&model).predict(&x)), bits(forward));
         }
     }
 }
