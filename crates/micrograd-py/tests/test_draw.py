@@ -112,3 +112,29 @@ def test_the_notebooks_draw_dot_with_graphviz():
     o.backward()
     source = notebook_draw_dot(o, graphviz.Digraph).source
     assert "tanh" in source and "{ x | data 0.5000" in source
+
+
+def test_render_writes_the_source_and_the_picture_as_graphviz_does(tmp_path, monkeypatch):
+    L = seed_expression()
+    drawing = draw_dot(L)
+    path = drawing.render(tmp_path / "graph", format="svg")
+    assert path == str(tmp_path / "graph") + ".svg"
+    assert (tmp_path / "graph.svg").read_text(encoding="utf-8") == drawing.svg
+    assert (tmp_path / "graph").read_text(encoding="utf-8") == drawing.source
+    assert drawing.render("g", directory=tmp_path / "out", cleanup=True) == str(tmp_path / "out" / "g.svg")
+    assert not (tmp_path / "out" / "g").exists()
+    with pytest.raises(ValueError, match="SVG only"):
+        drawing.render(tmp_path / "graph", format="png")
+    opened = []
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    shown = drawing.view(directory=tmp_path / "view")
+    assert opened == ["file://" + shown] and shown.endswith(".svg")
+    assert drawing.pipe().startswith(b"<svg") or b"<svg" in drawing.pipe()
+
+
+def test_a_python_defined_operation_is_drawn_with_its_name():
+    x = Value(0.5, label="x")
+    out = Value(2.0, (x,), "double")
+    out._backward = lambda: None
+    svg = draw_dot(out).svg
+    assert "double" in svg and "data 0.5000" in svg
