@@ -36,3 +36,12 @@ def test_demo_matches_installed_micrograd():
     for (k, loss, acc), (_, their_loss, their_acc) in zip(ours, theirs):
         assert acc == their_acc, k
         assert abs(loss - their_loss) <= 1e-12 * abs(their_loss), k
+
+
+def test_the_demo_with_its_relu_written_in_python_gives_the_same_numbers():
+    from micrograd_rs.demo import PYTHON_RELU_SETUP, Demo, numpy_moons
+
+    plain, python = Demo("micrograd_rs", numpy_moons), Demo("micrograd_rs", numpy_moons, setup=PYTHON_RELU_SETUP)
+    assert "_backward" in PYTHON_RELU_SETUP
+    for k in range(5):
+        assert python.step(k) == plain.step(k)

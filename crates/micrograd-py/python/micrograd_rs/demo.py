@@ -72,6 +72,22 @@ if k % 1 == 0:
 """
 
 
+# The demo with its hinge's ReLU written in Python, as the lecture writes an operation: a value and
+# a `_backward` closure (what `python -m micrograd_rs.bench` times beside the plain demo).
+PYTHON_RELU_SETUP = DEMO_SETUP.replace(
+    "from {package}.nn import Neuron, Layer, MLP",
+    """from {package}.nn import Neuron, Layer, MLP
+
+def relu(self):
+    out = Value(0.0 if self.data < 0 else self.data, (self,), 'ReLU')
+    def _backward():
+        self.grad += (out.data > 0) * out.grad
+    out._backward = _backward
+    return out
+""",
+).replace("(1 + -yi*scorei).relu()", "relu(1 + -yi*scorei)")
+
+
 def make_moons(n_samples=100, noise=None):
     """scikit-learn's ``make_moons`` (its own, if installed), drawing from numpy's global generator."""
     try:
@@ -104,7 +120,7 @@ def numpy_moons(n_samples=100, noise=None):
 class Demo:
     """The demo set up on ``package``: its model and data made, ready to take steps."""
 
-    def __init__(self, package, moons=make_moons):
+    def __init__(self, package, moons=make_moons, setup=None):
         self.records = []
         self.namespace = {
             "np": np,
@@ -113,7 +129,7 @@ class Demo:
             "print": self._record,
         }
         self._step = compile(DEMO_STEP, "<demo step>", "exec")
-        exec(DEMO_SETUP.format(package=package), self.namespace)
+        exec((setup or DEMO_SETUP).format(package=package), self.namespace)
         self.model = self.namespace["model"]
 
     def _record(self, *args, **kwargs):
