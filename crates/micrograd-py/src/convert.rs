@@ -57,7 +57,7 @@ fn has_conversion(obj: &Bound<'_, PyAny>) -> bool {
 }
 
 /// Whether `obj` is an array of one or more dimensions (numpy's, or anything with `ndim`).
-fn is_array(obj: &Bound<'_, PyAny>) -> bool {
+pub(crate) fn is_array(obj: &Bound<'_, PyAny>) -> bool {
     let py = obj.py();
     match getattr_opt(obj, intern!(py, "ndim")) {
         Ok(Some(ndim)) => ndim.extract::<i64>().map_or(true, |n| n != 0),

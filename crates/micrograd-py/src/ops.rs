@@ -296,44 +296,44 @@ impl PyValue {
     }
 
     fn __add__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
-        Self::binary(slf, other, |_, x, rhs| add(x, rhs))
+        Self::binary(slf, other, "__add__", |_, x, rhs| add(x, rhs))
     }
 
     fn __radd__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
-        Self::binary(slf, other, |_, x, rhs| add(x, rhs))
+        Self::binary(slf, other, "__radd__", |_, x, rhs| add(x, rhs))
     }
 
     fn __mul__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
-        Self::binary(slf, other, |_, x, rhs| mul(x, rhs))
+        Self::binary(slf, other, "__mul__", |_, x, rhs| mul(x, rhs))
     }
 
     fn __rmul__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
-        Self::binary(slf, other, |_, x, rhs| mul(x, rhs))
+        Self::binary(slf, other, "__rmul__", |_, x, rhs| mul(x, rhs))
     }
 
     fn __sub__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
-        Self::binary(slf, other, |_, x, rhs| match rhs {
+        Self::binary(slf, other, "__sub__", |_, x, rhs| match rhs {
             Operand::Value(y) => x + y * -1.0,
             Operand::Number(c) => x + -c,
         })
     }
 
     fn __rsub__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
-        Self::binary(slf, other, |_, x, rhs| match rhs {
+        Self::binary(slf, other, "__rsub__", |_, x, rhs| match rhs {
             Operand::Value(y) => y + x * -1.0,
             Operand::Number(c) => x * -1.0 + c,
         })
     }
 
     fn __truediv__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
-        Self::binary(slf, other, |tape, x, rhs| match rhs {
+        Self::binary(slf, other, "__truediv__", |tape, x, rhs| match rhs {
             Operand::Value(y) => x * reciprocal(tape, y),
             Operand::Number(c) => x * c.powf(-1.0),
         })
     }
 
     fn __rtruediv__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<PyObject> {
-        Self::binary(slf, other, |tape, x, rhs| match rhs {
+        Self::binary(slf, other, "__rtruediv__", |tape, x, rhs| match rhs {
             Operand::Value(y) => y * reciprocal(tape, x),
             Operand::Number(c) => reciprocal(tape, x) * c,
         })
@@ -352,7 +352,7 @@ impl PyValue {
             ));
         }
         let integer = as_value(other).is_none() && is_integer(other);
-        Self::binary(slf, other, |tape, x, rhs| match rhs {
+        Self::binary(slf, other, "__rtruediv__", |tape, x, rhs| match rhs {
             Operand::Value(y) => x.pow(y),
             Operand::Number(c) => {
                 let out = x.powf(c);
@@ -376,7 +376,7 @@ impl PyValue {
                 "pow(base, Value, modulo): a modulo is not supported",
             ));
         }
-        Self::binary(slf, other, |tape, x, rhs| match rhs {
+        Self::binary(slf, other, "__rtruediv__", |tape, x, rhs| match rhs {
             Operand::Value(y) => y.pow(x),
             Operand::Number(c) => tape.graph.constant(c).pow(x),
         })
@@ -434,5 +434,13 @@ impl PyValue {
     #[pyo3(name = "abs")]
     fn abs_(slf: &Bound<'_, Self>) -> PyResult<Py<Self>> {
         Self::unary(slf, |x| x.abs())
+    }
+
+    /// numpy defers to Value's own operators: `np.float64(2) * v` is `v.__rmul__`, as fast as
+    /// with a float, and an array with a Value is an object array of Values, made element by
+    /// element by the operators (see `value::PyValue::binary`).
+    #[classattr]
+    fn __array_ufunc__(py: Python<'_>) -> PyObject {
+        py.None()
     }
 }

@@ -17,7 +17,7 @@ use pyo3::pyclass_init::PyClassInitializer;
 use pyo3::types::{PyList, PyTuple, PyType};
 use pyo3::Borrowed;
 
-use crate::convert::{number, Operand};
+use crate::convert::{is_array, number, Operand};
 use crate::tape::{self, Handle, Pin, Tape};
 
 /// A scalar, its gradient, and how it was made, as micrograd's `Value`.
@@ -40,6 +40,9 @@ pub struct PyValue {
     /// The backward closure this Value was given (`out._backward = fn`), shared with the engine's
     /// rule; this Value answers for it to the garbage collector.
     pub(crate) slot: RefCell<Option<Arc<Slot>>>,
+    /// Whether this Value is, or was computed from, an operation written in Python: known when it
+    /// is made, so that asking reads no graph (the Value may belong to another thread).
+    carries: bool,
 }
 
 /// A Python backward closure, shared by the engine's rule (which calls it) and the Value it was
@@ -85,20 +88,30 @@ pub(crate) fn init_value_type(py: Python<'_>) {
 /// `obj` as a Value (or an instance of a subclass of Value), if it is one.
 #[inline]
 pub(crate) fn as_value<'a>(obj: &'a Bound<'_, PyAny>) -> Option<&'a PyValue> {
-    // SAFETY: `obj` is a live object; its type is `Value` exactly, so it holds a `PyValue`.
-    if unsafe { ffi::Py_TYPE(obj.as_ptr()) } == VALUE_TYPE.load(Ordering::Relaxed) {
+    // SAFETY: `obj` is a live object, so its type can be read.
+    let ty = unsafe { ffi::Py_TYPE(obj.as_ptr()) };
+    if ty == VALUE_TYPE.load(Ordering::Relaxed) {
+        // SAFETY: its type is `Value` exactly, so it holds a `PyValue`.
         return Some(unsafe { obj.downcast_unchecked::<PyValue>() }.get());
+    }
+    // The numbers beside Values are mostly floats and ints: no need to ask about subclasses.
+    if ty == ptr::addr_of_mut!(ffi::PyFloat_Type) || ty == ptr::addr_of_mut!(ffi::PyLong_Type) {
+        return None;
     }
     obj.downcast::<PyValue>().ok().map(|v| v.get())
 }
 
-/// `obj` as an operand on `tape`: a Value, a number, or `None` for anything else. A number's
-/// `__float__` may run Python code: read other handles after this.
-pub(crate) fn operand(tape: &'static Tape, obj: &Bound<'_, PyAny>) -> PyResult<Option<Operand>> {
+/// `obj` as an operand on `tape`: a Value (and whether it carries an operation written in
+/// Python), a number, or `None` for anything else. A number's `__float__` may run Python code:
+/// read other handles after this.
+pub(crate) fn operand(
+    tape: &'static Tape,
+    obj: &Bound<'_, PyAny>,
+) -> PyResult<Option<(Operand, bool)>> {
     if let Some(v) = as_value(obj) {
-        return Ok(Some(Operand::Value(v.handle_in(tape)?)));
+        return Ok(Some((Operand::Value(v.handle_in(tape)?), v.carries)));
     }
-    Ok(number(obj)?.map(Operand::Number))
+    Ok(number(obj)?.map(|x| (Operand::Number(x), false)))
 }
 
 /// The node `obj` stands for on `tape`: a Value's own node, or a new constant for a number
@@ -126,10 +139,27 @@ pub(crate) fn extend_handles(
     out: &mut Vec<Handle>,
 ) -> PyResult<()> {
     if let Ok(list) = seq.downcast::<PyList>() {
-        // An item's `__float__` may change the list: each item is fetched, checked, on its turn.
+        let py = seq.py();
+        let mut len = list.len();
         let mut i = 0;
-        while i < list.len() {
-            out.push(handle_of(tape, &list.get_item(i)?)?);
+        while i < len {
+            // SAFETY: `i` is below the list's length, read after the last time Python code ran.
+            let item = unsafe { ffi::PyList_GetItem(list.as_ptr(), i as ffi::Py_ssize_t) };
+            if item.is_null() {
+                return Err(PyErr::fetch(py));
+            }
+            // SAFETY: a borrowed reference to a live item of the list, used only until Python
+            // code next runs (a Value is read without running any).
+            let item = unsafe { Borrowed::from_ptr(py, item) };
+            if let Some(v) = as_value(&item) {
+                out.push(v.handle_in(tape)?);
+            } else {
+                // A number's `__float__` may change the list: hold the item, and read the
+                // length again afterwards.
+                let item = item.to_owned();
+                out.push(handle_of(tape, &item)?);
+                len = list.len();
+            }
             i += 1;
         }
         return Ok(());
@@ -212,15 +242,15 @@ impl PyValue {
         handle: Handle,
         keep: Option<Py<PyAny>>,
     ) -> PyResult<Py<Self>> {
-        let plain = keep.is_none()
-            && cls == VALUE_TYPE.load(Ordering::Relaxed)
-            && handle.op() != micrograd::Op::Custom;
+        let carries = keep.is_some() || handle.op() == micrograd::Op::Custom;
+        let plain = !carries && cls == VALUE_TYPE.load(Ordering::Relaxed);
         let value = PyValue {
             tape,
             handle: Cell::new(handle),
             prev: RefCell::new(None),
             keep: RefCell::new(keep),
             slot: RefCell::new(None),
+            carries,
         };
         tape.acquire();
         // SAFETY: `cls` is `Value` or a subclass of it (checked by the caller, or Python's own
@@ -233,7 +263,6 @@ impl PyValue {
             // A plain Value of a native node holds no closure and nothing that leads back to it
             // (its `_prev` holds only what it was computed from): the collector need not scan it.
             // SAFETY: a live object of a collected type, tracked since its allocation.
-            unsafe { ffi::PyObject_GC_UnTrack(object.as_ptr().cast()) };
         }
         tape.register(handle.id(), object.as_ptr());
         Ok(object.unbind())
@@ -245,23 +274,10 @@ impl PyValue {
         Self::make(py, VALUE_TYPE.load(Ordering::Relaxed), tape, handle, None)
     }
 
-    /// A new `Value` for `handle` computed from `operands`, holding those of them that carry an
-    /// operation written in Python.
-    #[inline]
-    pub(crate) fn wrap_from(
-        py: Python<'_>,
-        tape: &'static Tape,
-        handle: Handle,
-        operands: &[&Bound<'_, PyAny>],
-    ) -> PyResult<Py<Self>> {
-        let keep = keep_of(py, operands)?;
-        Self::make(py, VALUE_TYPE.load(Ordering::Relaxed), tape, handle, keep)
-    }
-
     /// Whether this Value is, or was computed from, an operation written in Python.
     #[inline]
     pub(crate) fn carries(&self) -> bool {
-        self.handle.get().op() == micrograd::Op::Custom || self.keep.borrow().is_some()
+        self.carries
     }
 
     /// The Python object standing for `handle`: the live one if there is one, else a new one.
@@ -299,21 +315,34 @@ impl PyValue {
 
     /// Builds `build(self, other)` as a new Value, or `NotImplemented` if `other` is neither a
     /// Value nor a number.
+    /// `method` is the operator's name (`"__mul__"`): with a numpy array on the other side, it is
+    /// applied element by element, giving an object array of Values, as numpy does for micrograd.
     pub(crate) fn binary(
         slf: &Bound<'_, Self>,
         other: &Bound<'_, PyAny>,
+        method: &'static str,
         build: impl FnOnce(&'static Tape, Handle, Operand) -> Handle,
     ) -> PyResult<PyObject> {
         let py = other.py();
         let this = slf.get();
         this.tape.check_thread()?;
         before_new_nodes(this.tape, py);
-        let Some(rhs) = operand(this.tape, other)? else {
+        let Some((rhs, other_carries)) = operand(this.tape, other)? else {
+            if is_array(other) {
+                let elementwise = py.import("micrograd_rs._arrays")?.getattr("elementwise")?;
+                return Ok(elementwise.call1((slf, method, other))?.unbind());
+            }
             return Ok(py.NotImplemented());
         };
         // Read after the operand: a number's `__float__` may have compacted the tape.
         let out = build(this.tape, this.handle.get(), rhs);
-        Ok(Self::wrap_from(py, this.tape, out, &[slf.as_any(), other])?.into_any())
+        let keep = if this.carries || other_carries {
+            keep_of(py, &[slf.as_any(), other])?
+        } else {
+            None
+        };
+        let object = Self::make(py, VALUE_TYPE.load(Ordering::Relaxed), this.tape, out, keep)?;
+        Ok(object.into_any())
     }
 
     /// Builds `build(self)` as a new Value.
@@ -326,7 +355,12 @@ impl PyValue {
         this.tape.check_thread()?;
         before_new_nodes(this.tape, py);
         let out = build(this.handle.get());
-        Self::wrap_from(py, this.tape, out, &[slf.as_any()])
+        let keep = if this.carries {
+            Some(PyTuple::new(py, [slf])?.into_any().unbind())
+        } else {
+            None
+        };
+        Self::make(py, VALUE_TYPE.load(Ordering::Relaxed), this.tape, out, keep)
     }
 }
 

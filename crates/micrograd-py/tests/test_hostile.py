@@ -220,7 +220,8 @@ def test_a_value_outliving_its_thread_stays_safe():
     t = threading.Thread(target=work)
     t.start()
     t.join()
-    e = no_panic(lambda: kept[0].data)
-    assert isinstance(e, RuntimeError) and "another thread" in str(e)
+    for action in (lambda: kept[0].data, lambda: Layer(1, 2)([kept[1]]), lambda: MLP(1, [1])([kept[0]]), lambda: Value(1.0) * kept[1]):
+        e = no_panic(action)
+        assert isinstance(e, RuntimeError) and "another thread" in str(e)
     kept.clear()  # freeing them frees the thread's graph: nothing to see but no crash
     assert tape_len() >= 0

@@ -32,16 +32,15 @@ fn plan<'py>(
         return Ok(NeuronPlan::Python(neuron));
     };
     let py = neuron.py();
-    let (w, b, act) = {
-        let n = native.borrow();
-        (n.w.clone_ref(py), n.b.clone_ref(py), n.act)
-    };
+    // Borrowed while its weights are read: a `__float__` that replaces them meets a clear
+    // "already borrowed" error.
+    let n = native.borrow();
     let start = weights.len();
-    extend_handles(tape, w.bind(py), weights)?;
+    extend_handles(tape, n.w.bind(py), weights)?;
     Ok(NeuronPlan::Native {
-        bias: handle_of(tape, b.bind(py))?,
+        bias: handle_of(tape, n.b.bind(py))?,
         weights: start..weights.len(),
-        act,
+        act: n.act,
     })
 }
 
@@ -130,19 +129,16 @@ fn uniform_layer_nodes(
         let Ok(neuron) = item.downcast_exact::<Neuron>() else {
             return Ok(None);
         };
-        let (w, b, a) = {
-            let n = neuron.borrow();
-            (n.w.clone_ref(py), n.b.clone_ref(py), n.act)
-        };
-        if *act.get_or_insert(a) != a {
+        let n = neuron.borrow();
+        if *act.get_or_insert(n.act) != n.act {
             return Ok(None);
         }
         let start = weights.len();
-        extend_handles(tape, w.bind(py), &mut weights)?;
+        extend_handles(tape, n.w.bind(py), &mut weights)?;
         if weights.len() - start != x.len() {
             return Ok(None);
         }
-        biases.push(handle_of(tape, b.bind(py))?);
+        biases.push(handle_of(tape, n.b.bind(py))?);
     }
     let Some(act) = act else {
         return Ok(Some(Vec::new()));
