@@ -8,7 +8,11 @@
 //! [`Activation::forward`] and [`Activation::backward`]. The backward rules are
 //! written as PyTorch writes them (`derivatives.yaml`), so the numbers agree with PyTorch's to the last
 //! bit or within a rounding step: for example the gradient of `x / y` with respect to `y` is
-//! `-g * ((x / y) / y)`, not `-g * x / y²`, and `relu'(0) = 0`, `abs'(0) = 0`.
+//! `-g * ((x / y) / y)`, not `-g * x / y²`, and `relu'(0) = 0`, `abs'(0) = 0`. NaN, the
+//! infinities and the zeros' signs follow PyTorch as well: `relu(NaN)` is NaN, `relu(-0)` is -0,
+//! `(-inf) ** 0.5` is NaN (PyTorch takes a square root there), and an operation whose derivative
+//! is infinite turns a zero gradient into NaN. `tests/nonfinite.rs` checks every operation at these
+//! edges against PyTorch, bit for bit.
 
 use std::fmt;
 

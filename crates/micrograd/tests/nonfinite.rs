@@ -2,9 +2,10 @@
 //! value and gradients bit for bit (`fixtures/torch_nonfinite.json`, written by the script beside
 //! it), on the plain backward sweep and on the speed path, which also agree with each other bit
 //! for bit. A NaN may differ from PyTorch's in its sign and payload, never in being NaN; a zero's
-//! sign must match.
+//! sign must match. A NaN in a model's input gives a NaN prediction, as in PyTorch, on every path
+//! a model runs.
 
-use micrograd::nn::Activation;
+use micrograd::nn::{Activation, MLP};
 use micrograd::{Graph, Value};
 use serde_json::Value as Json;
 
@@ -233,4 +234,23 @@ fn the_fixture_covers_every_operation_and_the_edges_the_rules_guard() {
     assert!(has("tanh", &[1000.0], None) && has("sigmoid", &[-1000.0], None));
     assert!(has("div", &[1.0, -0.0], None) && has("sub", &[f64::INFINITY, f64::INFINITY], None));
     assert!(has("mul", &[0.0, f64::INFINITY], None));
+}
+
+#[test]
+fn a_nan_input_gives_a_nan_prediction_on_every_path() {
+    // micrograd's MLP(2, [4, 1]): whatever the weights, each hidden neuron is relu(NaN) = NaN (in
+    // PyTorch as in micrograd), and so is the linear output; relu must not turn it into 0.
+    let g = Graph::new();
+    let model = MLP::new(&g, 2, &[4, 1], 0);
+    let row = [f64::NAN, 1.0];
+    assert!(model.predict(&row)[0].is_nan(), "MLP::predict");
+    assert!(
+        model.forward_data(&row)[0].data().is_nan(),
+        "MLP::forward_data"
+    );
+    let batch = model.forward_batch([&row[..], &[0.5, 1.0][..]]);
+    assert!(batch[0][0].data().is_nan(), "MLP::forward_batch");
+    assert!(batch[1][0].data().is_finite(), "a finite row stays finite");
+    let hidden = model.layers()[0].forward(&[g.value(f64::NAN), g.value(1.0)]);
+    assert!(hidden.iter().all(|h| h.data().is_nan()), "the ReLU layer");
 }
