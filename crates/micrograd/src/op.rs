@@ -287,9 +287,10 @@ fn pow_base_grad(x: f64, c: f64, g: f64, pow: fn(f64, f64) -> f64) -> f64 {
 }
 
 /// `x ** c` for a constant exponent, as PyTorch's `pow(Tensor, Scalar)` computes it: the exponents
-/// it gives their own formula keep them, because they differ from the C library's `pow` at the
-/// edges (`sqrt(-inf)` is NaN where `pow(-inf, 0.5)` is inf, `sqrt(-0)` is -0 where `pow` gives
-/// +0), and `x * x * x` may differ from `pow(x, 3)` in the last bit.
+/// 0.5, -0.5, -1, 2, 3 and -2 by their own formulas, the others by the C library's `pow`. The
+/// formulas differ from `pow` at the edges (`sqrt(-inf)` is NaN where `pow(-inf, 0.5)` is inf,
+/// `sqrt(-0)` is -0 where `pow` gives +0), and `x * x * x` may differ from `pow(x, 3)` in the
+/// last bit, so the same formulas give PyTorch's numbers.
 fn pow_scalar(x: f64, c: f64) -> f64 {
     if c == 0.5 {
         x.sqrt()

@@ -2,7 +2,7 @@
 //! value and gradients bit for bit (`fixtures/torch_nonfinite.json`, written by the script beside
 //! it), on the plain backward sweep and on the speed path, which also agree with each other bit
 //! for bit. A NaN may differ from PyTorch's in its sign and payload, never in being NaN; a zero's
-//! sign must match. A NaN in a model's input gives a NaN prediction, as in PyTorch, on every path
+//! sign must match (a gradient's as PyTorch adds it into a zero gradient, as the engine does). A NaN in a model's input gives a NaN prediction, as in PyTorch, on every path
 //! a model runs.
 
 use micrograd::nn::{Activation, MLP};
