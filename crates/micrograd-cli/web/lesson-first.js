@@ -35,7 +35,8 @@ LESSON_SECTIONS.push({
     const $ = id => grid.querySelector("#" + id);
     let revealed = false, seq = 0;
     async function update() {
-      const x = Number($("slope-x").value), h = Math.pow(10, Number($("slope-h").value));
+      // "1e-6" read as a number is the f64 nearest 10⁻⁶, as the tests and the server read it.
+      const x = Number($("slope-x").value), h = Number("1e" + $("slope-h").value);
       $("slope-x-out").textContent = x.toFixed(1);
       $("slope-h-out").textContent = "1e" + $("slope-h").value;
       const mine = ++seq;
@@ -99,8 +100,8 @@ function drawSlope(svg, s, tangent) {
   if (tangent) lines.appendChild(line(toNumber(s.derivative), "tangent"));
   svgEl("circle", { class: "pt", cx: X(x), cy: Y(fx), r: 5 }, svg);
   if (s.h > 1e-3) svgEl("circle", { class: "pt h", cx: X(x + s.h), cy: Y(toNumber(s.fxh)), r: 4 }, svg);
-  svgEl("text", { class: "legend-t secant-t", x: W - P, y: P, "text-anchor": "end" }, svg).textContent = "secant (x, x + h)";
-  if (tangent) svgEl("text", { class: "legend-t tangent-t", x: W - P, y: P + 16, "text-anchor": "end" }, svg).textContent = "tangent, slope from backward()";
+  svgEl("text", { class: "legend-t secant-t", x: P + 8, y: P - 8 }, svg).textContent = "secant (x, x + h)";
+  if (tangent) svgEl("text", { class: "legend-t tangent-t", x: P + 8, y: P + 8 }, svg).textContent = "tangent, slope from backward()";
 }
 
 // ---------- 2. the first graph ----------

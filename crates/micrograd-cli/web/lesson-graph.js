@@ -108,6 +108,8 @@ async function gradQuiz(host, name, order, onDone) {
   const res = await lessonApi("/api/lesson/graph", { name, hide_grads: true }, host);
   if (!res.ok) return;
   const inputs = drawLessonGraph(graphBox, res.body, { grads: "input" });
+  // On a narrow screen start at the output, where the learner starts.
+  graphBox.scrollLeft = graphBox.scrollWidth;
   const right = new Set();
   let last = order[0];
   const score = tools.querySelector(".quiz-score");

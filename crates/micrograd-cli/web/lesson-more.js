@@ -60,10 +60,10 @@ LESSON_SECTIONS.push({
     const box = html(`<div>
       <div class="switch" role="radiogroup" aria-label="how _backward writes a gradient">
         <label><input type="radio" name="reuse-mode" value="set"> set: <code>self.grad = …</code></label>
-        <label><input type="radio" name="reuse-mode" value="accumulate" checked> accumulate: <code>self.grad += …</code></label>
+        <label><input type="radio" name="reuse-mode" value="accumulate"> accumulate: <code>self.grad += …</code></label>
       </div>
       <div class="graph-scroll lesson-graph" id="reuse-graph"></div>
-      <div class="rule-box" id="reuse-rules"></div></div>`);
+      <div class="rule-box" id="reuse-rules">Guess first, then pick one of the two rules above to run <code>b.backward()</code> with it.</div></div>`);
     body.append(box);
     const seen = new Set();
     async function show(mode) {
@@ -87,7 +87,9 @@ LESSON_SECTIONS.push({
       const r = await api("POST", "/api/lesson/check", { name: "reuse", node: "a", answer: Number(text) });
       if (r.ok) out.textContent = r.body.correct ? "Right: 2, one for each use. Now switch to “set” below." : "Not quite: think of b = 2a. Switch between the two rules below.";
     });
-    show("accumulate");
+    lessonApi("/api/lesson/graph", { name: "reuse", hide_grads: true }, box).then(r => {
+      if (r.ok && !seen.size) drawLessonGraph(box.querySelector("#reuse-graph"), r.body, { grads: "hide" });
+    });
   },
 });
 
@@ -107,7 +109,7 @@ LESSON_SECTIONS.push({
         <button id="topo-clear">Clear</button><button id="topo-check">Check my order</button>
         <button id="topo-play" class="primary">▶ Play backward()</button></div>
       <div class="graph-scroll lesson-graph" id="topo-graph"></div>
-      <div class="rule-box" id="topo-rule" aria-live="polite"></div></div>`);
+      <div class="rule-box" id="topo-rule" aria-live="polite">Which step can run first? Only one node's grad is complete before any step has run.</div></div>`);
     body.append(box);
     let graph = null, mine = [], timer = null;
     const redraw = opts => drawLessonGraph(box.querySelector("#topo-graph"), graph, Object.assign({ onNode: pick }, opts));
@@ -189,7 +191,7 @@ LESSON_SECTIONS.push({
       if (mine !== seq || !r.ok) return;
       current = r.body;
       const losses = r.body.losses.map(toNumber);
-      box.querySelector("#mlp-params").textContent = r.body.parameters;
+      body.querySelector("#mlp-params").textContent = r.body.parameters;
       box.querySelector("#mlp-steps").textContent = r.body.steps;
       box.querySelector("#mlp-loss").textContent = fmt4(losses[losses.length - 1]);
       const norms = r.body.grad_norms;
