@@ -14,6 +14,7 @@
 
 mod graphs;
 mod mlp;
+mod order;
 mod slope;
 
 use axum::body::Bytes;
@@ -24,8 +25,9 @@ use serde_json::Value as JsonValue;
 
 use super::error::ApiError;
 
-pub use graphs::{check, graph, nudge, order};
+pub use graphs::{check, graph, nudge};
 pub use mlp::mlp;
+pub use order::order;
 pub use slope::slope;
 
 /// Reads the request and runs `answer` on it; a failure inside the library becomes a 422, never a
