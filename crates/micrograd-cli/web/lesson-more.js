@@ -171,7 +171,10 @@ LESSON_SECTIONS.push({
       output, <b id="mlp-params">41</b> parameters. The loss is the squared error on the notebook's four samples.
       One training step is the notebook's loop: forward, <b>zero the grads</b>, backward, update
       (<code>p.data −= 0.05 × p.grad</code>).</p>
-      <p><b>Predict:</b> what happens if the step forgets to zero the grads? Press Step 20 times, then switch it off.</p></div>`));
+      <p><b>Predict:</b> what happens if the step forgets to zero the grads? Pick one, press Step 20 times, then
+      switch the zeroing off.</p>
+      <div class="choice" id="mlp-guess"><button data-v="same">It falls the same way</button>
+        <button data-v="never">It never falls</button><button data-v="overshoot">It falls, then goes wrong</button></div></div>`));
     const box = html(`<div class="lesson-grid">
       <div class="plot-box"><svg id="mlp-plot" class="slope-plot" viewBox="0 0 420 240" role="img" aria-label="the loss at each step"></svg></div>
       <div class="lesson-controls">
@@ -204,9 +207,18 @@ LESSON_SECTIONS.push({
         ? (steps >= 20 ? "The loss fell at every step. Now switch the zeroing off." : "")
         : `Without zeroing, each step adds its grads to all the earlier ones: the update is the sum of every past
            gradient. It rushes downhill at first, then cannot stop${rises ? ": the loss jumps back up" : ""}, and the
-           tanh units saturate where their slope is 0, so nothing brings them back. Always zero the grads.`;
-      if (steps >= 20 && !r.body.zero_grad) done();
+           tanh units saturate where their slope is nearly 0, so nothing brings them back. Always zero the grads.`;
+      if (steps >= 20 && !r.body.zero_grad) {
+        const note = box.querySelector("#mlp-note");
+        if (guess) note.insertAdjacentHTML("afterbegin", `<b>${guess === "overshoot" ? "Right." : "Not quite."}</b> `);
+        done();
+      }
     }
+    let guess = null;
+    body.querySelectorAll("#mlp-guess button").forEach(b => b.addEventListener("click", () => {
+      guess = b.dataset.v;
+      body.querySelectorAll("#mlp-guess button").forEach(o => o.classList.toggle("picked", o === b));
+    }));
     box.querySelector("#mlp-step").addEventListener("click", () => { steps += 1; run(); });
     box.querySelector("#mlp-reset").addEventListener("click", () => { steps = 0; other = null; run(); });
     zero.addEventListener("change", () => { other = current; run(); });
@@ -253,9 +265,10 @@ LESSON_SECTIONS.push({
       const form = document.getElementById("train-form");
       form.reset();
       done();
+      // A session already open is replaced by one with the demo's settings; otherwise opening the
+      // view starts one from the reset form.
+      if (tr.id || tr.creating) form.dispatchEvent(new Event("input", { bubbles: true }));
       location.hash = "#training";
-      // The reset form starts a new session with the demo's settings.
-      form.dispatchEvent(new Event("input", { bubbles: true }));
     });
   },
 });

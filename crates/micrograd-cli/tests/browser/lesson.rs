@@ -330,6 +330,7 @@ pub async fn the_lesson_walked_section_by_section() {
     )
     .await;
     assert_eq!(text(&c, "#mlp-params").await, "41");
+    click(&c, "#mlp-guess [data-v=\"overshoot\"]").await;
     for _ in 0..20 {
         click(&c, "#mlp-step").await;
     }
@@ -346,6 +347,7 @@ pub async fn the_lesson_walked_section_by_section() {
         "the loss rises somewhere: {piled:?}"
     );
     assert!(piled[20] > zeroed[20], "{piled:?} vs {zeroed:?}");
+    assert!(text(&c, "#mlp-note").await.starts_with("Right."));
     screenshot(&c, "lesson-mlp.png").await;
 
     // 9. The moons: the training view opens with the demo's settings.
