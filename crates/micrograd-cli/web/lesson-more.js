@@ -243,6 +243,9 @@ function drawLosses(svg, losses, otherLosses, zeroed) {
   const poly = (ls, cls) => svgEl("polyline", { class: cls, points: ls.map((l, i) => `${X(i)},${Y(l)}`).join(" ") }, svg);
   if (otherLosses) poly(otherLosses, "curve other");
   poly(losses, zeroed ? "curve" : "curve bad");
+  // The latest loss as a dot: at step 0 it is the whole curve.
+  const last = losses.length - 1;
+  svgEl("circle", { class: zeroed ? "pt" : "pt h", cx: X(last), cy: Y(losses[last]), r: 4 }, svg);
   svgEl("text", { class: "legend-t", x: W - P, y: P - 10, "text-anchor": "end" }, svg).textContent =
     (zeroed ? "loss, grads zeroed" : "loss, grads NOT zeroed") + (otherLosses ? " (dashed: the other way)" : "");
 }
