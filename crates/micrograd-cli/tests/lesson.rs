@@ -428,3 +428,63 @@ fn the_page_opens_on_the_lesson_with_its_files_from_the_binary() {
     let sections = server.get("/lesson-first.js").text() + &server.get("/lesson-more.js").text();
     assert_eq!(sections.matches("LESSON_SECTIONS.push(").count(), 9);
 }
+
+#[test]
+fn odd_bodies_never_get_a_5xx() {
+    let mut server = Server::start();
+    let values = [
+        json!(null),
+        json!(true),
+        json!(-1),
+        json!(0),
+        json!(1e308),
+        json!(-1e-320),
+        json!(""),
+        json!("first"),
+        json!("a"),
+        json!([]),
+        json!(["o", "o"]),
+        json!({}),
+        json!(u64::MAX),
+    ];
+    let fields = [
+        ("/api/lesson/slope", &["x", "h"][..]),
+        ("/api/lesson/graph", &["name", "hide_grads", "mode"][..]),
+        ("/api/lesson/check", &["name", "node", "answer"][..]),
+        ("/api/lesson/nudge", &["step"][..]),
+        ("/api/lesson/order", &["name", "order"][..]),
+        (
+            "/api/lesson/mlp",
+            &["steps", "zero_grad", "learning_rate", "seed"][..],
+        ),
+    ];
+    let mut statuses = Vec::new();
+    for (path, names) in fields {
+        for (i, v) in values.iter().enumerate() {
+            // Every field the same odd value, and each field alone.
+            let mut all = serde_json::Map::new();
+            for name in names {
+                all.insert(name.to_string(), v.clone());
+            }
+            let one = json!({ names[i % names.len()]: v });
+            for body in [Value::Object(all), one] {
+                let r = server.post(path, &body);
+                assert!(
+                    r.status == 200 || (400..500).contains(&r.status),
+                    "{path} {body}: {} {}",
+                    r.status,
+                    r.text()
+                );
+                if r.status != 200 {
+                    assert!(!r.error().is_empty());
+                }
+                statuses.push(r.status);
+            }
+        }
+    }
+    assert!(server.alive());
+    assert!(
+        statuses.contains(&400) && statuses.contains(&422),
+        "{statuses:?}"
+    );
+}
