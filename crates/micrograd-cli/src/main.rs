@@ -40,7 +40,7 @@ enum Command {
     Gradcheck(cmd::gradcheck::Args),
     /// Measure the speed figures on this machine, each as a ratio to its baseline in the same run.
     Bench(cmd::bench::Args),
-    /// Start the web playground: the graph explorer and the training view, on this machine.
+    /// Start the web playground: the lesson, the graph explorer and the training view, on this machine.
     Serve(cmd::serve::Args),
 }
 

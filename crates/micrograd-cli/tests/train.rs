@@ -53,7 +53,16 @@ fn no_subcommand_trains_the_demo_with_progress_lines() {
         .stdout(contains("337 parameters"))
         .stdout(contains("step 0 loss"))
         .stdout(contains("step 99 loss"))
-        .stdout(contains("training accuracy 100.0%"));
+        .stdout(contains("training accuracy 100.0%"))
+        .stdout(
+            predicate::function(|out: &str| {
+                let last = out.lines().last().unwrap_or("");
+                last.contains("micrograd serve")
+                    && last.contains("http://127.0.0.1:8000/")
+                    && last.contains("--plot")
+            })
+            .name("a last line pointing to the lesson and the pictures"),
+        );
 }
 
 #[test]

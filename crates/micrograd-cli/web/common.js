@@ -48,10 +48,20 @@ function escapeHtml(s) {
   return String(s).replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 }
 
+// Shows one view (lesson, explorer or training). The address says which (`#lesson/3`,
+// `#explorer`, `#training`), so a view can be linked; see lesson.js for the routing.
+function showView(view) {
+  document.querySelectorAll(".tab").forEach(t => t.classList.toggle("active", t.dataset.view === view));
+  document.querySelectorAll(".view").forEach(v => v.classList.toggle("active", v.id === "view-" + view));
+  window.dispatchEvent(new CustomEvent("viewchange", { detail: view }));
+  // A view drawn while hidden measured no width: let it draw again at its real size.
+  window.dispatchEvent(new Event("resize"));
+}
+
 document.querySelectorAll(".tab").forEach(tab => {
   tab.addEventListener("click", () => {
-    document.querySelectorAll(".tab").forEach(t => t.classList.toggle("active", t === tab));
-    document.querySelectorAll(".view").forEach(v => v.classList.toggle("active", v.id === "view-" + tab.dataset.view));
-    window.dispatchEvent(new CustomEvent("viewchange", { detail: tab.dataset.view }));
+    const view = tab.dataset.view;
+    const hash = view === "lesson" ? "#lesson" : "#" + view;
+    if (location.hash !== hash) location.hash = hash; else showView(view);
   });
 });

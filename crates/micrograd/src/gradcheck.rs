@@ -6,7 +6,7 @@
 //! ([`Graph::recompute`](crate::Graph::recompute)), so any function built from the inputs can be checked without
 //! writing it twice.
 
-use crate::value::Value;
+use crate::graph::Value;
 
 /// The check of one input.
 #[derive(Clone, Debug, PartialEq)]

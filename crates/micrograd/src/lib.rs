@@ -34,12 +34,14 @@
 
 #![warn(missing_docs)]
 
+mod backprop;
 mod backward;
 pub mod data;
 pub mod draw;
 pub mod expr;
 pub mod gradcheck;
 mod graph;
+mod hints;
 #[cfg(feature = "serde")]
 pub mod io;
 pub mod loss;
@@ -51,7 +53,6 @@ pub mod session;
 mod speed;
 mod tape;
 pub mod train;
-mod value;
 
 pub use gradcheck::{gradcheck, GradCheck, InputCheck};
 pub use graph::{Graph, Value};

@@ -22,7 +22,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::value::Value;
+use crate::graph::Value;
 
 /// The mean of `values`, as PyTorch's `mean`: the sum divided by the count.
 ///

@@ -8,7 +8,11 @@
 //! [`Activation::forward`] and [`Activation::backward`]. The backward rules are
 //! written as PyTorch writes them (`derivatives.yaml`), so the numbers agree with PyTorch's to the last
 //! bit or within a rounding step: for example the gradient of `x / y` with respect to `y` is
-//! `-g * ((x / y) / y)`, not `-g * x / y²`, and `relu'(0) = 0`, `abs'(0) = 0`.
+//! `-g * ((x / y) / y)`, not `-g * x / y²`, and `relu'(0) = 0`, `abs'(0) = 0`. NaN, the
+//! infinities and the zeros' signs follow PyTorch as well: `relu(NaN)` is NaN, `relu(-0)` is -0,
+//! `(-inf) ** 0.5` is NaN (PyTorch takes a square root there), and an operation whose derivative
+//! is infinite turns a zero gradient into NaN. `tests/nonfinite.rs` checks every operation at these
+//! edges against PyTorch, bit for bit.
 
 use std::fmt;
 
@@ -118,6 +122,71 @@ impl Op {
         }
     }
 
+    /// The operations written as functions of one value, `tanh(x)`: in the expression language,
+    /// as methods of [`Value`](crate::Value) in Rust and in Python, each named by its
+    /// [`symbol`](Op::symbol).
+    pub const FUNCTIONS: [Op; 9] = [
+        Op::Tanh,
+        Op::Exp,
+        Op::Log,
+        Op::Relu,
+        Op::Sigmoid,
+        Op::Sin,
+        Op::Cos,
+        Op::Sqrt,
+        Op::Abs,
+    ];
+
+    /// The function of [`Op::FUNCTIONS`] named `name`, if there is one.
+    pub fn function(name: &str) -> Option<Op> {
+        Op::FUNCTIONS.into_iter().find(|op| op.symbol() == name)
+    }
+
+    /// The name micrograd's `Value._op` gives the operation, where it differs from
+    /// [`symbol`](Op::symbol): micrograd writes its ReLU `ReLU`.
+    pub fn micrograd_name(self) -> &'static str {
+        match self {
+            Op::Relu => "ReLU",
+            Op::WeightedSum(Activation::Relu) => "ReLU(Σwx+b)",
+            op => op.symbol(),
+        }
+    }
+
+    /// The backward rule of a unary or binary operation as a learner writes it: for each input,
+    /// what it receives, `x.grad += …` (empty for an input that takes no gradient). Placeholders
+    /// in braces stand for the node's values: `{a.data}` and `{b.data}` for its inputs',
+    /// `{out.data}` and `{out.grad}` for its own, `{c}` and `{c-1}` for a constant exponent, and
+    /// `{out.data>0}` for relu's step. The playground fills them with names, then with numbers.
+    /// `None` for leaves, constants, weighted sums and custom operations, which have no one-line
+    /// rule.
+    pub fn rule_text(self) -> Option<[&'static str; 2]> {
+        Some(match self {
+            Op::Add => ["{out.grad}", "{out.grad}"],
+            Op::Sub => ["{out.grad}", "-{out.grad}"],
+            Op::Mul => ["{b.data} × {out.grad}", "{a.data} × {out.grad}"],
+            Op::Div => [
+                "{out.grad} / {b.data}",
+                "-{out.grad} × {a.data} / {b.data}²",
+            ],
+            Op::Neg => ["-{out.grad}", ""],
+            Op::Powf => ["{c} × {a.data}^{c-1} × {out.grad}", ""],
+            Op::Pow => [
+                "{b.data} × {a.data}^({b.data} - 1) × {out.grad}",
+                "{out.data} × ln({a.data}) × {out.grad}",
+            ],
+            Op::Exp => ["{out.data} × {out.grad}", ""],
+            Op::Log => ["{out.grad} / {a.data}", ""],
+            Op::Tanh => ["(1 - {out.data}²) × {out.grad}", ""],
+            Op::Sigmoid => ["{out.data} × (1 - {out.data}) × {out.grad}", ""],
+            Op::Relu => ["{out.data>0} × {out.grad}", ""],
+            Op::Sin => ["cos({a.data}) × {out.grad}", ""],
+            Op::Cos => ["-sin({a.data}) × {out.grad}", ""],
+            Op::Sqrt => ["{out.grad} / (2 × {out.data})", ""],
+            Op::Abs => ["sign({a.data}) × {out.grad}", ""],
+            Op::Leaf | Op::Const | Op::WeightedSum(_) | Op::Custom => return None,
+        })
+    }
+
     /// The forward rule of a unary or binary operation: the node's value from its inputs' values
     /// (`y` is ignored by unary operations). For [`Op::WeightedSum`], `x` is the sum
     /// `b + Σ wᵢ·xᵢ` (see [`weighted_sum`]) and the result its activation.
@@ -132,17 +201,20 @@ impl Op {
             Op::Mul => x * y,
             Op::Div => x / y,
             Op::Neg => -x,
-            Op::Powf | Op::Pow => x.powf(y),
+            Op::Powf => pow_scalar(x, y),
+            Op::Pow => x.powf(y),
             Op::Exp => x.exp(),
             Op::Log => x.ln(),
             // f64::tanh saturates to ±1 without overflow.
             Op::Tanh => x.tanh(),
             Op::Sigmoid => sigmoid(x),
+            // PyTorch's relu is `clamp_min(x, 0)`: NaN stays NaN (a NaN in the data must not
+            // become a finite prediction) and -0 stays -0.
             Op::Relu => {
-                if x > 0.0 {
-                    x
-                } else {
+                if x < 0.0 {
                     0.0
+                } else {
+                    x
                 }
             }
             Op::Sin => x.sin(),
@@ -175,22 +247,25 @@ impl Op {
             Op::Mul => (g * y, g * x),
             Op::Div => (g / y, -g * ((x / y) / y)),
             Op::Neg => (-g, 0.0),
-            Op::Powf => (pow_base_grad(x, y, g), 0.0),
+            Op::Powf => (pow_base_grad(x, y, g, pow_scalar), 0.0),
             Op::Pow => {
-                // PyTorch masks the exponent's gradient where the base is 0 and the exponent is
-                // non-negative, where log(0) would otherwise give 0 * -inf = NaN.
-                let dy = if x == 0.0 && y >= 0.0 {
+                // PyTorch masks the exponent's derivative where the base is 0 and the exponent is
+                // non-negative, where log(0) would otherwise give 0 * -inf = NaN; the mask is
+                // inside the product, so a NaN gradient `g` still gives NaN.
+                let local = if x == 0.0 && y >= 0.0 {
                     0.0
                 } else {
-                    g * (out * x.ln())
+                    out * x.ln()
                 };
-                (pow_base_grad(x, y, g), dy)
+                (pow_base_grad(x, y, g, f64::powf), g * local)
             }
             Op::Exp => (g * out, 0.0),
             Op::Log => (g / x, 0.0),
             Op::Tanh => (g * (1.0 - out * out), 0.0),
             Op::Sigmoid => (g * (1.0 - out) * out, 0.0),
-            Op::Relu => (if out > 0.0 { g } else { 0.0 }, 0.0),
+            // PyTorch's `threshold_backward(g, out, 0)`: `out <= 0` is false for NaN, so a NaN
+            // input passes the gradient on, and 0 masks even a NaN gradient.
+            Op::Relu => (if out <= 0.0 { 0.0 } else { g }, 0.0),
             Op::Sin => (g * x.cos(), 0.0),
             Op::Cos => (g * -x.sin(), 0.0),
             Op::Sqrt => (g / (2.0 * out), 0.0),
@@ -370,12 +445,37 @@ pub fn weighted_sum_term_backward(g: f64, w: f64, x: f64) -> (f64, f64) {
     (g * x, g * w)
 }
 
-/// `d(x**c)/dx`, with PyTorch's rule that an exponent of 0 gives a gradient of exactly 0.
-fn pow_base_grad(x: f64, c: f64, g: f64) -> f64 {
+/// `d(x**c)/dx`, with PyTorch's rule that an exponent of 0 gives a gradient of exactly 0 (even
+/// for a NaN `g`). `pow` is the power the forward rule uses, as PyTorch computes `x ** (c - 1)`
+/// with the same kernel as `x ** c`.
+fn pow_base_grad(x: f64, c: f64, g: f64, pow: fn(f64, f64) -> f64) -> f64 {
     if c == 0.0 {
         0.0
     } else {
-        g * (c * x.powf(c - 1.0))
+        g * (c * pow(x, c - 1.0))
+    }
+}
+
+/// `x ** c` for a constant exponent, as PyTorch's `pow(Tensor, Scalar)` computes it: the exponents
+/// 0.5, -0.5, -1, 2, 3 and -2 by their own formulas, the others by the C library's `pow`. The
+/// formulas differ from `pow` at the edges (`sqrt(-inf)` is NaN where `pow(-inf, 0.5)` is inf,
+/// `sqrt(-0)` is -0 where `pow` gives +0), and `x * x * x` may differ from `pow(x, 3)` in the
+/// last bit, so the same formulas give PyTorch's numbers.
+fn pow_scalar(x: f64, c: f64) -> f64 {
+    if c == 0.5 {
+        x.sqrt()
+    } else if c == -0.5 {
+        1.0 / x.sqrt()
+    } else if c == -1.0 {
+        1.0 / x
+    } else if c == 2.0 {
+        x * x
+    } else if c == 3.0 {
+        x * x * x
+    } else if c == -2.0 {
+        1.0 / (x * x)
+    } else {
+        x.powf(c)
     }
 }
 
@@ -390,16 +490,15 @@ fn sigmoid(x: f64) -> f64 {
     }
 }
 
-/// The sign as PyTorch's `sgn`: 0 at 0 (so `abs'(0) = 0`), NaN for NaN.
+/// The sign as PyTorch's `sgn` of a real number, `(0 < x) - (x < 0)`: 0 at 0 (so `abs'(0) = 0`),
+/// and 0 for NaN too, so `abs'(NaN) = 0` as in PyTorch.
 fn sign(x: f64) -> f64 {
     if x > 0.0 {
         1.0
     } else if x < 0.0 {
         -1.0
-    } else if x == 0.0 {
-        0.0
     } else {
-        f64::NAN
+        0.0
     }
 }
 

@@ -1,5 +1,5 @@
-//! `micrograd serve`: starts the web playground (the graph explorer and the training view) on a
-//! local address and prints it.
+//! `micrograd serve`: starts the web playground (the lesson, the graph explorer and the training
+//! view) on a local address and prints it.
 
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

@@ -39,6 +39,26 @@ pub const ASSETS: &[Asset] = &[
         body: include_str!("../../web/training.js"),
     },
     Asset {
+        path: "/lesson-graph.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../web/lesson-graph.js"),
+    },
+    Asset {
+        path: "/lesson-first.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../web/lesson-first.js"),
+    },
+    Asset {
+        path: "/lesson-more.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../web/lesson-more.js"),
+    },
+    Asset {
+        path: "/lesson.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../web/lesson.js"),
+    },
+    Asset {
         path: "/favicon.svg",
         content_type: "image/svg+xml",
         body: include_str!("../../web/favicon.svg"),

@@ -26,3 +26,9 @@ pub const MAX_LAYER_WIDTH: usize = 32;
 pub const MAX_STEPS: usize = 20_000;
 /// A session nobody has watched or driven for this long is ended, in seconds.
 pub const SESSION_IDLE_SECONDS: u64 = 120;
+/// The largest `|x|` of the lesson's slope (section 1).
+pub const LESSON_MAX_ABS_X: f64 = 10.0;
+/// The smallest `|h|` of the lesson's slope: below it `x + h` is `x` for most `x` in range.
+pub const LESSON_MIN_ABS_H: f64 = 1e-16;
+/// The most training steps one request of the lesson's MLP (section 8) may ask for.
+pub const LESSON_MAX_STEPS: usize = 500;

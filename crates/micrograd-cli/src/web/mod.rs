@@ -11,6 +11,7 @@
 pub mod assets;
 pub mod error;
 pub mod explore;
+pub mod lesson;
 pub mod limits;
 pub mod rules;
 pub mod train;
@@ -45,6 +46,12 @@ pub fn router(loopback_only: bool) -> Router {
     Router::new()
         .route("/api/graph", post(explore::graph))
         .route("/api/graph/export", post(explore::export))
+        .route("/api/lesson/slope", post(lesson::slope))
+        .route("/api/lesson/graph", post(lesson::graph))
+        .route("/api/lesson/check", post(lesson::check))
+        .route("/api/lesson/nudge", post(lesson::nudge))
+        .route("/api/lesson/order", post(lesson::order))
+        .route("/api/lesson/mlp", post(lesson::mlp))
         .route("/api/train", post(train::create))
         .route("/api/train/{id}", get(train::status).delete(train::remove))
         .route("/api/train/{id}/control", post(train::control))

@@ -1,7 +1,7 @@
 //! The chain rule as the graph explorer writes it out: for one node's local backward step, one line
 //! per child saying what is added to the child's gradient, first in symbols (`a.grad += b.data ×
-//! out.grad`), then in numbers. The amounts come from the engine's own backward rule
-//! ([`Op::backward`]), so the page shows what the engine does.
+//! out.grad`), then in numbers. The text is the engine's own ([`Op::rule_text`]) and the amounts come
+//! from the engine's backward rule ([`Op::backward`]), so the page shows what the engine does.
 
 use micrograd::Op;
 
@@ -81,148 +81,49 @@ pub fn lines(s: &StepInputs) -> Vec<RuleLine> {
             v
         }
         op => {
+            let Some(texts) = op.rule_text() else {
+                return vec![];
+            };
             let x = data(0);
             let y = if s.children.len() > 1 { data(1) } else { 0.0 };
             let (dx, dy) = op.backward(x, y, s.out_data, g);
             let a = name(0);
             let b = if s.children.len() > 1 { name(1) } else { "" };
-            let (od, c) = (s.out_data, y);
-            let (sx, nx, sy, ny): (String, String, String, String) = match op {
-                Op::Add => (
-                    format!("{out}.grad"),
-                    rule_number(g),
-                    format!("{out}.grad"),
-                    rule_number(g),
-                ),
-                Op::Sub => (
-                    format!("{out}.grad"),
-                    rule_number(g),
-                    format!("-{out}.grad"),
-                    format!("-{}", rule_number(g)),
-                ),
-                Op::Mul => (
-                    format!("{b}.data × {out}.grad"),
-                    format!("{} × {}", rule_number(y), rule_number(g)),
-                    format!("{a}.data × {out}.grad"),
-                    format!("{} × {}", rule_number(x), rule_number(g)),
-                ),
-                Op::Div => (
-                    format!("{out}.grad / {b}.data"),
-                    format!("{} / {}", rule_number(g), rule_number(y)),
-                    format!("-{out}.grad × {a}.data / {b}.data²"),
-                    format!(
-                        "-{} × {} / {}²",
-                        rule_number(g),
-                        rule_number(x),
-                        rule_number(y)
-                    ),
-                ),
-                Op::Neg => (
-                    format!("-{out}.grad"),
-                    format!("-{}", rule_number(g)),
-                    String::new(),
-                    String::new(),
-                ),
-                Op::Powf => (
-                    format!(
-                        "{} × {a}.data^{} × {out}.grad",
-                        rule_number(c),
-                        rule_number(c - 1.0)
-                    ),
-                    format!(
-                        "{} × {}^{} × {}",
-                        rule_number(c),
-                        rule_number(x),
-                        rule_number(c - 1.0),
-                        rule_number(g)
-                    ),
-                    String::new(),
-                    String::new(),
-                ),
-                Op::Pow => (
-                    format!("{b}.data × {a}.data^({b}.data - 1) × {out}.grad"),
-                    format!(
-                        "{} × {}^({} - 1) × {}",
-                        rule_number(y),
-                        rule_number(x),
-                        rule_number(y),
-                        rule_number(g)
-                    ),
-                    format!("{out}.data × ln({a}.data) × {out}.grad"),
-                    format!(
-                        "{} × ln({}) × {}",
-                        rule_number(od),
-                        rule_number(x),
-                        rule_number(g)
-                    ),
-                ),
-                Op::Exp => (
-                    format!("{out}.data × {out}.grad"),
-                    format!("{} × {}", rule_number(od), rule_number(g)),
-                    String::new(),
-                    String::new(),
-                ),
-                Op::Log => (
-                    format!("{out}.grad / {a}.data"),
-                    format!("{} / {}", rule_number(g), rule_number(x)),
-                    String::new(),
-                    String::new(),
-                ),
-                Op::Tanh => (
-                    format!("(1 - {out}.data²) × {out}.grad"),
-                    format!("(1 - {}²) × {}", rule_number(od), rule_number(g)),
-                    String::new(),
-                    String::new(),
-                ),
-                Op::Sigmoid => (
-                    format!("{out}.data × (1 - {out}.data) × {out}.grad"),
-                    format!(
-                        "{} × (1 - {}) × {}",
-                        rule_number(od),
-                        rule_number(od),
-                        rule_number(g)
-                    ),
-                    String::new(),
-                    String::new(),
-                ),
-                Op::Relu => (
-                    format!("[{out}.data > 0] × {out}.grad"),
-                    format!("{} × {}", if od > 0.0 { 1 } else { 0 }, rule_number(g)),
-                    String::new(),
-                    String::new(),
-                ),
-                Op::Sin => (
-                    format!("cos({a}.data) × {out}.grad"),
-                    format!("cos({}) × {}", rule_number(x), rule_number(g)),
-                    String::new(),
-                    String::new(),
-                ),
-                Op::Cos => (
-                    format!("-sin({a}.data) × {out}.grad"),
-                    format!("-sin({}) × {}", rule_number(x), rule_number(g)),
-                    String::new(),
-                    String::new(),
-                ),
-                Op::Sqrt => (
-                    format!("{out}.grad / (2 × {out}.data)"),
-                    format!("{} / (2 × {})", rule_number(g), rule_number(od)),
-                    String::new(),
-                    String::new(),
-                ),
-                Op::Abs => (
-                    format!("sign({a}.data) × {out}.grad"),
-                    format!("sign({}) × {}", rule_number(x), rule_number(g)),
-                    String::new(),
-                    String::new(),
-                ),
-                Op::Leaf | Op::Const | Op::Custom | Op::WeightedSum(_) => {
-                    unreachable!("handled above")
-                }
+            // `{c}` is a constant exponent, shown as the number it is in both forms.
+            let c = rule_number(y);
+            let c_minus_1 = rule_number(y - 1.0);
+            let symbols = |text: &str| {
+                text.replace("{a.data}", &format!("{a}.data"))
+                    .replace("{b.data}", &format!("{b}.data"))
+                    .replace("{out.data>0}", &format!("[{out}.data > 0]"))
+                    .replace("{out.data}", &format!("{out}.data"))
+                    .replace("{out.grad}", &format!("{out}.grad"))
+                    .replace("{c-1}", &c_minus_1)
+                    .replace("{c}", &c)
             };
-            let mut v = vec![line(format!("{a}.grad += {sx}"), nx, dx)];
-            // A constant exponent is not a child that takes a gradient.
-            if s.children.len() > 1 && op != Op::Powf {
-                v.push(line(format!("{b}.grad += {sy}"), ny, dy));
+            // relu passes the gradient on unless its output is 0 or less (a NaN passes).
+            let step = if s.out_data <= 0.0 { "0" } else { "1" };
+            let numbers = |text: &str| {
+                text.replace("{a.data}", &rule_number(x))
+                    .replace("{b.data}", &rule_number(y))
+                    .replace("{out.data>0}", step)
+                    .replace("{out.data}", &rule_number(s.out_data))
+                    .replace("{out.grad}", &rule_number(g))
+                    .replace("{c-1}", &c_minus_1)
+                    .replace("{c}", &c)
+            };
+            let mut v = vec![line(
+                format!("{a}.grad += {}", symbols(texts[0])),
+                numbers(texts[0]),
+                dx,
+            )];
+            // An input that takes no gradient (a constant exponent) has no rule text.
+            if s.children.len() > 1 && !texts[1].is_empty() {
+                v.push(line(
+                    format!("{b}.grad += {}", symbols(texts[1])),
+                    numbers(texts[1]),
+                    dy,
+                ));
             }
             v
         }

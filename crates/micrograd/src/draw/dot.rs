@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::nodes::{collect, DrawNode};
-use crate::value::Value;
+use crate::graph::Value;
 
 /// The graph of everything `root` depends on, as Graphviz DOT: `rankdir=LR`, a record
 /// `{ label | data 2.0000 | grad 6.0000 }` per value, an ellipse per operation, and edges from each

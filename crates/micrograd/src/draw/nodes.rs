@@ -3,8 +3,8 @@
 
 use std::collections::HashSet;
 
+use crate::graph::Value;
 use crate::op::Op;
-use crate::value::Value;
 
 /// One value of the picture.
 pub(crate) struct DrawNode {

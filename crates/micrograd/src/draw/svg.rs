@@ -14,7 +14,7 @@ use layout::std_shapes::shapes::{Arrow, Element, RecordDef, ShapeKind};
 use layout::topo::layout::VisualGraph;
 
 use super::nodes::{collect, DrawNode};
-use crate::value::Value;
+use crate::graph::Value;
 
 /// The largest layout [`to_svg`] takes on, in nodes: values, operations, and the hidden waypoints
 /// that route an edge across each column it skips. The layout's time grows much faster than its

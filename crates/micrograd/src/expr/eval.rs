@@ -13,8 +13,8 @@ use std::fmt::Write as _;
 use super::ast::{BinOp, ExprKind, Program};
 use super::error::ExprError;
 use crate::graph::Graph;
+use crate::graph::Value;
 use crate::op::Op;
-use crate::value::Value;
 
 /// A name and the node it is bound to.
 #[derive(Clone, Debug)]

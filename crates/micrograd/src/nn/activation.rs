@@ -7,8 +7,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::graph::Value;
 pub use crate::op::Activation;
-use crate::value::Value;
 
 impl Activation {
     /// Applies the activation to a value in the graph.

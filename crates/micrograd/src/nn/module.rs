@@ -1,6 +1,6 @@
 //! The [`Module`] trait: anything that owns trainable parameters.
 
-use crate::value::Value;
+use crate::graph::Value;
 
 /// Something with trainable parameters: a [`Neuron`](super::Neuron), a [`Layer`](super::Layer) or an
 /// [`MLP`](super::MLP), as micrograd's `Module`.

@@ -40,7 +40,7 @@ pub use adam::Adam;
 pub use schedule::Schedule;
 pub use sgd::Sgd;
 
-use crate::value::Value;
+use crate::graph::Value;
 
 /// An update rule for parameters, given their gradients.
 pub trait Optimizer {

@@ -36,8 +36,9 @@ pub(crate) use batch::forward_batch;
 pub(crate) use params::{l2_of_run, parameter_run, update_parameters};
 
 use crate::graph::{Graph, Value};
+use crate::hints::Scratch;
 use crate::op::{Activation, BackwardError, Op};
-use crate::tape::{decode_operands, pages, Node, Operands, Scratch, Sweep, Tape};
+use crate::tape::{decode_operands, pages, Node, Operands, Sweep, Tape};
 
 /// Runs backpropagation from node `out`, as [`crate::backward::backward`] does.
 ///
@@ -51,21 +52,21 @@ pub(crate) fn backward(graph: &Graph, out: usize) -> Result<(), BackwardError> {
     let Scratch {
         mut adjoint,
         mut reached,
-    } = t.take_scratch();
+    } = t.hints_mut().take_scratch();
     adjoint.clear();
     pages::resize_zeroed(&mut adjoint, n);
     reached.clear();
     reached.resize(n.div_ceil(64), 0);
-    let sweep = t.sweep();
+    let hints = t.hints();
     // The pass reads only nodes up to `out`.
-    let all_finite = sweep
-        .first_non_finite
+    let all_finite = hints
+        .first_non_finite()
         .is_none_or(|first| first as usize > out);
     let mut pass = Pass {
         adjoint,
         reached,
         all_finite,
-        skip_zero_below: match (all_finite, sweep.first_blow_up) {
+        skip_zero_below: match (all_finite, hints.first_blow_up()) {
             (false, _) => 0,
             (true, Some(first)) => first as usize,
             (true, None) => usize::MAX,
@@ -87,7 +88,10 @@ pub(crate) fn backward(graph: &Graph, out: usize) -> Result<(), BackwardError> {
             let contributions = match graph.call_rule(custom, g, Some(&mut pass.adjoint)) {
                 Ok(contributions) => contributions,
                 Err(error) => {
-                    graph.tape_mut().put_scratch(pass.into_scratch());
+                    graph
+                        .tape_mut()
+                        .hints_mut()
+                        .put_scratch(pass.into_scratch());
                     return Err(error);
                 }
             };
@@ -127,7 +131,7 @@ pub(crate) fn backward(graph: &Graph, out: usize) -> Result<(), BackwardError> {
             *grad += a;
         }
     }
-    t.put_scratch(scratch);
+    t.hints_mut().put_scratch(scratch);
     Ok(())
 }
 

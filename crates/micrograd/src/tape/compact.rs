@@ -72,8 +72,7 @@ impl Tape {
             }
         }
         self.generation = self.generation.wrapping_add(1);
-        self.first_blow_up = None;
-        self.first_non_finite = None;
+        self.hints.cleared();
         let map = |old: u32| new_index[old as usize];
         // Every kept node moves to an index (and its operands to a position) no later than its old
         // one, so each can be moved in place, in order.
@@ -124,11 +123,8 @@ impl Tape {
             } else if to < self.grad.len() {
                 self.grad[to] = 0.0;
             }
-            if node.op.derivative_can_blow_up() && self.first_blow_up.is_none() {
-                self.first_blow_up = Some(to as u32);
-            }
             let data = self.data[to];
-            self.note_finite(to, data);
+            self.hints.pushed(to, node.op, data);
         }
         let kept = kept as usize;
         self.nodes.truncate(kept);

@@ -13,17 +13,18 @@
 
 use std::collections::BTreeMap;
 
-use crate::op::{Activation, Op};
+use crate::hints::Hints;
+use crate::op::Op;
 
 mod compact;
 mod custom;
 mod operands;
 pub(crate) mod pages;
+mod weighted_sum;
 
 pub use compact::Compaction;
 pub(crate) use custom::CustomOp;
 pub use custom::FreedOps;
-use operands::RUNS;
 pub(crate) use operands::{decode_operands, Operands, Terms};
 
 /// One entry of the tape: what made the node and from which nodes, in 12 bytes.
@@ -73,24 +74,11 @@ impl Node {
     }
 }
 
-/// Buffers a backward pass reuses from one pass to the next: the gradient flowing into each node
-/// during the pass, and (one bit per node) whether the pass reaches the node at all.
-#[derive(Default)]
-pub(crate) struct Scratch {
-    pub(crate) adjoint: Vec<f64>,
-    pub(crate) reached: Vec<u64>,
-}
-
 /// What a backward pass over the tape reads (see [`Tape::sweep`]).
 pub(crate) struct Sweep<'a> {
     pub(crate) nodes: &'a [Node],
     pub(crate) data: &'a [f64],
     pub(crate) operands: &'a [u32],
-    /// The first node whose data is or was NaN or infinite, if any (see [`Tape::set_data`]).
-    pub(crate) first_non_finite: Option<u32>,
-    /// The first node whose backward rule can blow up on a zero gradient (see
-    /// [`Op::derivative_can_blow_up`]), if any.
-    pub(crate) first_blow_up: Option<u32>,
 }
 
 /// The storage behind a [`Graph`](crate::Graph).
@@ -106,12 +94,8 @@ pub(crate) struct Tape {
     /// The operations written outside the engine, in tape order (see [`CustomOp`]).
     customs: Vec<CustomOp>,
     generation: u32,
-    /// The first node whose data has been NaN or infinite since it was made, if any. A rewind past
-    /// it clears it.
-    first_non_finite: Option<u32>,
-    /// The first node whose backward rule can blow up on a zero gradient, if any.
-    first_blow_up: Option<u32>,
-    scratch: Scratch,
+    /// What the speed path knows of the tape, told of every change (the speed path's seam).
+    hints: Hints,
 }
 
 /// A position on the tape to return to with [`Graph::rewind`](crate::Graph::rewind).
@@ -186,17 +170,7 @@ impl Tape {
     /// Sets node `index`'s data.
     pub(crate) fn set_data(&mut self, index: usize, data: f64) {
         self.data[index] = data;
-        self.note_finite(index, data);
-    }
-
-    fn note_finite(&mut self, index: usize, data: f64) {
-        if !data.is_finite()
-            && self
-                .first_non_finite
-                .is_none_or(|first| index < first as usize)
-        {
-            self.first_non_finite = Some(index as u32);
-        }
+        self.hints.data_set(index, data);
     }
 
     /// Node `index`'s gradient (0 until a backward pass reaches it).
@@ -247,7 +221,7 @@ impl Tape {
     /// [`Tape::data_and_grads_mut`].
     pub(crate) fn note_non_finite_in(&mut self, first: usize, n: usize) {
         for i in first..first + n {
-            self.note_finite(i, self.data[i]);
+            self.hints.data_set(i, self.data[i]);
         }
     }
 
@@ -256,9 +230,7 @@ impl Tape {
         // An empty gradient vector means all zeros; the next backward pass then moves its result in
         // instead of adding it, and the old gradients' memory becomes its scratch space.
         let grad = std::mem::take(&mut self.grad);
-        if grad.capacity() > self.scratch.adjoint.capacity() {
-            self.scratch.adjoint = grad;
-        }
+        self.hints.reuse(grad);
     }
 
     /// The operands of weighted-sum node `index`.
@@ -297,19 +269,17 @@ impl Tape {
             nodes: &self.nodes,
             data: &self.data,
             operands: &self.operands,
-            first_non_finite: self.first_non_finite,
-            first_blow_up: self.first_blow_up,
         }
     }
 
-    /// The buffers the last backward pass left, for the next one to reuse (see [`Scratch`]).
-    pub(crate) fn take_scratch(&mut self) -> Scratch {
-        std::mem::take(&mut self.scratch)
+    /// What the speed path knows of the tape.
+    pub(crate) fn hints(&self) -> &Hints {
+        &self.hints
     }
 
-    /// Gives a backward pass's buffers back, for the next pass to reuse.
-    pub(crate) fn put_scratch(&mut self, scratch: Scratch) {
-        self.scratch = scratch;
+    /// The same, to take and give back its buffers.
+    pub(crate) fn hints_mut(&mut self) -> &mut Hints {
+        &mut self.hints
     }
 
     /// The gradients as they are stored: an index past the end has gradient 0, so an empty vector
@@ -322,10 +292,9 @@ impl Tape {
     pub(crate) fn memory_bytes(&self) -> usize {
         use std::mem::size_of;
         self.nodes.capacity() * size_of::<Node>()
-            + (self.data.capacity() + self.grad.capacity() + self.scratch.adjoint.capacity())
-                * size_of::<f64>()
+            + (self.data.capacity() + self.grad.capacity()) * size_of::<f64>()
+            + self.hints.memory_bytes()
             + self.operands.capacity() * size_of::<u32>()
-            + self.scratch.reached.capacity() * size_of::<u64>()
             + self
                 .customs
                 .iter()
@@ -345,9 +314,6 @@ impl Tape {
             index < u32::MAX as usize,
             "Graph: more than 4 billion nodes on one tape"
         );
-        if op.derivative_can_blow_up() && self.first_blow_up.is_none() {
-            self.first_blow_up = Some(index as u32);
-        }
         if index == self.nodes.capacity() {
             pages::grow(&mut self.nodes, 1);
         }
@@ -356,129 +322,13 @@ impl Tape {
         }
         self.nodes.push(Node::new(op, args, self.generation));
         self.data.push(data);
-        self.note_finite(index, data);
+        self.hints.pushed(index, op, data);
         index as u32
-    }
-
-    /// Appends the weighted sum `activation(bias + Σ weights[k] · inputs[k])`, computed with its
-    /// forward rule; returns its index.
-    ///
-    /// # Panics
-    /// If `weights` and `inputs` differ in length.
-    pub(crate) fn push_weighted_sum(
-        &mut self,
-        activation: Activation,
-        bias: u32,
-        weights: &Terms,
-        inputs: &Terms,
-    ) -> u32 {
-        assert_eq!(
-            weights.len(),
-            inputs.len(),
-            "Graph::weighted_sum: {} weights for {} inputs",
-            weights.len(),
-            inputs.len()
-        );
-        let n = weights.len() as u32;
-        assert!(n < RUNS, "Graph::weighted_sum: too many terms");
-        let args = match (weights, inputs) {
-            (Terms::Run { first: w, .. }, Terms::Run { first: x, .. }) => {
-                self.push_run_operands(bias, *w, *x, n)
-            }
-            (weights, inputs) => {
-                let start = self.operands.len() as u32;
-                self.operands.reserve(1 + 2 * weights.len());
-                self.operands.push(bias);
-                for k in 0..weights.len() {
-                    self.operands.extend([weights.get(k), inputs.get(k)]);
-                }
-                [start, n]
-            }
-        };
-        let op = Op::WeightedSum(activation);
-        let data = op.forward(self.sum_of(args), 0.0);
-        self.push(op, args, data)
-    }
-
-    /// Appends a layer's weighted sums over the run of `n` inputs from `inputs`: one node per neuron
-    /// `(bias, first weight)`, in order, whose `outputs` (after the activation) the caller already
-    /// computed; returns the first's index. The speed path uses it for the sums it computes side
-    /// by side.
-    pub(crate) fn push_run_layer(
-        &mut self,
-        activation: Activation,
-        neurons: &[(u32, u32)],
-        [inputs, n]: [u32; 2],
-        outputs: impl Iterator<Item = f64>,
-    ) -> u32 {
-        let first = self.nodes.len();
-        assert!(
-            first + neurons.len() < u32::MAX as usize,
-            "Graph: more than 4 billion nodes on one tape"
-        );
-        assert!(n < RUNS, "Graph::weighted_sum: too many terms");
-        // A weighted sum's rule cannot blow up, so only the data's finiteness is left to note.
-        let op = Op::WeightedSum(activation);
-        debug_assert!(!op.derivative_can_blow_up());
-        let mut start = self.operands.len() as u32;
-        self.operands.reserve(3 * neurons.len());
-        self.nodes.reserve(neurons.len());
-        for &(bias, weights) in neurons {
-            self.operands.extend([bias, weights, inputs]);
-            self.nodes
-                .push(Node::new(op, [start, n | RUNS], self.generation));
-            start += 3;
-        }
-        self.data.extend(outputs.take(neurons.len()));
-        assert_eq!(
-            self.data.len(),
-            self.nodes.len(),
-            "micrograd: a layer's outputs are missing"
-        );
-        if self.data[first..].iter().any(|d| !d.is_finite()) {
-            for i in first..self.data.len() {
-                self.note_finite(i, self.data[i]);
-            }
-        }
-        first as u32
-    }
-
-    fn push_run_operands(&mut self, bias: u32, weights: u32, inputs: u32, n: u32) -> [u32; 2] {
-        assert!(n < RUNS, "Graph::weighted_sum: too many terms");
-        let start = self.operands.len() as u32;
-        self.operands.extend([bias, weights, inputs]);
-        [start, n | RUNS]
-    }
-
-    /// The sum `b + Σ wᵢ·xᵢ` of the weighted-sum node with arguments `args`, before its activation.
-    fn sum_of(&self, args: [u32; 2]) -> f64 {
-        let data = &self.data;
-        match decode_operands(&self.operands, args) {
-            Operands::Pairs { bias, pairs } => crate::op::weighted_sum(
-                data[bias as usize],
-                pairs
-                    .chunks_exact(2)
-                    .map(|p| (data[p[0] as usize], data[p[1] as usize])),
-            ),
-            Operands::Runs {
-                bias,
-                weights,
-                inputs,
-                n,
-            } => {
-                let ws = &data[weights as usize..][..n as usize];
-                let xs = &data[inputs as usize..][..n as usize];
-                crate::op::weighted_sum(
-                    data[bias as usize],
-                    ws.iter().copied().zip(xs.iter().copied()),
-                )
-            }
-        }
     }
 
     /// Recomputes every node's data from its inputs, in tape order.
     pub(crate) fn recompute(&mut self) {
-        self.first_non_finite = None;
+        self.hints.cleared();
         for i in 0..self.nodes.len() {
             let node = self.nodes[i];
             let data = match node.op {
@@ -491,7 +341,7 @@ impl Tape {
                 ),
             };
             self.data[i] = data;
-            self.note_finite(i, data);
+            self.hints.pushed(i, node.op, data);
         }
     }
 
@@ -524,12 +374,7 @@ impl Tape {
         self.grad.truncate(len);
         self.operands.truncate(checkpoint.operands as usize);
         let _freed = self.labels.split_off(&checkpoint.nodes);
-        if self.first_blow_up >= Some(checkpoint.nodes) {
-            self.first_blow_up = None;
-        }
-        if self.first_non_finite >= Some(checkpoint.nodes) {
-            self.first_non_finite = None;
-        }
+        self.hints.rewound(checkpoint.nodes);
         self.generation = self.generation.wrapping_add(1);
         FreedOps(self.customs.split_off(checkpoint.customs as usize))
     }
@@ -538,18 +383,6 @@ impl Tape {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_rewind_past_the_first_non_finite_node_clears_it() {
-        let mut t = Tape::default();
-        t.push(Op::Leaf, [0, 0], 1.0);
-        let start = t.checkpoint();
-        t.push(Op::Leaf, [0, 0], 2.0);
-        t.push(Op::Log, [0, 0], f64::NAN);
-        assert_eq!(t.sweep().first_non_finite, Some(2));
-        t.rewind(start);
-        assert_eq!(t.sweep().first_non_finite, None);
-    }
 
     #[test]
     fn a_node_stays_within_twelve_bytes() {

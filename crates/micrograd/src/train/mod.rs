@@ -27,12 +27,12 @@
 use std::fmt;
 
 use crate::data::Dataset;
+use crate::graph::Value;
 use crate::loss::{self, Loss};
 use crate::nn::{Module, MLP};
 use crate::optim::{Optimizer, Schedule};
 use crate::rng::Rng;
 use crate::speed;
-use crate::value::Value;
 
 mod threads;
 

@@ -186,6 +186,17 @@ pub fn run(args: Args) -> CliResult {
             for path in [&args.plot, &args.loss_plot].into_iter().flatten() {
                 say(&format!("wrote {}", path.display()));
             }
+            if !args.json {
+                // The demo prints only text: say where the pictures and the lesson are.
+                let plot = if session.data().n_features() == 2 {
+                    "--plot boundary.png draws the decision boundary, --loss-plot loss.png the curve"
+                } else {
+                    "--loss-plot loss.png draws the loss curve"
+                };
+                say(&format!(
+                    "next: `micrograd serve` opens the lesson on backpropagation at http://127.0.0.1:8000/; {plot}"
+                ));
+            }
             if args.json {
                 print_line(Stream::Stdout, &result.json.to_string());
             }

@@ -1,21 +1,76 @@
-//! What a [`Value`] (a cheap `Copy` handle to one node of a [`Graph`](crate::Graph)) can do: read
-//! and set its data, gradient and label, run backpropagation from it, and build new nodes with the
-//! operators and functions.
+//! The [`Value`] handle: a cheap `Copy` handle to one node of a [`Graph`], and what it can do
+//! without running backpropagation: read and set its data, gradient and label, look at how it was
+//! made, and build new nodes with the operators and functions.
 //!
 //! Arithmetic works between values and with `f64` on either side, so code reads like the notebook:
 //! `let d = a * b + c;`, `2.0 * a`, `a / b - 1.0`. A plain number becomes an [`Op::Const`] node, as
-//! micrograd wraps numbers in `Value`.
+//! micrograd wraps numbers in `Value`. [`Value::backward`] and its kin are in `backprop.rs`, above
+//! the sweeps they run.
 
 use std::fmt;
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
-
 use std::sync::Arc;
 
-pub(crate) use crate::graph::Value;
-use crate::op::{BackwardError, BackwardRule, Op};
+use crate::op::{BackwardRule, Op};
+
+use super::Graph;
+
+/// A scalar in a computation graph: its data, its gradient, and how it was made.
+///
+/// A `Value` is a handle (the graph and a position on its tape), so it is `Copy`: use it as often as
+/// you like, as you would an `f64`. Gradients accumulate, so a value used twice gets both
+/// contributions:
+///
+/// ```
+/// use micrograd::Graph;
+///
+/// let g = Graph::new();
+/// let a = g.value(3.0).with_label("a");
+/// let b = a + a;
+/// b.backward();
+/// assert_eq!(a.grad(), 2.0);
+/// println!("{a}"); // Value(data=3.0, grad=2.0)
+/// ```
+#[derive(Clone, Copy)]
+pub struct Value<'g> {
+    pub(super) graph: &'g Graph,
+    /// The node's index on the tape in the low 32 bits, the generation it was made in above them:
+    /// one word, so that a handle travels in two registers, and a run of handles is a run of keys.
+    pub(super) key: u64,
+}
 
 impl<'g> Value<'g> {
-    fn live(&self) -> usize {
+    pub(crate) fn new(graph: &'g Graph, index: u32, generation: u32) -> Self {
+        Value {
+            graph,
+            key: u64::from(index) | u64::from(generation) << 32,
+        }
+    }
+
+    /// The node's index on the tape.
+    pub(crate) fn index(&self) -> u32 {
+        self.key as u32
+    }
+
+    /// The generation (number of rewinds and compactions) the handle was made in.
+    pub(crate) fn generation(&self) -> u32 {
+        (self.key >> 32) as u32
+    }
+
+    /// The graph this value lives in.
+    pub fn graph(&self) -> &'g Graph {
+        self.graph
+    }
+
+    /// The node's position on the tape: unique within its graph (until a rewind or a compaction),
+    /// and increasing in creation order.
+    pub fn id(&self) -> usize {
+        self.index() as usize
+    }
+}
+
+impl<'g> Value<'g> {
+    pub(crate) fn live(&self) -> usize {
         self.graph()
             .tape()
             .check_alive(self.index(), self.generation());
@@ -115,67 +170,6 @@ impl<'g> Value<'g> {
             .into_iter()
             .map(|j| Value::new(self.graph(), j, t.generation_of(j)))
             .collect()
-    }
-
-    /// Backpropagation: adds d(self)/d(node) into the gradient of every node this value depends
-    /// on, and 1 into its own. Gradients accumulate across calls, as in PyTorch; reset them with
-    /// [`Graph::zero_grad`](crate::Graph::zero_grad).
-    ///
-    /// # Panics
-    /// If a backward rule supplied from outside fails, or this is called from inside one (see
-    /// [`Value::try_backward`]).
-    pub fn backward(&self) {
-        if let Err(error) = self.try_backward() {
-            panic!("micrograd: {error}");
-        }
-    }
-
-    /// [`backward`](Value::backward), returning the error of a backward rule supplied from outside
-    /// ([`Graph::custom`](crate::Graph::custom)) instead of panicking; the gradients are then as
-    /// they were before the call.
-    pub fn try_backward(&self) -> Result<(), BackwardError> {
-        let out = self.live();
-        crate::speed::backward(self.graph(), out)
-    }
-
-    /// [`backward`](Value::backward) by the plain reverse sweep alone, without the speed path's
-    /// shortcuts: the reference the speed path is tested against, bit for bit.
-    #[doc(hidden)]
-    pub fn backward_plain(&self) {
-        let out = self.live();
-        if let Err(error) = crate::backward::backward(self.graph(), out) {
-            panic!("micrograd: {error}");
-        }
-    }
-
-    /// This node's local step of backpropagation alone, as the notebook's `o._backward()`: adds its
-    /// current gradient, times the local derivative, into its children's gradients.
-    ///
-    /// ```
-    /// use micrograd::Graph;
-    ///
-    /// let g = Graph::new();
-    /// let (a, b) = (g.value(2.0), g.value(-3.0));
-    /// let c = a * b;
-    /// c.set_grad(1.0);
-    /// c.backward_step();
-    /// assert_eq!((a.grad(), b.grad()), (-3.0, 2.0));
-    /// ```
-    ///
-    /// # Panics
-    /// If the node's backward rule was supplied from outside and fails (see
-    /// [`Value::try_backward_step`]).
-    pub fn backward_step(&self) {
-        if let Err(error) = self.try_backward_step() {
-            panic!("micrograd: {error}");
-        }
-    }
-
-    /// [`backward_step`](Value::backward_step), returning the error of a backward rule supplied
-    /// from outside instead of panicking.
-    pub fn try_backward_step(&self) -> Result<(), BackwardError> {
-        let out = self.live();
-        crate::backward::backward_step(self.graph(), out)
     }
 
     fn unary(self, op: Op) -> Value<'g> {
