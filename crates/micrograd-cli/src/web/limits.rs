@@ -26,3 +26,14 @@ pub const MAX_LAYER_WIDTH: usize = 32;
 pub const MAX_STEPS: usize = 20_000;
 /// A session nobody has watched or driven for this long is ended, in seconds.
 pub const SESSION_IDLE_SECONDS: u64 = 120;
+/// The longest wait for a request's headers, in seconds (hyper's header-read timeout; it also
+/// closes a kept-alive connection on which no next request begins).
+pub const HEADER_TIMEOUT_SECONDS: u64 = 10;
+/// A connection on which no byte moved either way for this long is closed, in seconds. Longer
+/// than the 15 s between an events stream's keep-alive comments, so open streams stay open.
+pub const IDLE_TIMEOUT_SECONDS: u64 = 60;
+/// The most connections open at once; one more is closed as soon as it is accepted.
+pub const MAX_CONNECTIONS: usize = 256;
+/// Each connection's read buffer, in bytes: the largest request head read, and with
+/// [`MAX_CONNECTIONS`] a bound on what open connections may hold (hyper's default is ~400 KB).
+pub const CONNECTION_BUFFER_BYTES: usize = MAX_BODY_BYTES + 16 * 1024;
