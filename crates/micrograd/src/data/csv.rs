@@ -76,7 +76,7 @@ impl std::error::Error for CsvError {}
 pub fn load_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset, CsvError> {
     let path = path.as_ref();
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| CsvError {
+    let bytes = super::read_file(path, super::MAX_FILE_BYTES).map_err(|e| CsvError {
         file: file.clone(),
         line: None,
         column: None,
