@@ -7,8 +7,9 @@
 //! - an idle timeout: a connection on which no byte moved either way for that long is closed
 //!   (it catches a body sent at a trickle and a client that stops reading its answer; an open
 //!   events stream is not idle, since it sends a keep-alive comment every 15 s);
-//! - a place under a cap on open connections: past it, a new connection is closed at once, so
-//!   descriptors and memory stay bounded whatever clients do;
+//! - a place under a cap on open connections: past it, a new connection waits in the system's
+//!   queue until another closes (which the timeouts guarantee), so descriptors and memory stay
+//!   bounded whatever clients do, and a new client is answered late rather than never;
 //! - a small read buffer, so that even at the cap the server's memory stays small.
 //!
 //! On shutdown each connection finishes the request it is answering and closes; events streams
@@ -61,6 +62,15 @@ pub async fn serve(
 ) {
     let open = Arc::new(Semaphore::new(limits.max_connections));
     loop {
+        // At the cap, the next connection waits in the system's queue until one closes (the
+        // header and idle timeouts see that one does), rather than being refused.
+        let permit = tokio::select! {
+            _ = closed(&mut closing) => break,
+            permit = Arc::clone(&open).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+        };
         let accepted = tokio::select! {
             _ = closed(&mut closing) => break,
             accepted = listener.accept() => accepted,
@@ -70,15 +80,10 @@ pub async fn serve(
             // Out of descriptors or a connection reset before it was accepted: wait a moment
             // rather than spin, and go on serving the others.
             Err(_) => {
+                drop(permit);
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
             }
-        };
-        let Ok(permit) = Arc::clone(&open).try_acquire_owned() else {
-            // Over the cap: closing it at once frees its descriptor; the client sees a reset
-            // connection and may try again.
-            drop(stream);
-            continue;
         };
         let app = app.clone();
         let closing = closing.clone();

@@ -32,7 +32,7 @@ pub const HEADER_TIMEOUT_SECONDS: u64 = 10;
 /// A connection on which no byte moved either way for this long is closed, in seconds. Longer
 /// than the 15 s between an events stream's keep-alive comments, so open streams stay open.
 pub const IDLE_TIMEOUT_SECONDS: u64 = 60;
-/// The most connections open at once; one more is closed as soon as it is accepted.
+/// The most connections open at once; one more waits to be accepted until another closes.
 pub const MAX_CONNECTIONS: usize = 256;
 /// Each connection's read buffer, in bytes: the largest request head read, and with
 /// [`MAX_CONNECTIONS`] a bound on what open connections may hold (hyper's default is ~400 KB).
