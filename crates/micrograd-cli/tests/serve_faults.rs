@@ -10,7 +10,7 @@ use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use playground::{Server, NOTEBOOK};
+use playground::Server;
 use serde_json::json;
 
 /// Reads until the server closes the connection (or `limit` passes): how long that took, and
