@@ -1,6 +1,7 @@
 //! `micrograd serve` against clients that hold connections and against being stopped: half-sent
 //! requests and silent connections are dropped within their timeouts, open connections are capped,
-//! and SIGINT or SIGTERM stops the server within 2 s even with an events stream open. The timeouts
+//! SIGINT or SIGTERM stops the server within 2 s even with an events stream open, and a second
+//! SIGINT stops it at once. The timeouts
 //! are shortened with the hidden `--header-timeout`/`--idle-timeout` options so the tests are quick.
 
 mod playground;
@@ -158,4 +159,41 @@ fn sigint_stops_the_server_within_2_s_with_a_stream_open() {
 #[test]
 fn sigterm_stops_the_server_within_2_s_with_a_stream_open() {
     stop_with_a_stream_open("-TERM");
+}
+
+#[test]
+fn a_second_sigint_stops_the_server_at_once() {
+    let mut server = Server::start();
+    // A request whose body never comes: after the first SIGINT the server gives it a moment to
+    // finish, during which a second SIGINT must end the process without waiting.
+    let mut stream = TcpStream::connect(server.addr).unwrap();
+    write!(
+        stream,
+        "POST /api/graph HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{"
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let kill = |server: &Server| {
+        assert!(Command::new("kill")
+            .args(["-INT", &server.pid().to_string()])
+            .status()
+            .unwrap()
+            .success());
+    };
+    kill(&server);
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        server.alive(),
+        "the first SIGINT waits for the request in flight"
+    );
+    let start = Instant::now();
+    kill(&server);
+    let status = server.wait_exit(Duration::from_millis(500));
+    assert!(
+        status.is_some(),
+        "still running {:?} after a second SIGINT",
+        start.elapsed()
+    );
+    // As shells report a process ended by SIGINT.
+    assert_eq!(status.unwrap().code(), Some(130));
 }
