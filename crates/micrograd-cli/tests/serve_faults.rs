@@ -1,8 +1,8 @@
 //! `micrograd serve` against clients that hold connections and against being stopped: half-sent
 //! requests and silent connections are dropped within their timeouts, open connections are capped,
 //! SIGINT or SIGTERM stops the server within 2 s even with an events stream open, and a second
-//! SIGINT stops it at once. The timeouts
-//! are shortened with the hidden `--header-timeout`/`--idle-timeout` options so the tests are quick.
+//! SIGINT stops it at once. The timeouts are shortened with the hidden `--header-timeout` and
+//! `--idle-timeout` options so the tests are quick.
 
 mod playground;
 
