@@ -61,7 +61,8 @@ impl GradCheck {
 }
 
 /// Checks the gradient of `output` with respect to each of `inputs` against central differences with
-/// step `step`, allowing an error of `tolerance` (see [`InputCheck::error`]).
+/// step `step`, allowing an error of `tolerance` (see [`InputCheck::error`]) beyond the estimate's
+/// own rounding and truncation error (see the [module docs](self) and [`InputCheck::allowed`]).
 ///
 /// The graph's gradients are reset and left holding the analytic gradients of `output`; the inputs'
 /// data is restored afterwards.
