@@ -88,8 +88,8 @@ impl Classifier {
     /// Reads a model file; every problem is bad input (exit 2) naming the file and what is wrong.
     pub fn load(path: &Path) -> Result<Classifier, CliError> {
         let at = |m: String| CliError::input(format!("{}: {m}", path.display()));
-        let bytes =
-            std::fs::read(path).map_err(|e| at(format!("cannot read the model file: {e}")))?;
+        let bytes = micrograd::data::read_file(path, micrograd::data::MAX_FILE_BYTES)
+            .map_err(|e| at(format!("cannot read the model file: {e}")))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| at("not a micrograd model file: it is not text".into()))?;
         Self::from_json(&text).map_err(at)
@@ -99,6 +99,18 @@ impl Classifier {
     pub fn from_json(text: &str) -> Result<Classifier, String> {
         if text.trim().is_empty() {
             return Err("the model file is empty".into());
+        }
+        // The network's widths first, without its numbers, so that a file declaring millions of
+        // parameters is refused before they are parsed (the library's own read checks a bare file).
+        #[derive(serde::Deserialize)]
+        struct Probe {
+            model: micrograd::io::ModelShape,
+        }
+        if let Ok(probe) = serde_json::from_str::<Probe>(text) {
+            probe
+                .model
+                .check()
+                .map_err(|e| format!("its network: {e}"))?;
         }
         let file: Json = serde_json::from_str(text).map_err(|e| {
             if e.is_eof() {
@@ -156,6 +168,13 @@ impl Classifier {
                 classes.len()
             ));
         }
+        // One output tells two classes apart by its sign: more would never be predicted.
+        if loss != Loss::CrossEntropy && classes.len() != 2 {
+            return Err(format!(
+                "the model file lists {} classes for a {loss} network, whose one output tells exactly 2 apart (cross-entropy has one output per class)",
+                classes.len()
+            ));
+        }
         let text = |key: &str| {
             file.get(key)
                 .and_then(Json::as_str)
@@ -169,6 +188,13 @@ impl Classifier {
                 .collect(),
             None => default_feature_names(model.architecture.inputs),
         };
+        if features.len() != model.architecture.inputs {
+            return Err(format!(
+                "the model file names {} features for a network of {} inputs",
+                features.len(),
+                model.architecture.inputs
+            ));
+        }
         let init = match file.get("init") {
             None => Init::Micrograd,
             Some(name) => name
@@ -278,5 +304,24 @@ mod tests {
         c.loss = Loss::CrossEntropy;
         let err = Classifier::from_json(&c.to_json().unwrap()).unwrap_err();
         assert!(err.contains("2 classes"), "{err}");
+    }
+
+    #[test]
+    fn a_one_output_model_has_two_classes() {
+        let mut c = classifier();
+        c.classes = Classes::from_saved(vec![0.0, 1.0, 2.0, 3.0, 4.0]);
+        let err = Classifier::from_json(&c.to_json().unwrap()).unwrap_err();
+        assert!(err.contains("5 classes for a hinge network"), "{err}");
+    }
+
+    #[test]
+    fn features_must_fit_the_inputs() {
+        let mut c = classifier();
+        c.features = vec!["a".into()];
+        let err = Classifier::from_json(&c.to_json().unwrap()).unwrap_err();
+        assert!(
+            err.contains("1 features for a network of 2 inputs"),
+            "{err}"
+        );
     }
 }

@@ -178,8 +178,19 @@ fn gradcheck_passes_on_smooth_programs_and_fails_at_a_kink() {
     assert!(stdout.lines().nth(1).unwrap().ends_with("OFF"), "{stdout}");
     assert_eq!(
         String::from_utf8(result.stderr).unwrap(),
-        "error: gradient check failed for x: analytic and numeric gradients of y differ by more than 1e-6\n"
+        "error: gradient check failed for x: analytic and numeric gradients of y differ by more than the tolerance 1e-6 plus the estimate's own error (the `allowed` column)\n"
     );
+}
+
+#[test]
+fn gradcheck_does_not_flag_the_exact_gradient_of_a_long_sum() {
+    // 120,000 terms: the estimate's rounding alone is above the tolerance; the gradient is exact.
+    let mut program = String::from("x = 1.5\ny = x*x");
+    program.push_str(&" + x*x".repeat(119_999));
+    let out = stdout_of(&["gradcheck", "-"], &program);
+    let row = out.lines().nth(1).unwrap();
+    assert!(row.starts_with("x ") && row.ends_with("ok"), "{out}");
+    assert!(row.contains(" 360000"), "{out}");
 }
 
 #[test]

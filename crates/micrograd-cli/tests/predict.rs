@@ -238,7 +238,15 @@ fn bad_rows_exit_2_naming_the_line() {
         ("1,\n", "<stdin>:1:2: empty cell"),
         ("1,inf\n", "not a finite number"),
         ("", "no rows to predict"),
-        ("a,b,c\n1,2,3\n", "the header has 3 columns"),
+        // A header must name every feature: one naming some of them, or as many columns as the
+        // model's inputs under other names, is not read by position.
+        (
+            "a,b,c\n1,2,3\n",
+            "the header does not name the model's features `x0`, `x1`",
+        ),
+        ("x1,x9\n1,2\n", "does not name the model's feature `x0`"),
+        ("a,b\n1,2\n", "must name every feature (x0, x1)"),
+        ("x0,x1,x0\n1,2,3\n", "names the column `x0` twice"),
     ];
     for (rows, message) in cases {
         micrograd()

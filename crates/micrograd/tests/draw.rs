@@ -142,22 +142,97 @@ fn values_reused_at_several_depths_draw() {
     assert!(texts.iter().any(|t| t == "c"));
 }
 
+/// Checks that `svg` is well-formed and holds every record of `root`'s graph: as many value
+/// records as the DOT has, each with its label, data and gradient texts.
+fn assert_draws_every_record(root: Value<'_>, svg: &str) {
+    let dot = draw::to_dot(root);
+    let records: Vec<&str> = dot
+        .lines()
+        .filter(|l| l.contains("shape=record"))
+        .map(|l| {
+            let start = l.find("label=\"{ ").unwrap() + "label=\"{ ".len();
+            let end = l.rfind(" }\"").unwrap();
+            &l[start..end]
+        })
+        .collect();
+    let texts = texts(svg);
+    let mut counts = std::collections::HashMap::new();
+    for t in &texts {
+        *counts.entry(t.as_str()).or_insert(0usize) += 1;
+    }
+    let mut needed = std::collections::HashMap::new();
+    for record in &records {
+        // An unlabelled value has an empty first cell.
+        for cell in record.split('|').map(str::trim).filter(|c| !c.is_empty()) {
+            *needed.entry(cell).or_insert(0usize) += 1;
+        }
+    }
+    for (cell, n) in needed {
+        let have = counts.get(cell).copied().unwrap_or(0);
+        assert!(have >= n, "`{cell}` drawn {have} times, in {n} records");
+    }
+}
+
 #[test]
-fn graphs_too_large_to_lay_out_are_refused() {
+fn a_graph_too_large_for_the_layout_is_drawn_in_layers() {
     let g = Graph::new();
     let x = g.value(1.0).with_label("x");
     // One value feeding two hundred operations: every column of the layout is crossed by edges
-    // from x, the case whose layout time explodes.
+    // from x, the case whose layout-rs time explodes.
     let mut y = x;
     for _ in 0..200 {
         y *= x;
     }
-    match draw::to_svg(y) {
-        Err(draw::DrawError::TooLarge(n)) => assert!(n > 1000, "{n}"),
-        other => panic!("expected TooLarge, got {:?}", other.map(|s| s.len())),
+    y.backward();
+    let svg = draw::to_svg(y).unwrap();
+    assert_draws_every_record(y, &svg);
+    assert_eq!(svg.matches("class=\"value\"").count(), 201);
+}
+
+#[test]
+fn the_loss_graph_of_a_2_16_16_1_network_on_30_samples_draws() {
+    use micrograd::nn::MLP;
+    let g = Graph::new();
+    let model = MLP::new(&g, 2, &[16, 16, 1], 1);
+    let data = micrograd::data::moons(30, 0.1, 0);
+    let mut terms = Vec::new();
+    for i in 0..data.len() {
+        let row: Vec<Value<'_>> = data.row(i).iter().map(|&v| g.value(v)).collect();
+        let score = model.forward(&row)[0];
+        let y = if data.label(i) > 0.5 { 1.0 } else { -1.0 };
+        terms.push((1.0 - score * y).relu());
     }
-    // DOT has no such limit.
-    assert_eq!(draw::to_dot(y).matches("shape=record").count(), 201);
+    let loss = (g.sum(terms).unwrap() / 30.0).with_label("loss");
+    loss.backward();
+    let svg = draw::to_svg(loss).unwrap();
+    assert_draws_every_record(loss, &svg);
+    assert!(texts(&svg).iter().any(|t| t == "loss"));
+}
+
+#[test]
+fn a_chain_of_a_thousand_operations_draws() {
+    let g = Graph::new();
+    let x = g.value(0.5).with_label("x");
+    let mut y = x;
+    for _ in 0..1000 {
+        y = (y * 0.999).tanh();
+    }
+    let y = y.with_label("y");
+    y.backward();
+    let svg = draw::to_svg(y).unwrap();
+    assert_draws_every_record(y, &svg);
+    // DOT draws it too.
+    assert_eq!(draw::to_dot(y).matches("shape=record").count(), 3001);
+}
+
+#[test]
+fn a_small_graph_keeps_the_full_layout() {
+    let g = Graph::new();
+    let l = notebook_graph(&g);
+    let svg = draw::to_svg(l).unwrap();
+    assert_draws_every_record(l, &svg);
+    // The layered drawing marks its records; layout-rs's does not.
+    assert!(!svg.contains("class=\"value\""));
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! `micrograd gradcheck`: the gradients `backward` computes for a program's inputs, against central
-//! differences `(f(x+h) - f(x-h)) / 2h`, in a table; exit code 1 if any disagrees.
+//! differences `(f(x+h) - f(x-h)) / 2h`, in a table; exit code 1 if any disagrees by more than the
+//! tolerance plus the estimate's own rounding and truncation error (the `allowed` column; see
+//! `micrograd::gradcheck`).
 
 use std::collections::HashMap;
 
@@ -23,7 +25,8 @@ pub struct Args {
     /// The step h of the central differences.
     #[arg(long, value_name = "H", default_value_t = 1e-6)]
     step: f64,
-    /// The largest error allowed: |analytic - numeric| / max(1, |analytic|, |numeric|).
+    /// The largest error allowed beyond the estimate's own rounding and truncation error, as
+    /// |analytic - numeric| / max(1, |analytic|, |numeric|).
     #[arg(long, value_name = "TOL", default_value_t = 1e-6)]
     tolerance: f64,
 }
@@ -56,9 +59,11 @@ pub fn run(args: Args) -> CliResult {
     for b in inputs {
         *count.entry(b.name.as_str()).or_default() += 1;
     }
-    let mut rows = vec![["input", "data", "analytic", "numeric", "error", ""]
-        .map(String::from)
-        .to_vec()];
+    let mut rows = vec![[
+        "input", "data", "analytic", "numeric", "error", "allowed", "",
+    ]
+    .map(String::from)
+    .to_vec()];
     let mut failed = Vec::new();
     for (b, check) in inputs.iter().zip(&report.inputs) {
         let name = if count[b.name.as_str()] > 1 {
@@ -79,10 +84,15 @@ pub fn run(args: Args) -> CliResult {
             } else {
                 "-".to_string()
             },
+            if check.allowed.is_finite() {
+                format!("{:.1e}", check.allowed)
+            } else {
+                "-".to_string()
+            },
             if check.ok { "ok" } else { "OFF" }.to_string(),
         ]);
     }
-    print(&table(&rows, &[1, 2, 3, 4]))?;
+    print(&table(&rows, &[1, 2, 3, 4, 5]))?;
     if failed.is_empty() {
         print(&format!(
             "all {} gradients of {} agree with central differences (h = {:?}, tolerance {:?})\n",
@@ -93,7 +103,7 @@ pub fn run(args: Args) -> CliResult {
         ))
     } else {
         Err(CliError::failure(format!(
-            "gradient check failed for {}: analytic and numeric gradients of {} differ by more than {:?}",
+            "gradient check failed for {}: analytic and numeric gradients of {} differ by more than the tolerance {:?} plus the estimate's own error (the `allowed` column)",
             failed.join(", "),
             run.output_name(),
             args.tolerance

@@ -1,12 +1,14 @@
 //! `micrograd predict`: classify rows of numbers with a model saved by `micrograd train --save`.
 //!
-//! Input is CSV: one row per line, one number per input of the model. A header line is allowed; when
-//! it names the model's features (as the training CSV does), those columns are used, in the model's
-//! order, and the others (such as the label) are ignored. Output is CSV on standard output: a header
-//! `class,score`, then one line per input row.
+//! Input is CSV: one row per line, one number per input of the model. A header line is allowed, and
+//! then it must name every one of the model's features (as the training CSV does), in any order:
+//! those columns are used, in the model's order, and the others (such as the label) are ignored. A
+//! header that misses a feature is refused with the names expected, never read by position, since
+//! columns in another order would give confident wrong answers. Output is CSV on standard output: a
+//! header `class,score`, then one line per input row.
 
 use std::fmt::Write as _;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use micrograd::data::parse_cell;
@@ -48,7 +50,7 @@ pub fn run(args: Args) -> CliResult {
 fn read_input(path: Option<&PathBuf>) -> Result<(String, String), CliError> {
     let (name, bytes) = match path {
         Some(p) => {
-            let bytes = std::fs::read(p)
+            let bytes = micrograd::data::read_file(p, micrograd::data::MAX_FILE_BYTES)
                 .map_err(|e| CliError::input(format!("cannot read {}: {e}", p.display())))?;
             (p.display().to_string(), bytes)
         }
@@ -58,10 +60,9 @@ fn read_input(path: Option<&PathBuf>) -> Result<(String, String), CliError> {
                     "reading rows from standard input (end with Ctrl-D; --input FILE reads a file)"
                 );
             }
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .map_err(|e| CliError::input(format!("cannot read standard input: {e}")))?;
+            let bytes =
+                micrograd::data::read_limited(std::io::stdin(), micrograd::data::MAX_FILE_BYTES)
+                    .map_err(|e| CliError::input(format!("cannot read standard input: {e}")))?;
             ("<stdin>".to_string(), bytes)
         }
     };
@@ -90,36 +91,48 @@ fn parse_rows(
         .peekable();
     let bad = |line: usize, message: String| CliError::input(format!("{name}:{line}: {message}"));
 
-    // A first line with a cell that is not a number is a header; it may pick the model's columns.
+    // A first line with a cell that is not a number is a header: it picks the model's columns.
     let mut columns: Option<Vec<usize>> = None;
     let mut width = inputs;
     if let Some(&(line_no, first)) = lines.peek() {
-        let cells: Vec<&str> = first.split(',').map(str::trim).collect();
+        let cells: Vec<&str> = first.split(',').map(unquote).collect();
         if cells
             .iter()
             .any(|c| !c.is_empty() && c.parse::<f64>().is_err())
         {
             lines.next();
             width = cells.len();
-            let picked: Option<Vec<usize>> = features
+            if let Some((i, dup)) = cells
                 .iter()
-                .map(|f| cells.iter().position(|c| c == f))
+                .enumerate()
+                .find(|(i, c)| cells[..*i].contains(c))
+            {
+                return Err(CliError::input(format!(
+                    "{name}:{line_no}:{}: the header names the column `{dup}` twice",
+                    i + 1
+                )));
+            }
+            let missing: Vec<&String> = features
+                .iter()
+                .filter(|f| !cells.contains(&f.as_str()))
                 .collect();
-            match picked {
-                Some(p) => columns = Some(p),
-                None if cells.len() == inputs => {}
-                None => {
-                    return Err(bad(
-                        line_no,
-                        format!(
-                        "the header has {} columns ({}) but the model takes {inputs} inputs ({})",
-                        cells.len(),
-                        list(&cells),
+            if !missing.is_empty() {
+                return Err(bad(
+                    line_no,
+                    format!(
+                        "the header does not name the model's feature{} {}: a header must name every feature ({}), in any order; other columns are ignored (or leave the header out to give the {inputs} values in that order)",
+                        if missing.len() == 1 { "" } else { "s" },
+                        list(&missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>()),
                         list(features)
                     ),
-                    ))
-                }
+                ));
             }
+            columns = Some(
+                features
+                    .iter()
+                    .map(|f| cells.iter().position(|c| c == f).unwrap_or_default())
+                    .collect(),
+            );
         }
     }
 
@@ -156,6 +169,14 @@ fn parse_rows(
     Ok(rows)
 }
 
+/// A header cell without surrounding spaces and one pair of double quotes, as the CSV reader takes it.
+fn unquote(cell: &str) -> &str {
+    let cell = cell.trim();
+    cell.strip_prefix('"')
+        .and_then(|c| c.strip_suffix('"'))
+        .map_or(cell, str::trim)
+}
+
 /// Names for a message: all of a few, or the first and last of many.
 fn list<S: AsRef<str>>(names: &[S]) -> String {
     let names: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
@@ -182,8 +203,24 @@ mod tests {
         );
         let picked = parse_rows("y,x1,x0\n1,2,3\n", "t", &names(), 2).unwrap();
         assert_eq!(picked, vec![vec![3.0, 2.0]]);
-        let other_names = parse_rows("a,b\n5,6\n", "t", &names(), 2).unwrap();
-        assert_eq!(other_names, vec![vec![5.0, 6.0]]);
+    }
+
+    #[test]
+    fn a_header_must_name_every_feature() {
+        // Two columns, as many as the model's inputs, but not its names: never read by position.
+        let err = parse_rows("a,b\n5,6\n", "t", &names(), 2).unwrap_err();
+        assert_eq!(err.code, 2);
+        assert!(err.message.contains("`x0`, `x1`"), "{}", err.message);
+        let err = parse_rows("x1,x9\n5,6\n", "t", &names(), 2).unwrap_err();
+        assert!(
+            err.message.contains("feature `x0`") && err.message.contains("(x0, x1)"),
+            "{}",
+            err.message
+        );
+        let err = parse_rows("x0,x1,x0\n1,2,3\n", "t", &names(), 2).unwrap_err();
+        assert_eq!(err.message, "t:1:3: the header names the column `x0` twice");
+        let quoted = parse_rows("\"x1\", \"x0\"\n1,2\n", "t", &names(), 2).unwrap();
+        assert_eq!(quoted, vec![vec![2.0, 1.0]]);
     }
 
     #[test]
@@ -198,9 +235,9 @@ mod tests {
         );
         let err = parse_rows("1,2\n3,x\n", "in.csv", &names(), 2).unwrap_err();
         assert_eq!(err.message, "in.csv:2:2: `x` is not a number");
-        let err = parse_rows("a,b,c\n1,2,3\n", "in.csv", &names(), 2).unwrap_err();
+        let err = parse_rows("x0,x1,y\n1,2\n", "in.csv", &names(), 2).unwrap_err();
         assert!(
-            err.message.contains("header has 3 columns"),
+            err.message.contains("2 values, but the header has 3"),
             "{}",
             err.message
         );

@@ -1,7 +1,7 @@
 //! The program a command runs (`eval`, `gradcheck`): read from a file, from standard input (`-`), or
 //! given with `-e`, then parsed, with mistakes reported as `FILE:LINE:COL`, the line and a caret.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 use micrograd::expr::{self, Evaluation, Program};
@@ -43,14 +43,19 @@ impl ProgramArgs {
             ));
         };
         let (name, bytes) = if file.as_os_str() == "-" {
-            let mut bytes = Vec::new();
-            io::stdin()
-                .read_to_end(&mut bytes)
-                .map_err(|e| CliError::failure(format!("cannot read standard input: {e}")))?;
+            let bytes = micrograd::data::read_limited(io::stdin(), micrograd::data::MAX_FILE_BYTES)
+                .map_err(|e| {
+                    let message = format!("cannot read standard input: {e}");
+                    if e.kind() == io::ErrorKind::InvalidInput {
+                        CliError::input(message)
+                    } else {
+                        CliError::failure(message)
+                    }
+                })?;
             ("<stdin>".to_string(), bytes)
         } else {
             let name = file.display().to_string();
-            let bytes = std::fs::read(file)
+            let bytes = micrograd::data::read_file(file, micrograd::data::MAX_FILE_BYTES)
                 .map_err(|e| CliError::input(format!("cannot read {name}: {e}")))?;
             (name, bytes)
         };

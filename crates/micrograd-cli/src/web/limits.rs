@@ -32,3 +32,14 @@ pub const LESSON_MAX_ABS_X: f64 = 10.0;
 pub const LESSON_MIN_ABS_H: f64 = 1e-16;
 /// The most training steps one request of the lesson's MLP (section 8) may ask for.
 pub const LESSON_MAX_STEPS: usize = 500;
+/// The longest wait for a request's headers, in seconds (hyper's header-read timeout; it also
+/// closes a kept-alive connection on which no next request begins).
+pub const HEADER_TIMEOUT_SECONDS: u64 = 10;
+/// A connection on which no byte moved either way for this long is closed, in seconds. Longer
+/// than the 15 s between an events stream's keep-alive comments, so open streams stay open.
+pub const IDLE_TIMEOUT_SECONDS: u64 = 60;
+/// The most connections open at once; one more waits to be accepted until another closes.
+pub const MAX_CONNECTIONS: usize = 256;
+/// Each connection's read buffer, in bytes: the largest request head read, and with
+/// [`MAX_CONNECTIONS`] a bound on what open connections may hold (hyper's default is ~400 KB).
+pub const CONNECTION_BUFFER_BYTES: usize = MAX_BODY_BYTES + 16 * 1024;

@@ -9,6 +9,7 @@
 //! graph is single-threaded), one per session, bounded by [`limits::MAX_TRAINING_SESSIONS`].
 
 pub mod assets;
+pub mod connections;
 pub mod error;
 pub mod explore;
 pub mod lesson;
@@ -27,21 +28,28 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::de::DeserializeOwned;
+use tokio::sync::watch;
 
 use error::ApiError;
 
 /// What every handler shares: the training sessions and the count of open streams.
-#[derive(Default)]
 pub struct AppState {
     /// The live training sessions.
     pub sessions: train::Sessions,
+    /// Turns true when the server is stopping; events streams end on it, since an open stream
+    /// would otherwise keep its connection, and so the server, alive.
+    pub closing: watch::Receiver<bool>,
 }
 
 /// The playground's routes, ready to serve. With `loopback_only` (the server listens on a loopback
 /// address), requests must name this machine in their `Host` header, so that a web page elsewhere
-/// cannot reach the playground through a DNS name of its own.
-pub fn router(loopback_only: bool) -> Router {
-    let state = Arc::new(AppState::default());
+/// cannot reach the playground through a DNS name of its own. Events streams end when `closing`
+/// turns true.
+pub fn router(loopback_only: bool, closing: watch::Receiver<bool>) -> Router {
+    let state = Arc::new(AppState {
+        sessions: train::Sessions::default(),
+        closing,
+    });
     train::start_reaper(Arc::clone(&state));
     Router::new()
         .route("/api/graph", post(explore::graph))

@@ -22,8 +22,14 @@ pub struct Server {
 impl Server {
     /// Starts the server on a free port of 127.0.0.1 and waits for its address line.
     pub fn start() -> Server {
+        Server::start_with(&[])
+    }
+
+    /// Starts the server as [`Server::start`] does, with more options.
+    pub fn start_with(options: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_micrograd"))
             .args(["serve", "--port", "0"])
+            .args(options)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -94,6 +100,23 @@ impl Server {
     /// `POST path` with a JSON body.
     pub fn post(&self, path: &str, json: &serde_json::Value) -> Response {
         self.request("POST", path, Some(json.to_string().as_bytes()))
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits up to `limit` for the process to end; its exit status if it did.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let start = std::time::Instant::now();
+        while start.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 
     /// Whether the process is still running.

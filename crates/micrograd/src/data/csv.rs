@@ -76,7 +76,7 @@ impl std::error::Error for CsvError {}
 pub fn load_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset, CsvError> {
     let path = path.as_ref();
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| CsvError {
+    let bytes = super::read_file(path, super::MAX_FILE_BYTES).map_err(|e| CsvError {
         file: file.clone(),
         line: None,
         column: None,
@@ -136,6 +136,8 @@ fn unquote(cell: &str) -> &str {
 /// assert_eq!((d.len(), d.n_features(), d.label(1)), (2, 2, 1.0));
 /// let err = parse_csv("a,b,y\n1,2,0\n3,x,1\n", "inline", &CsvOptions::default()).unwrap_err();
 /// assert_eq!(err.to_string(), "inline:3:2: column `b`: `x` is not a number");
+/// let err = parse_csv("a,a,y\n1,2,0\n", "inline", &CsvOptions::default()).unwrap_err();
+/// assert_eq!(err.to_string(), "inline:1:2: the header names the column `a` twice; each column needs its own name");
 /// ```
 pub fn parse_csv(text: &str, file: &str, options: &CsvOptions) -> Result<Dataset, CsvError> {
     let error = |line: Option<usize>, column: Option<usize>, message: String| CsvError {
@@ -166,6 +168,22 @@ pub fn parse_csv(text: &str, file: &str, options: &CsvOptions) -> Result<Dataset
     } else {
         (0..width).map(|i| format!("column {}", i + 1)).collect()
     };
+    if has_header {
+        // A name given twice would make `--label NAME` and predict's columns ambiguous.
+        if let Some((i, dup)) = names
+            .iter()
+            .enumerate()
+            .find(|(i, n)| names[..*i].contains(n))
+        {
+            return Err(error(
+                Some(first_no),
+                Some(i + 1),
+                format!(
+                    "the header names the column `{dup}` twice; each column needs its own name"
+                ),
+            ));
+        }
+    }
     if width < 2 {
         return Err(error(
             Some(first_no),

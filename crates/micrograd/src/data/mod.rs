@@ -17,6 +17,9 @@
 //! - CSV: [`load_csv`]`(path, &CsvOptions)` / [`parse_csv`]`(text, name, &CsvOptions)`; the label column is
 //!   the last unless [`CsvOptions::label_named`] or [`LabelColumn::Index`]; errors ([`CsvError`]) name the
 //!   file, line and column.
+//! - Input files: [`read_file`]`(path, max_bytes)` refuses a directory, a device or pipe (`/dev/zero`)
+//!   and a file over the limit ([`MAX_FILE_BYTES`], 16 MiB, for every file the library and the command
+//!   line read) before reading it; [`load_csv`] reads through it.
 //! - [`by_name`]`("moons", n, noise, seed)` for command lines.
 //!
 //! ```
@@ -33,11 +36,13 @@
 mod builtin;
 mod csv;
 mod dataset;
+mod files;
 mod generators;
 
 pub use builtin::{digits, moons100};
 pub use csv::{load_csv, parse_cell, parse_csv, CsvError, CsvOptions, LabelColumn};
 pub use dataset::{scaled_input, Dataset, Standardizer};
+pub use files::{read_file, read_limited, MAX_FILE_BYTES};
 pub use generators::{blobs, blobs_with, circles, moons, spiral, spiral_with, xor};
 
 /// The names [`by_name`] knows.

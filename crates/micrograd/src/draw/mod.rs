@@ -4,7 +4,10 @@
 //!
 //! [`to_dot`] gives Graphviz DOT text and needs nothing else; [`to_svg`] (cargo feature `svg`, on by
 //! default) lays the graph out in-process with the pure-Rust `layout-rs` crate, so no system Graphviz
-//! is needed.
+//! is needed. Past [`MAX_SVG_LAYOUT`] layout nodes (about 4,000: values, operations and edge
+//! waypoints), where that layout would take seconds to minutes, it switches to a plain layered
+//! layout (columns by depth from the inputs, rows in tape order, straight edges) that draws graphs
+//! of up to [`MAX_SVG_VALUES`] values in linear time.
 //!
 //! ```
 //! use micrograd::{draw, Graph};
@@ -21,10 +24,12 @@
 //! ```
 
 mod dot;
+#[cfg(feature = "svg")]
+mod layered;
 mod nodes;
 #[cfg(feature = "svg")]
 mod svg;
 
 pub use dot::to_dot;
 #[cfg(feature = "svg")]
-pub use svg::{to_svg, DrawError, MAX_SVG_LAYOUT};
+pub use svg::{to_svg, DrawError, MAX_SVG_LAYOUT, MAX_SVG_VALUES};

@@ -1,5 +1,5 @@
-//! The graph as SVG, laid out and rendered in-process by the pure-Rust `layout-rs` crate: no system
-//! Graphviz needed.
+//! The graph as SVG, laid out and rendered in-process by the pure-Rust `layout-rs` crate (no system
+//! Graphviz needed), or, past [`MAX_SVG_LAYOUT`], by the plain layered layout of `layered`.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -16,10 +16,16 @@ use layout::topo::layout::VisualGraph;
 use super::nodes::{collect, DrawNode};
 use crate::graph::Value;
 
-/// The largest layout [`to_svg`] takes on, in nodes: values, operations, and the hidden waypoints
-/// that route an edge across each column it skips. The layout's time grows much faster than its
-/// size (about a second at this size), and such a picture is unreadable anyway; DOT has no limit.
+/// The largest graph [`to_svg`] lays out with `layout-rs`, in layout nodes: values, operations, and
+/// the hidden waypoints that route an edge across each column it skips. That layout's time grows
+/// much faster than its size (about a second at this size); a larger graph, or one whose columns
+/// are too wide to order quickly, is drawn with a plain layered layout instead (columns by depth
+/// from the inputs, rows in tape order, straight edges), in time linear in its size.
 pub const MAX_SVG_LAYOUT: usize = 4000;
+
+/// The most values [`to_svg`] draws at all: past this the SVG itself (a few hundred bytes per value)
+/// would be larger than a viewer opens; DOT has no limit.
+pub const MAX_SVG_VALUES: usize = 100_000;
 
 /// The largest crossing-reduction work taken on (see `layout_cost`): wide columns, as when one
 /// value feeds a hundred operations, cost far more than long chains.
@@ -28,8 +34,7 @@ const MAX_CROSSING_WORK: f64 = 1.5e6;
 /// Why a graph could not be drawn as SVG.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DrawError {
-    /// The layout would hold about this many nodes and waypoints, more than [`MAX_SVG_LAYOUT`], or
-    /// its columns would be too wide to order in reasonable time.
+    /// The graph has this many values, more than [`MAX_SVG_VALUES`].
     TooLarge(usize),
     /// The layout library failed on this graph.
     Layout(String),
@@ -40,8 +45,7 @@ impl fmt::Display for DrawError {
         match self {
             DrawError::TooLarge(n) => write!(
                 f,
-                "the graph is too large to lay out as SVG in reasonable time (about {n} nodes and edge \
-                 waypoints, or columns too wide); write DOT instead"
+                "the graph has {n} values, more than {MAX_SVG_VALUES}, the most drawn as SVG; write DOT instead"
             ),
             DrawError::Layout(why) => write!(f, "the graph layout failed: {why}"),
         }
@@ -75,15 +79,26 @@ const FONT: &str = "font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace;
 /// assert!(svg.contains("<svg") && svg.contains("tanh") && svg.contains("data 0.5000"));
 /// ```
 ///
+/// A graph past [`MAX_SVG_LAYOUT`] (or with very wide columns) is drawn with the plain layered
+/// layout instead, with the same records; the loss graph of a 2-16-16-1 network on 30 samples is.
+///
 /// # Errors
-/// [`DrawError::TooLarge`] past [`MAX_SVG_LAYOUT`] or for too wide a graph; [`DrawError::Layout`] if the layout library
-/// fails.
+/// [`DrawError::TooLarge`] past [`MAX_SVG_VALUES`] values. (Should `layout-rs` fail on a graph, the
+/// layered layout draws it; [`DrawError::Layout`] is kept for callers that match on it.)
 pub fn to_svg(root: Value<'_>) -> Result<String, DrawError> {
     let nodes = collect(root);
+    if nodes.len() > MAX_SVG_VALUES {
+        return Err(DrawError::TooLarge(nodes.len()));
+    }
     let (size, crossing_work) = layout_cost(&nodes);
     if size > MAX_SVG_LAYOUT || crossing_work > MAX_CROSSING_WORK {
-        return Err(DrawError::TooLarge(size));
+        return Ok(super::layered::to_svg(&nodes));
     }
+    Ok(laid_out(&nodes).unwrap_or_else(|_| super::layered::to_svg(&nodes)))
+}
+
+/// The `layout-rs` drawing of `nodes`.
+fn laid_out(nodes: &[DrawNode]) -> Result<String, DrawError> {
     // Records are laid across the graph's direction, as Graphviz does: with rankdir=LR the outer
     // record is vertical and its `{ … }` row horizontal.
     let record_dir = Orientation::LeftToRight.flip();
@@ -108,7 +123,7 @@ pub fn to_svg(root: Value<'_>) -> Result<String, DrawError> {
     graph.dag.set_validate(false);
     let mut value_handles = HashMap::new();
     let mut op_handles = HashMap::new();
-    for node in &nodes {
+    for node in nodes {
         let mut cells = Vec::with_capacity(3);
         if !node.label.is_empty() {
             // Spaces widen the label's cell, which layout-rs sizes by character count.
@@ -141,7 +156,7 @@ pub fn to_svg(root: Value<'_>) -> Result<String, DrawError> {
             op_handles.insert(node.id, op_handle);
         }
     }
-    for node in &nodes {
+    for node in nodes {
         for input in &node.inputs {
             graph.add_edge(
                 Arrow::simple(""),

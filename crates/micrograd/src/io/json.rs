@@ -76,6 +76,11 @@ impl SavedModel {
         if text.trim().is_empty() {
             return Err(ModelError::new("the model file is empty"));
         }
+        // The widths first, without the numbers: a file declaring millions of parameters is refused
+        // before they are parsed. A file the probe cannot read is left to the full read's messages.
+        if let Ok(shape) = serde_json::from_str::<super::ModelShape>(text) {
+            shape.check()?;
+        }
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
             ModelError::new(if e.is_eof() {
                 format!("the model file ends too early (truncated?): {e}")

@@ -15,6 +15,11 @@
 //!   `0.weight` (shape `[outputs, inputs]`), `0.bias`, `2.weight`, `2.bias`, … (the activation modules
 //!   have no parameters; a linear hidden layer takes an `nn.Identity()`).
 //!
+//! Reading is bounded: a file that is not a regular file or holds more than
+//! [`MAX_FILE_BYTES`](crate::data::MAX_FILE_BYTES) (16 MiB) is refused before it is read, and a model
+//! of more than [`MAX_PARAMETERS`] (one million) is refused from its widths ([`ModelShape`]), before
+//! its numbers are parsed.
+//!
 //! Files are written to a temporary file in the same directory and renamed, so a file is whole or
 //! absent. Reading a truncated, malformed, or mismatched file is a [`ModelError`] saying what is wrong.
 //!
@@ -51,10 +56,12 @@
 mod json;
 mod model;
 mod safetensors;
+mod shape;
 
 pub use model::{
     export_safetensors, load_json, save_json, ModelError, SavedModel, FORMAT, FORMAT_VERSION,
 };
+pub use shape::{Count, LayerShape, ModelShape, MAX_PARAMETERS};
 
 use std::path::Path;
 

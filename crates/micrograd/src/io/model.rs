@@ -158,8 +158,10 @@ impl SavedModel {
     /// Reads a JSON model file.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, ModelError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
+        let bytes = crate::data::read_file(path, crate::data::MAX_FILE_BYTES)
             .map_err(|e| ModelError::new(format!("cannot read the model file: {e}")).at(path))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| ModelError::new("not a model file: it is not UTF-8 text").at(path))?;
         Self::from_json(&text).map_err(|e| e.at(path))
     }
 
@@ -174,7 +176,7 @@ impl SavedModel {
     /// Reads a safetensors file written by [`save_safetensors`](SavedModel::save_safetensors).
     pub fn load_safetensors(path: impl AsRef<Path>) -> Result<Self, ModelError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path)
+        let bytes = crate::data::read_file(path, crate::data::MAX_FILE_BYTES)
             .map_err(|e| ModelError::new(format!("cannot read the weights file: {e}")).at(path))?;
         Self::from_safetensors(&bytes).map_err(|e| e.at(path))
     }

@@ -159,9 +159,12 @@ pub async fn events(
     let id = session_id(id)?;
     let session = state.sessions.get(&id)?;
     let guard = state.sessions.open_stream(&session)?;
-    let stream = WatchStream::new(session.snapshots.clone()).map(move |snapshot| {
-        let _alive = &guard;
-        Ok(Event::default().data(snapshot.as_str()))
-    });
+    let mut closing = state.closing.clone();
+    let stream = WatchStream::new(session.snapshots.clone())
+        .map(move |snapshot| {
+            let _alive = &guard;
+            Ok(Event::default().data(snapshot.as_str()))
+        })
+        .take_until(async move { super::connections::closed(&mut closing).await });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
