@@ -138,3 +138,17 @@ def test_a_python_defined_operation_is_drawn_with_its_name():
     out._backward = lambda: None
     svg = draw_dot(out).svg
     assert "double" in svg and "data 0.5000" in svg
+
+
+def test_a_chain_of_a_thousand_operations_is_drawn_and_rendered(tmp_path):
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(500):
+        y = y * 1.0 + 0.5  # 1,000 operations
+    y.backward()
+    drawing = draw_dot(y)
+    assert drawing.svg.count("data ") >= 1000
+    assert "data 251.0000" in drawing.svg  # the last value, 1 + 500 * 0.5
+    path = drawing.render(tmp_path / "chain")
+    assert (tmp_path / "chain.svg").stat().st_size == len(drawing.svg.encode("utf-8"))
+    assert path.endswith("chain.svg")
