@@ -55,16 +55,18 @@ pub(crate) struct Slot {
 }
 
 // SAFETY: a slot is read and written only with the GIL held (by the rule, which takes it, and by
-// the Value's methods), one thread at a time.
+// the Value's methods and its garbage-collection hooks), one thread at a time; the one exception is
+// the drop of the last reference to it (at a thread's end, without the GIL), when no one else can
+// reach it, and which leaves the closure to PyO3 to release once a thread holds the GIL.
 unsafe impl Send for Slot {}
 unsafe impl Sync for Slot {}
 
 // SAFETY: the package is built for the stable ABI, which only GIL-holding interpreters load, so
 // every access to a Value happens under the GIL, one thread at a time. Each method checks that it
-// runs in the thread that owns the Value's tape before touching the graph; the destructor, which
-// may run in any thread, touches only the object table and the tape's count of references, and
-// never while another borrow of the table is held (no borrow of the table spans a call into
-// Python).
+// runs in the thread that owns the Value's tape before touching the graph; the destructor and the
+// garbage collector's hooks, which may run in any thread (with the GIL), touch only the Value's own
+// fields, the object table and the tape's count of references, never the graph, and never while
+// another borrow of the table is held (no borrow of the table spans a call into Python).
 unsafe impl Send for PyValue {}
 unsafe impl Sync for PyValue {}
 
