@@ -139,7 +139,7 @@ fn tree(names: usize) -> impl Strategy<Value = Tree> {
                 inner.clone()
             )
                 .prop_map(|(op, x, y)| Tree::Binary(op, Box::new(x), Box::new(y))),
-            (prop::sample::select(Func::ALL.to_vec()), inner)
+            (prop::sample::select(Func::all().collect::<Vec<_>>()), inner)
                 .prop_map(|(f, x)| Tree::Call(f, Box::new(x))),
         ]
     })

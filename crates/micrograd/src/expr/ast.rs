@@ -19,76 +19,31 @@ impl ExprId {
     }
 }
 
-/// A function the language knows: `tanh(x)`, `exp(x)`, ….
+/// A function the language knows: `tanh(x)`, `exp(x)`, …: one of the engine's
+/// [`Op::FUNCTIONS`], named by its symbol, so a function added to the engine is one the language
+/// knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Func {
-    /// `tanh`
-    Tanh,
-    /// `exp`
-    Exp,
-    /// `log`, the natural logarithm.
-    Log,
-    /// `relu`
-    Relu,
-    /// `sigmoid`
-    Sigmoid,
-    /// `sin`
-    Sin,
-    /// `cos`
-    Cos,
-    /// `sqrt`
-    Sqrt,
-    /// `abs`
-    Abs,
-}
+pub struct Func(Op);
 
 impl Func {
     /// Every function, in the order the language's documentation lists them.
-    pub const ALL: [Func; 9] = [
-        Func::Tanh,
-        Func::Exp,
-        Func::Log,
-        Func::Relu,
-        Func::Sigmoid,
-        Func::Sin,
-        Func::Cos,
-        Func::Sqrt,
-        Func::Abs,
-    ];
+    pub fn all() -> impl Iterator<Item = Func> {
+        Op::FUNCTIONS.into_iter().map(Func)
+    }
 
-    /// The function's name in programs.
+    /// The function's name in the language.
     pub fn name(self) -> &'static str {
-        match self {
-            Func::Tanh => "tanh",
-            Func::Exp => "exp",
-            Func::Log => "log",
-            Func::Relu => "relu",
-            Func::Sigmoid => "sigmoid",
-            Func::Sin => "sin",
-            Func::Cos => "cos",
-            Func::Sqrt => "sqrt",
-            Func::Abs => "abs",
-        }
+        self.0.symbol()
     }
 
     /// The function called `name`, if the language has one.
     pub fn from_name(name: &str) -> Option<Func> {
-        Func::ALL.into_iter().find(|f| f.name() == name)
+        Op::function(name).map(Func)
     }
 
     /// The engine operation the function records.
     pub fn op(self) -> Op {
-        match self {
-            Func::Tanh => Op::Tanh,
-            Func::Exp => Op::Exp,
-            Func::Log => Op::Log,
-            Func::Relu => Op::Relu,
-            Func::Sigmoid => Op::Sigmoid,
-            Func::Sin => Op::Sin,
-            Func::Cos => Op::Cos,
-            Func::Sqrt => Op::Sqrt,
-            Func::Abs => Op::Abs,
-        }
+        self.0
     }
 }
 

@@ -120,7 +120,7 @@ fn assign_op(kind: TokenKind) -> Option<Assign> {
 }
 
 fn known_functions() -> String {
-    Func::ALL.map(Func::name).join(", ")
+    Func::all().map(Func::name).collect::<Vec<_>>().join(", ")
 }
 
 impl<'s> Parser<'_, 's> {
@@ -289,7 +289,7 @@ impl<'s> Parser<'_, 's> {
                                         "unknown function `{}`: expected one of {}{}",
                                         token.text,
                                         known_functions(),
-                                        suggestion(token.text, Func::ALL.map(Func::name))
+                                        suggestion(token.text, Func::all().map(Func::name))
                                     ),
                                 ));
                             };

@@ -16,6 +16,11 @@
 
 use std::fmt;
 
+mod names;
+mod outside;
+
+pub use outside::{BackwardError, BackwardRule, BackwardStep, RuleError};
+
 /// What made a node: the operation recorded on the tape.
 ///
 /// Unary operations read their input from the first argument; binary ones from both. A
@@ -122,71 +127,6 @@ impl Op {
         }
     }
 
-    /// The operations written as functions of one value, `tanh(x)`: in the expression language,
-    /// as methods of [`Value`](crate::Value) in Rust and in Python, each named by its
-    /// [`symbol`](Op::symbol).
-    pub const FUNCTIONS: [Op; 9] = [
-        Op::Tanh,
-        Op::Exp,
-        Op::Log,
-        Op::Relu,
-        Op::Sigmoid,
-        Op::Sin,
-        Op::Cos,
-        Op::Sqrt,
-        Op::Abs,
-    ];
-
-    /// The function of [`Op::FUNCTIONS`] named `name`, if there is one.
-    pub fn function(name: &str) -> Option<Op> {
-        Op::FUNCTIONS.into_iter().find(|op| op.symbol() == name)
-    }
-
-    /// The name micrograd's `Value._op` gives the operation, where it differs from
-    /// [`symbol`](Op::symbol): micrograd writes its ReLU `ReLU`.
-    pub fn micrograd_name(self) -> &'static str {
-        match self {
-            Op::Relu => "ReLU",
-            Op::WeightedSum(Activation::Relu) => "ReLU(Σwx+b)",
-            op => op.symbol(),
-        }
-    }
-
-    /// The backward rule of a unary or binary operation as a learner writes it: for each input,
-    /// what it receives, `x.grad += …` (empty for an input that takes no gradient). Placeholders
-    /// in braces stand for the node's values: `{a.data}` and `{b.data}` for its inputs',
-    /// `{out.data}` and `{out.grad}` for its own, `{c}` and `{c-1}` for a constant exponent, and
-    /// `{out.data>0}` for relu's step. The playground fills them with names, then with numbers.
-    /// `None` for leaves, constants, weighted sums and custom operations, which have no one-line
-    /// rule.
-    pub fn rule_text(self) -> Option<[&'static str; 2]> {
-        Some(match self {
-            Op::Add => ["{out.grad}", "{out.grad}"],
-            Op::Sub => ["{out.grad}", "-{out.grad}"],
-            Op::Mul => ["{b.data} × {out.grad}", "{a.data} × {out.grad}"],
-            Op::Div => [
-                "{out.grad} / {b.data}",
-                "-{out.grad} × {a.data} / {b.data}²",
-            ],
-            Op::Neg => ["-{out.grad}", ""],
-            Op::Powf => ["{c} × {a.data}^{c-1} × {out.grad}", ""],
-            Op::Pow => [
-                "{b.data} × {a.data}^({b.data} - 1) × {out.grad}",
-                "{out.data} × ln({a.data}) × {out.grad}",
-            ],
-            Op::Exp => ["{out.data} × {out.grad}", ""],
-            Op::Log => ["{out.grad} / {a.data}", ""],
-            Op::Tanh => ["(1 - {out.data}²) × {out.grad}", ""],
-            Op::Sigmoid => ["{out.data} × (1 - {out.data}) × {out.grad}", ""],
-            Op::Relu => ["{out.data>0} × {out.grad}", ""],
-            Op::Sin => ["cos({a.data}) × {out.grad}", ""],
-            Op::Cos => ["-sin({a.data}) × {out.grad}", ""],
-            Op::Sqrt => ["{out.grad} / (2 × {out.data})", ""],
-            Op::Abs => ["sign({a.data}) × {out.grad}", ""],
-            Op::Leaf | Op::Const | Op::WeightedSum(_) | Op::Custom => return None,
-        })
-    }
-
     /// The forward rule of a unary or binary operation: the node's value from its inputs' values
     /// (`y` is ignored by unary operations). For [`Op::WeightedSum`], `x` is the sum
     /// `b + Σ wᵢ·xᵢ` (see [`weighted_sum`]) and the result its activation.
@@ -290,104 +230,6 @@ impl Op {
 impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.symbol())
-    }
-}
-
-/// What went wrong in a [`BackwardRule`]: any error, passed back unchanged by
-/// [`Value::try_backward`](crate::Value::try_backward) (a Python exception, for the Python package).
-pub type RuleError = Box<dyn std::error::Error + Send + Sync>;
-
-/// What a [`BackwardRule`] is given at its node's turn in the backward pass.
-#[derive(Debug)]
-pub struct BackwardStep<'a> {
-    /// The node's gradient: complete, since every node computed from it has passed its gradient on.
-    pub grad: f64,
-    /// The node's value.
-    pub data: f64,
-    /// The inputs' values, in the order the node was made with.
-    pub inputs: &'a [f64],
-    /// Where the rule writes each input's contribution, `grad × ∂node/∂input` (all 0 to start
-    /// with); the engine adds them into the inputs' gradients.
-    pub input_grads: &'a mut [f64],
-}
-
-/// The backward rule of an [`Op::Custom`] node, supplied from outside the engine: the chain rule
-/// for one operation, as micrograd's `_backward` closures are.
-///
-/// A closure `Fn(&mut BackwardStep) -> Result<(), RuleError>` is one:
-///
-/// ```
-/// use micrograd::{BackwardStep, Graph};
-///
-/// let g = Graph::new();
-/// let x = g.value(0.5).with_label("x");
-/// // tanh written as the notebook writes it: the value, then how a gradient goes back through it.
-/// let t = x.data().tanh();
-/// let y = g.custom("tanh", &[x], t);
-/// y.set_backward_rule(move |step: &mut BackwardStep| {
-///     step.input_grads[0] = (1.0 - t * t) * step.grad;
-///     Ok(())
-/// });
-/// y.backward();
-/// assert_eq!(x.grad(), 1.0 - t * t);
-/// ```
-///
-/// The engine calls the rule at its node's turn (in reverse creation order, and only when the output
-/// depends on the node) while it holds no borrow of the graph, so a rule may also read and write
-/// any value's data and gradient through handles it kept, as micrograd's closures do
-/// (`self.grad += …`); during a pass, those gradients are the pass's own. A rule must not rewind,
-/// compact or zero the gradients of its graph, nor start another backward pass on it.
-pub trait BackwardRule: Send + Sync + 'static {
-    /// Writes into `step.input_grads` (or into the inputs' gradients) what the node's gradient
-    /// contributes to each input. An error abandons the pass and leaves every gradient as it was.
-    fn backward(&self, step: &mut BackwardStep<'_>) -> Result<(), RuleError>;
-}
-
-impl<F> BackwardRule for F
-where
-    F: Fn(&mut BackwardStep<'_>) -> Result<(), RuleError> + Send + Sync + 'static,
-{
-    fn backward(&self, step: &mut BackwardStep<'_>) -> Result<(), RuleError> {
-        self(step)
-    }
-}
-
-/// Why a backward pass did not finish (see [`Value::try_backward`](crate::Value::try_backward)).
-/// Either way every gradient is left as it was before the pass.
-#[derive(Debug)]
-pub enum BackwardError {
-    /// The backward rule of custom node `node` returned `error`.
-    Rule {
-        /// The id of the node whose rule failed.
-        node: usize,
-        /// What the rule returned.
-        error: RuleError,
-    },
-    /// A backward pass was started on a graph whose own backward pass was still running: a rule
-    /// called `backward` on its own graph.
-    Reentrant,
-}
-
-impl fmt::Display for BackwardError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BackwardError::Rule { node, error } => {
-                write!(f, "the backward rule of node #{node} failed: {error}")
-            }
-            BackwardError::Reentrant => f.write_str(
-                "backward() was called from inside a backward rule, while the same graph's backward \
-                 pass was running; a rule may only add to its inputs' gradients",
-            ),
-        }
-    }
-}
-
-impl std::error::Error for BackwardError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            BackwardError::Rule { error, .. } => Some(error.as_ref()),
-            BackwardError::Reentrant => None,
-        }
     }
 }
 
