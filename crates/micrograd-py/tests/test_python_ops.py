@@ -218,3 +218,40 @@ def test_training_with_a_python_defined_activation_stays_within_50_mb_over_10000
     assert grown < 50e6, f"resident memory grew by {grown / 1e6:.1f} MB over 9,900 steps"
     assert tape_len() < 300_000
     assert last < first[0]
+
+
+def test_the_notebooks_accumulation_bug_and_its_fix_as_micrograd_shows_them():
+    def add(V, self, other, accumulate):
+        out = V(self.data + other.data, (self, other), "+")
+
+        def _backward():
+            if accumulate:
+                self.grad += out.grad
+                other.grad += out.grad
+            else:
+                self.grad = out.grad
+                other.grad = out.grad
+
+        out._backward = _backward
+        return out
+
+    for accumulate in (False, True):
+        results = []
+        for V in (Value, micrograd_engine.Value):
+            a = V(3.0)
+            b = add(V, a, a, accumulate)
+            (b * 2).backward()
+            results.append(a.grad)
+        assert results[0] == results[1] == (4.0 if accumulate else 2.0)
+
+
+def test_a_subclass_writes_its_operations_as_methods():
+    class MyValue(Value):
+        def tanh(self):
+            return py_tanh(MyValue, self)
+
+    x = MyValue(0.25)
+    y = x.tanh()
+    assert type(y) is MyValue and y._op == "tanh"
+    (y * 3).backward()
+    assert x.grad == pytest.approx(3 * (1 - math.tanh(0.25) ** 2), rel=1e-15)
