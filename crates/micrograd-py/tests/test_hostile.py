@@ -10,15 +10,9 @@ from micrograd_rs._micrograd_rs import tape_len
 from micrograd_rs.engine import Value
 from micrograd_rs.nn import MLP, Layer, Neuron
 
-PanicException = type("NoSuchException", (Exception,), {})
-try:  # PyO3's panic type is a BaseException: catch it by name wherever it may come from.
-    from pyo3_runtime import PanicException  # type: ignore  # noqa: F811
-except ImportError:
-    pass
-
-
 def no_panic(action):
-    """Runs ``action``; returns the exception it raised (or None), failing on a Rust panic."""
+    """Runs ``action``; returns the exception it raised (or None), failing on a Rust panic (PyO3's
+    ``PanicException`` is a ``BaseException``, told by its name)."""
     try:
         action()
     except BaseException as e:  # noqa: BLE001
