@@ -283,12 +283,28 @@ impl PyValue {
     }
 
     /// The Python object standing for `handle`: the live one if there is one, else a new one.
+    /// A new object holds those of its node's inputs' live objects that carry an operation
+    /// written in Python (see [`PyValue::keep`]).
     pub(crate) fn object_for(
         py: Python<'_>,
         tape: &'static Tape,
         handle: Handle,
     ) -> PyResult<Py<Self>> {
-        Self::object_keeping(py, tape, handle, None)
+        if !tape.object(handle.id()).is_null() || handle.is_leaf() {
+            return Self::object_keeping(py, tape, handle, None);
+        }
+        let inputs: Vec<Bound<'_, PyAny>> = handle
+            .children()
+            .into_iter()
+            .filter_map(|c| {
+                let object = tape.object(c.id());
+                // SAFETY: the table holds only live Values (each clears its entry when freed).
+                (!object.is_null()).then(|| unsafe { Bound::from_borrowed_ptr(py, object) })
+            })
+            .collect();
+        let refs: Vec<&Bound<'_, PyAny>> = inputs.iter().collect();
+        let keep = keep_of(py, &refs)?;
+        Self::object_keeping(py, tape, handle, keep.as_ref())
     }
 
     /// [`PyValue::object_for`], a new object holding `keep` (see [`PyValue::keep`]).
@@ -366,8 +382,18 @@ impl PyValue {
     }
 }
 
-/// The Values among the items of `seq` (a list or a tuple; anything else is not looked at) that
-/// carry an operation written in Python, as a tuple, or `None`.
+/// `seq` as a list or a tuple: itself if it is one, else its items gathered in a new list (so that
+/// an iterator is read once, and what it gave can be held).
+pub(crate) fn sequence<'py>(seq: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    if seq.downcast::<PyList>().is_ok() || seq.downcast::<PyTuple>().is_ok() {
+        return Ok(seq.clone());
+    }
+    let items = seq.try_iter()?.collect::<PyResult<Vec<_>>>()?;
+    Ok(PyList::new(seq.py(), items)?.into_any())
+}
+
+/// The Values among the items of `seq` (a list or a tuple, see [`sequence`]) that carry an
+/// operation written in Python, as a tuple, or `None`.
 pub(crate) fn carried(seq: &Bound<'_, PyAny>) -> PyResult<Option<Py<PyAny>>> {
     let items: Vec<Bound<'_, PyAny>> = if let Ok(list) = seq.downcast::<PyList>() {
         list.iter().collect()

@@ -255,3 +255,20 @@ def test_a_subclass_writes_its_operations_as_methods():
     assert type(y) is MyValue and y._op == "tanh"
     (y * 3).backward()
     assert x.grad == pytest.approx(3 * (1 - math.tanh(0.25) ** 2), rel=1e-15)
+
+
+def test_what_the_engine_computes_from_a_python_operation_keeps_it_for_the_collector():
+    # Neither `out` (the operation's Value) nor the closure is held by anything but each other and
+    # what was computed from them: the garbage collector must not free them while that lives.
+    x = Value(0.4)
+    layer = Layer(2, 3, nonlin=False)
+    outs = layer(py_tanh(Value, x * k) for k in (1.0, 2.0))  # a generator, read once
+    total = sum(outs)
+    h = total * 1.0
+    del outs, total
+    gc.collect()
+    h.backward()
+    expected = sum(
+        n.w[0].data * (1 - math.tanh(0.4) ** 2) + n.w[1].data * 2 * (1 - math.tanh(0.8) ** 2) for n in layer.neurons
+    )
+    assert x.grad == pytest.approx(expected, rel=1e-12)

@@ -21,7 +21,7 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 
 use crate::convert::{check_parameter_count, getattr_opt};
 use crate::tape;
-use crate::value::{as_value, begin_native_call, carried, handle_of, handles, PyValue};
+use crate::value::{as_value, begin_native_call, carried, handle_of, handles, sequence, PyValue};
 use forward::{
     collect_parameters, joined, layer_nodes, neuron_node, objects, outputs, parameters_of, returned,
 };
@@ -241,8 +241,8 @@ impl Neuron {
         let py = slf.py();
         let tape = tape::current();
         let _pin = begin_native_call(tape, py);
-        let x_obj = x;
-        let x = handles(tape, x)?;
+        let x_obj = &sequence(x)?;
+        let x = handles(tape, x_obj)?;
         let (w, b, act) = {
             let n = slf.borrow();
             (n.w.clone_ref(py), n.b.clone_ref(py), n.act)
@@ -328,6 +328,7 @@ impl Layer {
         let py = slf.py();
         let tape = tape::current();
         let _pin = begin_native_call(tape, py);
+        let x = &sequence(x)?;
         let keep = carried(x)?;
         let x = handles(tape, x)?;
         let neurons = slf.borrow().neurons.clone_ref(py);
@@ -404,6 +405,7 @@ impl Mlp {
         let py = slf.py();
         let tape = tape::current();
         let _pin = begin_native_call(tape, py);
+        let x = &sequence(x)?;
         let keep = carried(x)?;
         let mut x = handles(tape, x)?;
         let layers = slf.borrow().layers.clone_ref(py);
