@@ -26,8 +26,8 @@ use crate::tape::{self, Handle, Pin, Tape};
 /// (`out._backward = fn`, see `custom.rs`) makes a cycle, `out` → its closure → `out`, through the
 /// engine's rule, which only the collector can free. So that it never frees a closure some later
 /// node still needs, a Value computed from such an operation holds its operands (`keep`), as
-/// micrograd's `_prev` does. Values of graphs without such operations are left out of the
-/// collector's lists (see [`PyValue::make`]).
+/// micrograd's `_prev` does. Values of the engine's own nodes are left out of the collector's
+/// lists (see [`PyValue::make`]), so graphs without such operations cost the collector nothing.
 #[pyclass(name = "Value", module = "micrograd_rs.engine", frozen, subclass)]
 pub struct PyValue {
     pub(crate) tape: &'static Tape,
@@ -244,8 +244,9 @@ impl PyValue {
         handle: Handle,
         keep: Option<Py<PyAny>>,
     ) -> PyResult<Py<Self>> {
-        let carries = keep.is_some() || handle.op() == micrograd::Op::Custom;
-        let plain = !carries && cls == VALUE_TYPE.load(Ordering::Relaxed);
+        let custom = handle.op() == micrograd::Op::Custom;
+        let carries = keep.is_some() || custom;
+        let plain = !custom && cls == VALUE_TYPE.load(Ordering::Relaxed);
         let value = PyValue {
             tape,
             handle: Cell::new(handle),
@@ -262,9 +263,14 @@ impl PyValue {
             Bound::from_owned_ptr(py, raw).downcast_into_unchecked::<PyValue>()
         };
         if plain {
-            // A plain Value of a native node holds no closure and nothing that leads back to it
-            // (its `_prev` holds only what it was computed from): the collector need not scan it.
+            // A Value of one of the engine's nodes holds no closure, only what it was computed
+            // from (`keep`, `_prev`), which leads back to it only if a closure upstream holds a
+            // Value computed after its own (micrograd's closures hold their own Value and its
+            // inputs): the collector need not scan it, and what it holds counts as held from
+            // outside, so nothing it keeps is freed. Only Values of Python-written operations and
+            // of subclasses (whose attributes may make any cycle) stay in the collector's lists.
             // SAFETY: a live object of a collected type, tracked since its allocation.
+            unsafe { ffi::PyObject_GC_UnTrack(object.as_ptr().cast()) };
         }
         tape.register(handle.id(), object.as_ptr());
         Ok(object.unbind())
