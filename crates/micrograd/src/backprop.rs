@@ -28,8 +28,21 @@ impl Value<'_> {
     }
 
     /// [`backward`](Value::backward) by the plain reverse sweep alone, without the speed path's
-    /// shortcuts: the reference the speed path is tested against, bit for bit.
-    #[doc(hidden)]
+    /// shortcuts: the sweep a reader of micrograd expects (`backward.rs`), and the reference the
+    /// speed path is tested against, bit for bit. The gradients are the same; only the time differs.
+    ///
+    /// ```
+    /// use micrograd::Graph;
+    ///
+    /// let g = Graph::new();
+    /// let a = g.value(3.0);
+    /// let b = a * a + a;
+    /// b.backward_plain();
+    /// assert_eq!(a.grad(), 7.0);
+    /// ```
+    ///
+    /// # Panics
+    /// As [`backward`](Value::backward).
     pub fn backward_plain(&self) {
         let out = self.live();
         if let Err(error) = crate::backward::backward(self.graph(), out) {

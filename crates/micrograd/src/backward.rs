@@ -95,7 +95,7 @@ fn apply_rule(tape: &Tape, i: usize, g: f64, mut add: impl FnMut(usize, f64)) {
             // The gradient of the sum `b + Σ wᵢxᵢ`, through the activation; the bias receives it.
             let (g, _) = op.backward(0.0, 0.0, data[i], g);
             match tape.operands(i) {
-                Operands::Pairs { bias, pairs } => {
+                Operands::Listed { bias, pairs } => {
                     add(bias as usize, g);
                     for pair in pairs.chunks_exact(2) {
                         let (w, x) = (pair[0] as usize, pair[1] as usize);

@@ -105,7 +105,7 @@ impl Graph {
                 n: values.len() as u32,
             }
         } else {
-            Terms::Scattered(
+            Terms::Listed(
                 values
                     .iter()
                     .map(|v| self.checked(t, *v, "weighted_sum"))

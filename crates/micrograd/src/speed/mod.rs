@@ -257,7 +257,7 @@ fn propagate(nodes: &[Node], i: usize, g: f64, data: &[f64], operands: &[u32], p
                 return;
             }
             match decode_operands(operands, node.args()) {
-                Operands::Pairs { bias, pairs } => {
+                Operands::Listed { bias, pairs } => {
                     pass.add(bias, g);
                     for pair in pairs.chunks_exact(2) {
                         let (w, x) = (pair[0], pair[1]);

@@ -106,7 +106,7 @@ impl Tape {
                     let start = node.args[0] as usize;
                     let len = match decode_operands(&self.operands, node.args) {
                         Operands::Runs { .. } => 3,
-                        Operands::Pairs { pairs, .. } => 1 + pairs.len(),
+                        Operands::Listed { pairs, .. } => 1 + pairs.len(),
                     };
                     for k in 0..len {
                         self.operands[operands_end + k] = map(self.operands[start + k]);

@@ -9,9 +9,9 @@ pub(super) const RUNS: u32 = 1 << 31;
 
 /// The operands of a weighted-sum node `act(bias + Σ wᵢ·xᵢ)`.
 pub(crate) enum Operands<'a> {
-    /// Any weights and inputs: `pairs` is `[w0, x0, w1, x1, …]`.
-    Pairs { bias: u32, pairs: &'a [u32] },
-    /// `n` weights from node `weights` on and `n` inputs from node `inputs` on. Reading them as
+    /// Any weights and inputs, listed: `pairs` is `[w0, x0, w1, x1, …]`.
+    Listed { bias: u32, pairs: &'a [u32] },
+    /// Two runs: `n` weights from node `weights` on and `n` inputs from node `inputs` on. Reading them as
     /// slices instead of through an index per term is most of a network's speed.
     Runs {
         bias: u32,
@@ -25,7 +25,7 @@ impl Operands<'_> {
     /// The bias, then each weight and its input.
     pub(super) fn nodes(&self) -> Vec<u32> {
         match *self {
-            Operands::Pairs { bias, pairs } => {
+            Operands::Listed { bias, pairs } => {
                 std::iter::once(bias).chain(pairs.iter().copied()).collect()
             }
             Operands::Runs {
@@ -54,33 +54,34 @@ pub(crate) fn decode_operands(operands: &[u32], [start, count]: [u32; 2]) -> Ope
             n: count & !RUNS,
         }
     } else {
-        Operands::Pairs {
+        Operands::Listed {
             bias: operands[start],
             pairs: &operands[start + 1..start + 1 + 2 * count as usize],
         }
     }
 }
 
-/// Tape indices of a weighted sum's weights or inputs.
+/// Tape indices of a weighted sum's weights or inputs, in the two forms [`Operands`] stores: a run
+/// of consecutive nodes, or a list.
 pub(crate) enum Terms {
     /// Nodes `first .. first + n`.
     Run { first: u32, n: u32 },
-    /// Any nodes.
-    Scattered(Vec<u32>),
+    /// Any nodes, listed.
+    Listed(Vec<u32>),
 }
 
 impl Terms {
     pub(super) fn len(&self) -> usize {
         match self {
             Terms::Run { n, .. } => *n as usize,
-            Terms::Scattered(indices) => indices.len(),
+            Terms::Listed(indices) => indices.len(),
         }
     }
 
     pub(super) fn get(&self, k: usize) -> u32 {
         match self {
             Terms::Run { first, .. } => first + k as u32,
-            Terms::Scattered(indices) => indices[k],
+            Terms::Listed(indices) => indices[k],
         }
     }
 }

@@ -101,7 +101,7 @@ impl Tape {
     pub(super) fn sum_of(&self, args: [u32; 2]) -> f64 {
         let data = &self.data;
         match decode_operands(&self.operands, args) {
-            Operands::Pairs { bias, pairs } => crate::op::weighted_sum(
+            Operands::Listed { bias, pairs } => crate::op::weighted_sum(
                 data[bias as usize],
                 pairs
                     .chunks_exact(2)
