@@ -7,7 +7,6 @@ use std::ptr::{self, NonNull};
 use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::Arc;
 
-use micrograd::op::Activation;
 use micrograd::Op;
 use pyo3::exceptions::PyTypeError;
 use pyo3::ffi;
@@ -439,19 +438,11 @@ pub(crate) fn is_value_class(cls: &Bound<'_, PyType>) -> bool {
 /// micrograd's name for the operation that made a node, or `None` for `x ** c` (whose name holds
 /// the exponent) and for leaves and constants (named `''`).
 pub(crate) fn op_name(op: Op) -> Option<&'static str> {
-    Some(match op {
-        Op::Leaf | Op::Const | Op::Powf => return None,
-        Op::Add => "+",
-        Op::Mul => "*",
-        Op::Relu => "ReLU",
-        Op::Tanh => "tanh",
-        Op::Exp => "exp",
-        Op::Pow => "**",
-        // Operations micrograd does not have: the engine's own names.
-        Op::WeightedSum(Activation::Relu) => "ReLU(Σwx+b)",
-        Op::WeightedSum(Activation::Tanh) => "tanh(Σwx+b)",
-        other => other.symbol(),
-    })
+    match op {
+        Op::Leaf | Op::Const | Op::Powf => None,
+        // The engine's table of names: micrograd's where it has the operation, ours elsewhere.
+        op => Some(op.micrograd_name()),
+    }
 }
 
 /// Whether the node is a leaf: an input or a constant.
