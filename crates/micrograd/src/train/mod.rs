@@ -313,13 +313,26 @@ impl<'a, 'g> Trainer<'a, 'g> {
     ) -> threads::Part {
         let graph = self.model.graph();
         let start = graph.checkpoint();
+        let penalty = || l2_penalty(self.l2, &self.params, params_run);
+        let (objective, batch) = (self.objective(), indices.len());
+        if let Some(layers) = self.model.dense_layers() {
+            return threads::dense_part(
+                graph, start, &layers, data, indices, objective, batch, penalty,
+            );
+        }
         let outputs = self
             .model
             .forward_batch(indices.iter().map(|&i| data.row(i)));
-        let penalty = || l2_penalty(self.l2, &self.params, params_run);
-        let (objective, batch) = (self.objective(), indices.len());
         threads::part_backward(
-            graph, start, &outputs, data, indices, objective, batch, penalty,
+            graph,
+            start,
+            &outputs,
+            data,
+            indices,
+            objective,
+            batch,
+            penalty,
+            || {},
         )
     }
 
@@ -347,10 +360,23 @@ impl<'a, 'g> Trainer<'a, 'g> {
         let batch = indices.len();
         workers.forward_backward(graph, params_first, data, indices, objective, |part| {
             let start = graph.checkpoint();
-            let outputs = model.forward_batch(part.iter().map(|&i| data.row(i)));
             let penalty = || l2_penalty(l2, params, Some(params_first));
+            if let Some(layers) = model.dense_layers() {
+                return threads::dense_part(
+                    graph, start, &layers, data, part, objective, batch, penalty,
+                );
+            }
+            let outputs = model.forward_batch(part.iter().map(|&i| data.row(i)));
             threads::part_backward(
-                graph, start, &outputs, data, part, objective, batch, penalty,
+                graph,
+                start,
+                &outputs,
+                data,
+                part,
+                objective,
+                batch,
+                penalty,
+                || {},
             )
         })
     }

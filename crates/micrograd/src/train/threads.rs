@@ -22,7 +22,7 @@ use crate::graph::{Graph, Value};
 use crate::loss::Loss;
 use crate::nn::MLP;
 use crate::op::Activation;
-use crate::speed::{forward_batch, run_values, DenseLayer};
+use crate::speed::{run_values, DenseLayer};
 use crate::tape::Checkpoint;
 
 /// What a part's loss terms are: the loss, and the label smoothing of its cross-entropy.
@@ -238,16 +238,10 @@ fn work(
         let indices: Vec<usize> = (0..data.len()).collect();
         let start = graph.checkpoint();
         let dense = dense_layers(&graph, layers);
-        let width = layers.last().map_or(0, |l| l.1 as usize);
-        let rows: Vec<&[f64]> = data.rows().collect();
-        let outputs: Vec<Vec<Value<'_>>> = forward_batch(&graph, &dense, &rows)
-            .into_iter()
-            .map(|first| run_values(&graph, first, width))
-            .collect();
-        let part = part_backward(
+        let part = dense_part(
             &graph,
             start,
-            &outputs,
+            &dense,
             &data,
             &indices,
             job.objective,
@@ -298,9 +292,44 @@ pub(crate) fn count_correct(loss: Loss, outputs: &[Vec<Value<'_>>], labels: &[f6
         .count()
 }
 
+/// [`part_backward`] of the samples `indices` of `data` pushed through `layers` (checked after
+/// `start`) for training: the layers' gradients computed batch-major after the loss's backward
+/// (see [`DenseLayer::push_for_training`]).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn dense_part<'g>(
+    graph: &'g Graph,
+    start: Checkpoint,
+    layers: &[DenseLayer<'g>],
+    data: &Dataset,
+    indices: &[usize],
+    objective: Objective,
+    batch: usize,
+    penalty: impl FnOnce() -> Option<Value<'g>>,
+) -> Part {
+    let rows: Vec<&[f64]> = indices.iter().map(|&i| data.row(i)).collect();
+    let pushed = DenseLayer::push_for_training(graph, layers, &rows);
+    let width = layers.last().map_or(0, |l| l.n_outputs());
+    let outputs: Vec<Vec<Value<'g>>> = pushed
+        .outputs()
+        .iter()
+        .map(|&first| run_values(graph, first, width))
+        .collect();
+    part_backward(
+        graph,
+        start,
+        &outputs,
+        data,
+        indices,
+        objective,
+        batch,
+        penalty,
+        || pushed.backward(graph, layers),
+    )
+}
+
 /// The loss of one part of a batch from its `outputs` (built after `start`): the samples' terms
 /// summed and divided by the whole `batch`'s size, plus `penalty()` if any; then backward (when
-/// the loss is finite) and a rewind to `start`.
+/// the loss is finite, followed by `after_backward()`) and a rewind to `start`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn part_backward<'g>(
     graph: &'g Graph,
@@ -311,6 +340,7 @@ pub(crate) fn part_backward<'g>(
     objective: Objective,
     batch: usize,
     penalty: impl FnOnce() -> Option<Value<'g>>,
+    after_backward: impl FnOnce(),
 ) -> Part {
     let labels: Vec<f64> = indices.iter().map(|&i| data.label(i)).collect();
     let correct = count_correct(objective.loss, outputs, &labels);
@@ -324,6 +354,7 @@ pub(crate) fn part_backward<'g>(
     if value.is_finite() {
         graph.zero_grad();
         total.backward();
+        after_backward();
     }
     graph.rewind(start);
     Part {

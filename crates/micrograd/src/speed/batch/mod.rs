@@ -13,6 +13,8 @@ use crate::op::Op;
 use crate::speed::simd::dispatched;
 use crate::speed::DenseLayer;
 
+mod backward;
+
 /// Samples summed side by side (a batch is padded with zeros to a multiple of it).
 const SAMPLES: usize = 8;
 
@@ -24,18 +26,30 @@ const SAMPLES: usize = 8;
 /// If a layer was checked in another graph or before a rewind, a row is not as wide as the first
 /// layer's inputs, or there are no layers.
 pub(crate) fn forward_batch(graph: &Graph, layers: &[DenseLayer<'_>], rows: &[&[f64]]) -> Vec<u32> {
-    let padded = rows.len().div_ceil(SAMPLES) * SAMPLES;
-    let n_inputs = layers[0].n_inputs as usize;
-    let mut x = vec![0.0; n_inputs * padded];
-    for (s, row) in rows.iter().enumerate() {
-        assert_eq!(row.len(), n_inputs, "micrograd: a row of the wrong width");
-        for (k, &v) in row.iter().enumerate() {
-            x[k * padded + s] = v;
+    let sums = LayerSums::compute(graph, layers, rows);
+    push_nodes(graph, layers, rows, &sums)
+}
+
+/// Each layer's outputs (after the activation) for a batch, neuron by neuron:
+/// `outputs[l][j * padded + s]`, samples padded with zeros to a multiple of [`SAMPLES`].
+struct LayerSums {
+    padded: usize,
+    outputs: Vec<Vec<f64>>,
+}
+
+impl LayerSums {
+    /// Computes `rows` through `layers`, checked as [`forward_batch`] says.
+    fn compute(graph: &Graph, layers: &[DenseLayer<'_>], rows: &[&[f64]]) -> Self {
+        let padded = rows.len().div_ceil(SAMPLES) * SAMPLES;
+        let n_inputs = layers[0].n_inputs as usize;
+        let mut x = vec![0.0; n_inputs * padded];
+        for (s, row) in rows.iter().enumerate() {
+            assert_eq!(row.len(), n_inputs, "micrograd: a row of the wrong width");
+            for (k, &v) in row.iter().enumerate() {
+                x[k * padded + s] = v;
+            }
         }
-    }
-    // Each layer's outputs, neuron by neuron: `out[j * padded + s]`.
-    let mut outputs: Vec<Vec<f64>> = Vec::with_capacity(layers.len());
-    {
+        let mut outputs: Vec<Vec<f64>> = Vec::with_capacity(layers.len());
         let t = graph.tape();
         for layer in layers {
             assert!(
@@ -52,7 +66,23 @@ pub(crate) fn forward_batch(graph: &Graph, layers: &[DenseLayer<'_>], rows: &[&[
             }
             outputs.push(out);
         }
+        LayerSums { padded, outputs }
     }
+
+    /// Sample `s`'s outputs of layer `l`, neuron by neuron.
+    fn sample(&self, l: usize, s: usize) -> impl Iterator<Item = f64> + '_ {
+        self.outputs[l][s..].iter().step_by(self.padded).copied()
+    }
+}
+
+/// Pushes each row's constants, then each layer's neurons with the outputs in `sums`, sample
+/// after sample; returns each sample's first output node.
+fn push_nodes(
+    graph: &Graph,
+    layers: &[DenseLayer<'_>],
+    rows: &[&[f64]],
+    sums: &LayerSums,
+) -> Vec<u32> {
     let mut t = graph.tape_mut();
     rows.iter()
         .enumerate()
@@ -61,13 +91,12 @@ pub(crate) fn forward_batch(graph: &Graph, layers: &[DenseLayer<'_>], rows: &[&[
             for &v in *row {
                 t.push(Op::Const, [0, 0], v);
             }
-            for (layer, out) in layers.iter().zip(&outputs) {
-                let sample = out[s..].iter().step_by(padded).copied();
+            for (l, layer) in layers.iter().enumerate() {
                 run = t.push_run_layer(
                     layer.activation,
                     &layer.neurons,
                     [run, layer.n_inputs],
-                    sample,
+                    sums.sample(l, s),
                 );
             }
             run
