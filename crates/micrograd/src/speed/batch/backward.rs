@@ -4,9 +4,11 @@
 //!
 //! Sample by sample, the backward pass adds `g·x` into every weight's gradient and `g·w` into
 //! every input's, one neuron at a time: each weight's gradient is loaded and stored once per
-//! sample, so the pass is bound by memory, not by arithmetic. Here a block of 4 × 8 gradients stays
-//! in registers while the samples go by, and the data rows' gradients, which nothing reads, are not
-//! computed at all.
+//! sample, so the pass is bound by memory, not by arithmetic. Here a layer's parameters, laid out
+//! as a model lays them out (each neuron's weights, then its bias), are one matrix, whose
+//! gradients are added in blocks of 4 × 8 held in registers while the samples go by; the bias
+//! is a weight whose input is 1 (`g · 1` is `g` exactly). The data rows' gradients, which
+//! nothing reads, are not computed at all.
 //!
 //! Why the numbers are the plain sweep's bits: each gradient receives the same products, each
 //! rounded then added, in the order the sweep adds them. The sweep runs the tape backwards, so a
@@ -15,7 +17,7 @@
 //! neuron to the first. The sweep skips a neuron whose gradient is 0, where this adds its ±0
 //! terms: adding ±0 to a sum that started at +0 changes no bit, as long as every number read is
 //! finite. So the batch takes this path only when the rows, the parameters and every layer's
-//! outputs are finite, and the layers' parameters do not overlap; otherwise its nodes are pushed
+//! outputs are finite, and each layer's parameters are a matrix apart from the others'; otherwise its nodes are pushed
 //! as [`forward_batch`](super::forward_batch) pushes them, for the tape's backward.
 
 use super::{push_nodes, LayerSums};
@@ -37,8 +39,11 @@ pub(crate) struct TrainingBatch {
 struct Saved {
     /// The generation the leaves were pushed in (the layers were checked in it too).
     generation: u32,
-    /// The rows, then each layer's outputs, sample by sample: `values[l][s * width + k]`.
-    values: Vec<Vec<f64>>,
+    /// Each layer's inputs sample by sample, each followed by a 1 that stands for the bias's
+    /// input: `inputs[l][s * (n_inputs + 1) + k]`.
+    inputs: Vec<Vec<f64>>,
+    /// The last layer's outputs, sample by sample (the leaves' data).
+    outputs: Vec<f64>,
     /// The leaf holding sample 0's first output; the others follow it, sample by sample.
     first_leaf: u32,
 }
@@ -47,6 +52,28 @@ impl DenseLayer<'_> {
     /// The layer's number of neurons.
     pub(crate) fn n_outputs(&self) -> usize {
         self.neurons.len()
+    }
+
+    /// Where the layer's parameters start if they are laid out as a model's: each neuron's weights
+    /// then its bias, neuron after neuron, so that they are one matrix of `n_inputs + 1` columns.
+    fn matrix_start(&self) -> Option<usize> {
+        let stride = self.n_inputs as usize + 1;
+        let first = self.neurons.first()?.1 as usize;
+        let laid_out = self
+            .neurons
+            .iter()
+            .enumerate()
+            .all(|(j, &(bias, weights))| {
+                let weights = weights as usize;
+                weights == first + j * stride && bias as usize == weights + stride - 1
+            });
+        laid_out.then_some(first)
+    }
+
+    /// The span of nodes holding the layer's parameters, laid out as a model's.
+    fn matrix(&self) -> Option<std::ops::Range<usize>> {
+        let first = self.matrix_start()?;
+        Some(first..first + self.neurons.len() * (self.n_inputs as usize + 1))
     }
 
     /// Pushes `rows` through `layers` (checked for this batch, each reading the one before) for a
@@ -67,56 +94,82 @@ impl DenseLayer<'_> {
                 saved: None,
             };
         }
-        let mut values = Vec::with_capacity(layers.len() + 1);
-        values.push(rows.concat());
-        for l in 0..layers.len() {
-            values.push((0..rows.len()).flat_map(|s| sums.sample(l, s)).collect());
+        let with_one = |sample: &mut dyn Iterator<Item = f64>, into: &mut Vec<f64>| {
+            into.extend(sample);
+            into.push(1.0);
+        };
+        let mut inputs = Vec::with_capacity(layers.len());
+        let mut first = Vec::with_capacity(rows.len() * (rows[0].len() + 1));
+        for row in rows {
+            with_one(&mut row.iter().copied(), &mut first);
         }
-        let width = layers.last().map_or(0, |l| l.neurons.len());
+        inputs.push(first);
+        for (l, layer) in layers[..layers.len() - 1].iter().enumerate() {
+            let mut next = Vec::with_capacity(rows.len() * (layer.neurons.len() + 1));
+            for s in 0..rows.len() {
+                with_one(&mut sums.sample(l, s), &mut next);
+            }
+            inputs.push(next);
+        }
+        let last = layers.len() - 1;
+        let outputs: Vec<f64> = (0..rows.len()).flat_map(|s| sums.sample(last, s)).collect();
         let mut t = graph.tape_mut();
         let first_leaf = t.len() as u32;
-        for &v in values.last().expect("a layer at least") {
+        for &v in &outputs {
             t.push(Op::Leaf, [0, 0], v);
         }
-        let outputs = (0..rows.len())
-            .map(|s| first_leaf + (s * width) as u32)
-            .collect();
+        let width = layers[last].neurons.len();
         TrainingBatch {
-            outputs,
+            outputs: (0..rows.len())
+                .map(|s| first_leaf + (s * width) as u32)
+                .collect(),
             saved: Some(Saved {
                 generation: t.generation(),
-                values,
+                inputs,
+                outputs,
                 first_leaf,
             }),
         }
     }
 }
 
-/// Whether every number the batch-major backward reads is finite and no two of the layers'
-/// parameters are one node (see the module's doc).
+/// Whether every number the batch-major backward reads is finite and each layer's parameters
+/// are a matrix laid out as a model's, apart from the others' (see the module's doc).
 fn batch_major_holds(
     graph: &Graph,
     layers: &[DenseLayer<'_>],
     rows: &[&[f64]],
     sums: &LayerSums,
 ) -> bool {
-    let finite = |values: &[f64]| values.iter().all(|v| v.is_finite());
+    let Some(mut spans) = layers
+        .iter()
+        .map(DenseLayer::matrix)
+        .collect::<Option<Vec<_>>>()
+    else {
+        return false;
+    };
     let t = graph.tape();
-    let data = t.data();
-    let mut spans: Vec<(usize, usize)> = Vec::new();
-    for layer in layers {
-        let n = layer.n_inputs as usize;
-        for &(bias, weights) in &layer.neurons {
-            let (bias, weights) = (bias as usize, weights as usize);
-            if !(data[bias].is_finite() && finite(&data[weights..][..n])) {
-                return false;
-            }
-            spans.extend([(bias, bias + 1), (weights, weights + n)]);
+    let params_finite = spans.iter().all(|span| all_finite(&t.data()[span.clone()]));
+    spans.sort_unstable_by_key(|span| span.start);
+    let disjoint = spans.windows(2).all(|w| w[0].end <= w[1].start);
+    disjoint
+        && params_finite
+        && rows.iter().all(|r| all_finite(r))
+        && sums.outputs.iter().all(|o| all_finite(o))
+}
+
+/// Whether every value is finite: `v · 0` is ±0 for a finite `v` and NaN otherwise, summed eight
+/// lanes at a time with no early exit, so that the check runs on vector registers.
+fn all_finite(values: &[f64]) -> bool {
+    let mut lanes = [0.0; 8];
+    let mut chunks = values.chunks_exact(8);
+    for chunk in &mut chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            *lane += v * 0.0;
         }
     }
-    spans.sort_unstable();
-    let disjoint = spans.windows(2).all(|w| w[0].1 <= w[1].0);
-    disjoint && rows.iter().all(|r| finite(r)) && sums.outputs.iter().all(|o| finite(o))
+    let rest = chunks.remainder().iter().fold(0.0, |acc, &v| acc + v * 0.0);
+    lanes.iter().sum::<f64>() + rest == 0.0
 }
 
 impl TrainingBatch {
@@ -142,141 +195,159 @@ impl TrainingBatch {
             "micrograd: a batch's backward after a rewind"
         );
         let n = self.outputs.len();
-        let width = layers.last().map_or(0, |l| l.neurons.len());
         let first_leaf = saved.first_leaf as usize;
-        let mut adjoint: Vec<f64> = (first_leaf..first_leaf + n * width)
-            .map(|i| t.grad(i))
-            .collect();
-        let (lo, hi) = parameter_span(layers);
+        let mut adjoint = t
+            .data_and_grads_mut(first_leaf, saved.outputs.len())
+            .1
+            .to_vec();
+        let spans: Vec<_> = layers.iter().filter_map(DenseLayer::matrix).collect();
+        let lo = spans
+            .iter()
+            .map(|s| s.start)
+            .min()
+            .expect("a layer at least");
+        let hi = spans.iter().map(|s| s.end).max().expect("a layer at least");
         let (data, grads) = t.data_and_grads_mut(lo, hi - lo);
-        for (l, layer) in layers.iter().enumerate().rev() {
+        for (l, (layer, span)) in layers.iter().zip(&spans).enumerate().rev() {
             let (n_neurons, n_inputs) = (layer.neurons.len(), layer.n_inputs as usize);
-            let (inputs, outputs) = (&saved.values[l], &saved.values[l + 1]);
+            let columns = n_inputs + 1;
+            let outputs = match saved.inputs.get(l + 1) {
+                Some(next) => Strided::new(next, n_neurons + 1),
+                None => Strided::new(&saved.outputs, n_neurons),
+            };
             // The gradient of each sum, through the activation: `g[s * n_neurons + j]`.
-            let g: Vec<f64> = outputs
-                .iter()
-                .zip(&adjoint)
-                .map(|(&out, &a)| layer.activation.backward(out, a))
-                .collect();
-            for (j, &(bias, _)) in layer.neurons.iter().enumerate() {
-                let grad = &mut grads[bias as usize - lo];
-                for s in (0..n).rev() {
-                    *grad += g[s * n_neurons + j];
-                }
+            let mut g = Vec::with_capacity(n * n_neurons);
+            for s in 0..n {
+                let row = outputs.row(s, n_neurons);
+                let adjoints = &adjoint[s * n_neurons..][..n_neurons];
+                g.extend(
+                    row.iter()
+                        .zip(adjoints)
+                        .map(|(&out, &a)| layer.activation.backward(out, a)),
+                );
             }
-            let weights =
-                |neuron: &(u32, u32)| neuron.1 as usize - lo..neuron.1 as usize - lo + n_inputs;
-            let mut weight_grads: Vec<f64> = Vec::with_capacity(n_neurons * n_inputs);
-            for neuron in &layer.neurons {
-                weight_grads.extend_from_slice(&grads[weights(neuron)]);
-            }
-            accumulate(&mut weight_grads, n_neurons, n_inputs, &g, inputs, n);
-            for (neuron, row) in layer
-                .neurons
-                .iter()
-                .zip(weight_grads.chunks_exact(n_inputs))
-            {
-                grads[weights(neuron)].copy_from_slice(row);
-            }
+            // The weights' and, in the last column, the bias's gradients: the bias's input is a
+            // 1, and `g · 1` is `g` exactly.
+            let matrix = span.start - lo..span.end - lo;
+            let shape = Shape {
+                n_a: n_neurons,
+                n_b: columns,
+                steps: n,
+                out: columns,
+                u: n_neurons,
+                v: columns,
+            };
+            accumulate(&mut grads[matrix.clone()], &g, &saved.inputs[l], shape);
             if l == 0 {
                 // The rows' gradients: nothing reads them.
                 break;
             }
-            let mut w: Vec<f64> = Vec::with_capacity(n_neurons * n_inputs);
-            for neuron in &layer.neurons {
-                w.extend_from_slice(&data[weights(neuron)]);
+            let mut g_by_neuron = vec![0.0; n_neurons * n];
+            for (s, row) in g.chunks_exact(n_neurons).enumerate() {
+                for (j, &gj) in row.iter().enumerate() {
+                    g_by_neuron[j * n + s] = gj;
+                }
             }
-            let g_by_neuron: Vec<f64> = (0..n_neurons)
-                .flat_map(|j| g[j..].iter().step_by(n_neurons).copied())
-                .collect();
-            adjoint = vec![0.0; n * n_inputs];
-            accumulate(&mut adjoint, n, n_inputs, &g_by_neuron, &w, n_neurons);
+            adjoint.clear();
+            adjoint.resize(n * n_inputs, 0.0);
+            let shape = Shape {
+                n_a: n,
+                n_b: n_inputs,
+                steps: n_neurons,
+                out: n_inputs,
+                u: n,
+                v: columns,
+            };
+            accumulate(&mut adjoint, &g_by_neuron, &data[matrix], shape);
         }
     }
 }
 
-/// The smallest span of nodes holding every layer's parameters, `lo..hi`.
-fn parameter_span(layers: &[DenseLayer<'_>]) -> (usize, usize) {
-    let ends = layers.iter().flat_map(|layer| {
-        let n = layer.n_inputs as usize;
-        layer.neurons.iter().flat_map(move |&(bias, weights)| {
-            [
-                (bias as usize, bias as usize + 1),
-                (weights as usize, weights as usize + n),
-            ]
-        })
-    });
-    ends.fold((usize::MAX, 0), |(lo, hi), (a, b)| (lo.min(a), hi.max(b)))
+/// Rows of `width` numbers every `stride` numbers.
+struct Strided<'a> {
+    values: &'a [f64],
+    stride: usize,
+}
+
+impl<'a> Strided<'a> {
+    fn new(values: &'a [f64], stride: usize) -> Self {
+        Strided { values, stride }
+    }
+
+    fn row(&self, s: usize, width: usize) -> &'a [f64] {
+        &self.values[s * self.stride..][..width]
+    }
+}
+
+/// The sizes of an [`accumulate`]: `n_a × n_b` sums over `steps` steps, and the distance from one
+/// row to the next in `out`, `u` and `v`.
+#[derive(Clone, Copy, Debug)]
+struct Shape {
+    n_a: usize,
+    n_b: usize,
+    steps: usize,
+    out: usize,
+    u: usize,
+    v: usize,
 }
 
 dispatched! {
     /// `out[a][b] += u[τ][a] · v[τ][b]` for τ from `steps - 1` down to 0, each product rounded and
-    /// then added (`out` is `n_a × n_b`, `u` is `steps × n_a`, `v` is `steps × n_b`, all row by
-    /// row).
-    fn accumulate(
-        out: &mut [f64],
-        n_a: usize,
-        n_b: usize,
-        u: &[f64],
-        v: &[f64],
-        steps: usize,
-    ) => accumulate_by_two, avx2: accumulate_by_four;
+    /// then added (rows `shape.out`, `shape.u` and `shape.v` apart).
+    fn accumulate(out: &mut [f64], u: &[f64], v: &[f64], shape: Shape)
+        => accumulate_by_two, avx2: accumulate_by_four;
 }
 
 /// [`accumulate`] in blocks of 2 × 8 sums: eight two-number registers.
 #[inline(always)]
-fn accumulate_by_two(out: &mut [f64], n_a: usize, n_b: usize, u: &[f64], v: &[f64], steps: usize) {
-    accumulate_by::<2>(out, n_a, n_b, u, v, steps);
+fn accumulate_by_two(out: &mut [f64], u: &[f64], v: &[f64], shape: Shape) {
+    accumulate_by::<2>(out, u, v, shape);
 }
 
 /// [`accumulate`] in blocks of 4 × 8 sums: eight four-number registers.
 #[inline(always)]
-fn accumulate_by_four(out: &mut [f64], n_a: usize, n_b: usize, u: &[f64], v: &[f64], steps: usize) {
-    accumulate_by::<4>(out, n_a, n_b, u, v, steps);
+fn accumulate_by_four(out: &mut [f64], u: &[f64], v: &[f64], shape: Shape) {
+    accumulate_by::<4>(out, u, v, shape);
 }
 
 /// How many `b` a block holds side by side.
 const B: usize = 8;
 
 #[inline(always)]
-fn accumulate_by<const A: usize>(
-    out: &mut [f64],
-    n_a: usize,
-    n_b: usize,
-    u: &[f64],
-    v: &[f64],
-    steps: usize,
-) {
-    assert!(out.len() == n_a * n_b && u.len() >= n_a * steps && v.len() >= n_b * steps);
+fn accumulate_by<const A: usize>(out: &mut [f64], u: &[f64], v: &[f64], shape: Shape) {
+    let Shape {
+        n_a, n_b, steps, ..
+    } = shape;
+    if n_a == 0 || n_b == 0 {
+        return;
+    }
+    assert!(
+        out.len() >= (n_a - 1) * shape.out + n_b
+            && (steps == 0 || u.len() >= (steps - 1) * shape.u + n_a)
+            && (steps == 0 || v.len() >= (steps - 1) * shape.v + n_b),
+        "micrograd: an accumulation's matrices are too short"
+    );
     let mut a = 0;
     while a + A <= n_a {
-        block_row::<A>(out, a, n_a, n_b, u, v, steps);
+        block_row::<A>(out, a, u, v, shape);
         a += A;
     }
     while a < n_a {
-        block_row::<1>(out, a, n_a, n_b, u, v, steps);
+        block_row::<1>(out, a, u, v, shape);
         a += 1;
     }
 }
 
 /// The blocks of rows `a0 .. a0 + A` of `out`.
 #[inline(always)]
-fn block_row<const A: usize>(
-    out: &mut [f64],
-    a0: usize,
-    n_a: usize,
-    n_b: usize,
-    u: &[f64],
-    v: &[f64],
-    steps: usize,
-) {
+fn block_row<const A: usize>(out: &mut [f64], a0: usize, u: &[f64], v: &[f64], shape: Shape) {
     let mut b = 0;
-    while b + B <= n_b {
-        block::<A, B>(out, [a0, b], [n_a, n_b], u, v, steps);
+    while b + B <= shape.n_b {
+        block::<A, B>(out, [a0, b], u, v, shape);
         b += B;
     }
-    while b < n_b {
-        block::<A, 1>(out, [a0, b], [n_a, n_b], u, v, steps);
+    while b < shape.n_b {
+        block::<A, 1>(out, [a0, b], u, v, shape);
         b += 1;
     }
 }
@@ -286,18 +357,17 @@ fn block_row<const A: usize>(
 fn block<const A: usize, const NB: usize>(
     out: &mut [f64],
     [a0, b0]: [usize; 2],
-    [n_a, n_b]: [usize; 2],
     u: &[f64],
     v: &[f64],
-    steps: usize,
+    shape: Shape,
 ) {
     let mut sums = [[0.0; NB]; A];
     for (i, row) in sums.iter_mut().enumerate() {
-        row.copy_from_slice(&out[(a0 + i) * n_b + b0..][..NB]);
+        row.copy_from_slice(&out[(a0 + i) * shape.out + b0..][..NB]);
     }
-    for step in (0..steps).rev() {
-        let us: &[f64; A] = u[step * n_a + a0..][..A].try_into().unwrap();
-        let vs: &[f64; NB] = v[step * n_b + b0..][..NB].try_into().unwrap();
+    for step in (0..shape.steps).rev() {
+        let us: &[f64; A] = u[step * shape.u + a0..][..A].try_into().unwrap();
+        let vs: &[f64; NB] = v[step * shape.v + b0..][..NB].try_into().unwrap();
         for (row, &scale) in sums.iter_mut().zip(us) {
             for k in 0..NB {
                 row[k] += scale * vs[k];
@@ -305,7 +375,7 @@ fn block<const A: usize, const NB: usize>(
         }
     }
     for (i, row) in sums.iter().enumerate() {
-        out[(a0 + i) * n_b + b0..][..NB].copy_from_slice(row);
+        out[(a0 + i) * shape.out + b0..][..NB].copy_from_slice(row);
     }
 }
 

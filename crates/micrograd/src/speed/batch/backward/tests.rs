@@ -11,27 +11,32 @@ use proptest::prelude::*;
 proptest! {
     #[test]
     fn accumulate_gives_the_portable_bits_and_each_sum_in_order(
-        (n_a, n_b, steps, numbers) in (0..11usize, 0..19usize, 0..6usize).prop_flat_map(|(a, b, t)| {
-            (Just(a), Just(b), Just(t), prop::collection::vec(number(), a * b + t * (a + b)))
-        }),
+        (shape, numbers) in (0..11usize, 0..19usize, 0..6usize, [0..3usize, 0..3, 0..3])
+            .prop_flat_map(|(n_a, n_b, steps, gaps)| {
+                let shape = Shape { n_a, n_b, steps, out: n_b + gaps[0], u: n_a + gaps[1], v: n_b + gaps[2] };
+                let count = n_a * shape.out + steps * (shape.u + shape.v);
+                (Just(shape), prop::collection::vec(number(), count))
+            }),
     ) {
-        let (start, rest) = numbers.split_at(n_a * n_b);
-        let (u, v) = rest.split_at(steps * n_a);
+        let Shape { n_a, n_b, steps, .. } = shape;
+        let (start, rest) = numbers.split_at(n_a * shape.out);
+        let (u, v) = rest.split_at(steps * shape.u);
         let (mut wide, mut portable) = (start.to_vec(), start.to_vec());
-        accumulate(&mut wide, n_a, n_b, u, v, steps);
-        accumulate_by_two(&mut portable, n_a, n_b, u, v, steps);
+        accumulate(&mut wide, u, v, shape);
+        accumulate_by_two(&mut portable, u, v, shape);
         prop_assert_eq!(bits(&wide), bits(&portable));
         let mut by_four = start.to_vec();
-        accumulate_by_four(&mut by_four, n_a, n_b, u, v, steps);
+        accumulate_by_four(&mut by_four, u, v, shape);
         prop_assert_eq!(bits(&by_four), bits(&portable));
         let mut one_at_a_time = start.to_vec();
         for step in (0..steps).rev() {
             for a in 0..n_a {
                 for b in 0..n_b {
-                    one_at_a_time[a * n_b + b] += u[step * n_a + a] * v[step * n_b + b];
+                    one_at_a_time[a * shape.out + b] += u[step * shape.u + a] * v[step * shape.v + b];
                 }
             }
         }
+        // Between the rows, nothing is written.
         prop_assert_eq!(bits(&portable), bits(&one_at_a_time));
     }
 
@@ -53,6 +58,12 @@ proptest! {
         let fast = Graph::new();
         let (fast_params, fast_layers) = build(&fast, &widths, &activations, &params);
         let batch = DenseLayer::push_for_training(&fast, &fast_layers, &row_refs);
+        // Rows of ordinary numbers (the parameters always are) take the batch-major path, and
+        // rows with a NaN or an infinity never do.
+        let tame = rows.iter().flatten().all(|x| x.abs() < 10.0);
+        let finite = rows.iter().flatten().all(|x| x.is_finite());
+        prop_assert!(!tame || batch.saved.is_some());
+        prop_assert!(finite || batch.saved.is_none());
         let outputs: Vec<Vec<Value<'_>>> = batch
             .outputs()
             .iter()
@@ -154,4 +165,18 @@ fn loss<'g>(
         total += l2 * crate::loss::l2(params).unwrap();
     }
     total
+}
+
+#[test]
+fn all_finite_finds_a_nan_or_an_infinity_anywhere() {
+    let mut values = vec![-0.0, f64::MAX, f64::MIN_POSITIVE / 3.0];
+    values.resize(17, 1.5);
+    assert!(all_finite(&values) && all_finite(&[]));
+    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        for at in [0, 7, 8, 16] {
+            let mut with_bad = values.clone();
+            with_bad[at] = bad;
+            assert!(!all_finite(&with_bad), "{bad} at {at}");
+        }
+    }
 }
