@@ -6,14 +6,15 @@
 
 use crate::graph::{Graph, Value};
 
-/// Runs `update(data, grads)` on the data and gradients of the `n` parameters that start at node
+/// Runs `update(data, grads)` on the data and gradients (which it may complete, as a threaded
+/// step adds its parts' in) of the `n` parameters that start at node
 /// `run` (from [`parameter_run`], checked in this step), and says whether the data are all finite
 /// after it; `None` (and nothing done) if the parameters are not a run.
 pub(crate) fn update_parameters(
     graph: &Graph,
     run: Option<u32>,
     n: usize,
-    update: impl FnOnce(&mut [f64], &[f64]),
+    update: impl FnOnce(&mut [f64], &mut [f64]),
 ) -> Option<bool> {
     let first = run? as usize;
     let mut t = graph.tape_mut();

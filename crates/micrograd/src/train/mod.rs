@@ -274,13 +274,17 @@ impl<'a, 'g> Trainer<'a, 'g> {
             workers.swap_start_params(&mut self.snapshot);
         }
         let (snapshot, optimizer) = (&mut self.snapshot, &mut self.optimizer);
+        let workers = threaded.and(self.workers.as_mut());
         let updated =
             speed::update_parameters(graph, params_run, self.params.len(), |data, grads| {
-                if threaded.is_none() {
-                    snapshot.clear();
-                    snapshot.extend_from_slice(data);
+                match workers {
+                    Some(workers) => workers.sum_and_update(data, grads, optimizer.as_mut()),
+                    None => {
+                        snapshot.clear();
+                        snapshot.extend_from_slice(data);
+                        optimizer.update(data, grads);
+                    }
                 }
-                optimizer.update(data, grads);
             });
         let finite = updated.unwrap_or_else(|| {
             snapshot.clear();

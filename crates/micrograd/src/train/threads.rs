@@ -25,6 +25,10 @@ use crate::op::Activation;
 use crate::speed::{run_values, DenseLayer};
 use crate::tape::Checkpoint;
 
+mod update;
+
+use update::Share;
+
 /// What a part's loss terms are: the loss, and the label smoothing of its cross-entropy.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Objective {
@@ -46,15 +50,34 @@ pub(crate) struct Workers {
     /// The parameters as the current step began, shared with the workers while they copy them.
     params: Arc<Vec<f64>>,
     workers: Vec<Worker>,
+    /// How many workers had a part of the last step (a batch smaller than the threads leaves
+    /// some idle).
+    busy: usize,
 }
 
 /// One worker thread: where its jobs go, where its results come from.
 struct Worker {
-    jobs: Option<Sender<Job>>,
-    done: Receiver<Done>,
+    jobs: Option<Sender<Request>>,
+    done: Receiver<Answer>,
     thread: Option<JoinHandle<()>>,
     /// The buffer the worker's last gradients came back in, for its next job.
     grads: Vec<f64>,
+}
+
+/// What a worker is asked to do.
+enum Request {
+    /// Forward and backward of a part of a batch.
+    Part(Job),
+    /// Its share of the step's update.
+    Update(Share),
+}
+
+/// What a worker answers.
+enum Answer {
+    /// A part's loss and gradients.
+    Part(Done),
+    /// Its share of the update is done.
+    Updated,
 }
 
 /// One part of a batch for a worker: the parameters to start from and the part's samples.
@@ -112,8 +135,8 @@ impl Workers {
         let n_params = arch.num_parameters();
         let workers = (1..threads)
             .map(|_| {
-                let (jobs, inbox) = channel::<Job>();
-                let (outbox, done) = channel::<Done>();
+                let (jobs, inbox) = channel::<Request>();
+                let (outbox, done) = channel::<Answer>();
                 let layers = layers.clone();
                 let thread = thread::spawn(move || work(&layers, n_params, &inbox, &outbox));
                 Worker {
@@ -128,14 +151,15 @@ impl Workers {
             n_params,
             params: Arc::new(Vec::with_capacity(n_params)),
             workers,
+            busy: 0,
         }
     }
 
     /// Forward and backward of the batch `indices` split in parts: part 0 by `first_part` on the
     /// calling thread (in the model's graph, whose parameters are the run from `params_first`),
-    /// part `p + 1` on worker `p`. Leaves the batch's parameter gradients in the model's graph
-    /// (the parts' added in part order) and returns the loss (the parts' added in order) and the
-    /// number of samples right.
+    /// part `p + 1` on worker `p`. Leaves part 0's parameter gradients in the model's graph and
+    /// keeps the others' for [`Workers::sum_and_update`]; returns the loss (the parts' added in
+    /// order) and the number of samples right.
     pub(crate) fn forward_backward(
         &mut self,
         model_graph: &Graph,
@@ -167,24 +191,16 @@ impl Workers {
                 batch: indices.len(),
                 grads: std::mem::take(&mut worker.grads),
             };
-            worker
-                .jobs
-                .as_ref()
-                .and_then(|jobs| jobs.send(job).ok())
-                .expect("a training thread stopped");
+            worker.ask(Request::Part(job));
         }
+        self.busy = busy.len();
         let mut total = first_part(parts[0]);
-        let mut t = model_graph.tape_mut();
-        let grads = t.data_and_grads_mut(first, n).1;
-        for worker in busy.iter_mut() {
-            let done = receive(&worker.done).expect("a training thread stopped");
+        for worker in self.workers[..self.busy].iter_mut() {
+            let Some(Answer::Part(done)) = receive(&worker.done) else {
+                panic!("a training thread stopped");
+            };
             total.loss += done.part.loss;
             total.correct += done.part.correct;
-            if total.loss.is_finite() {
-                for (g, r) in grads.iter_mut().zip(&done.grads) {
-                    *g += r;
-                }
-            }
             worker.grads = done.grads;
         }
         total
@@ -194,6 +210,16 @@ impl Workers {
     pub(crate) fn swap_start_params(&mut self, other: &mut Vec<f64>) {
         let start = Arc::get_mut(&mut self.params).expect("no worker holds the parameters");
         std::mem::swap(start, other);
+    }
+}
+
+impl Worker {
+    /// Sends `request` to the worker.
+    fn ask(&self, request: Request) {
+        self.jobs
+            .as_ref()
+            .and_then(|jobs| jobs.send(request).ok())
+            .expect("a training thread stopped");
     }
 }
 
@@ -215,14 +241,24 @@ impl Drop for Workers {
 fn work(
     layers: &[(u32, u32, Activation)],
     n_params: usize,
-    inbox: &Receiver<Job>,
-    outbox: &Sender<Done>,
+    inbox: &Receiver<Request>,
+    outbox: &Sender<Answer>,
 ) {
     let graph = Graph::new();
     for _ in 0..n_params {
         graph.value(0.0);
     }
-    while let Some(job) = receive(inbox) {
+    while let Some(request) = receive(inbox) {
+        let job = match request {
+            Request::Part(job) => job,
+            Request::Update(share) => {
+                share.run();
+                if outbox.send(Answer::Updated).is_err() {
+                    return;
+                }
+                continue;
+            }
+        };
         {
             let mut t = graph.tape_mut();
             t.data_and_grads_mut(0, n_params)
@@ -253,7 +289,7 @@ fn work(
         if part.loss.is_finite() {
             grads.extend_from_slice(graph.tape_mut().data_and_grads_mut(0, n_params).1);
         }
-        if outbox.send(Done { part, grads }).is_err() {
+        if outbox.send(Answer::Part(Done { part, grads })).is_err() {
             return;
         }
     }
