@@ -20,7 +20,7 @@ pub(crate) fn update_parameters(
     let mut t = graph.tape_mut();
     let (data, grads) = t.data_and_grads_mut(first, n);
     update(data, grads);
-    let finite = data.iter().all(|d| d.is_finite());
+    let finite = crate::speed::simd::all_finite(data);
     if !finite {
         t.note_non_finite_in(first, n);
     }

@@ -23,7 +23,7 @@
 use super::{push_nodes, LayerSums};
 use crate::graph::Graph;
 use crate::op::Op;
-use crate::speed::simd::dispatched;
+use crate::speed::simd::{all_finite, dispatched};
 use crate::speed::DenseLayer;
 
 /// A training batch on the tape: each sample's outputs are a run of nodes, and
@@ -94,31 +94,29 @@ impl DenseLayer<'_> {
                 saved: None,
             };
         }
-        let with_one = |sample: &mut dyn Iterator<Item = f64>, into: &mut Vec<f64>| {
-            into.extend(sample);
-            into.push(1.0);
-        };
+        let n = rows.len();
         let mut inputs = Vec::with_capacity(layers.len());
-        let mut first = Vec::with_capacity(rows.len() * (rows[0].len() + 1));
-        for row in rows {
-            with_one(&mut row.iter().copied(), &mut first);
+        let columns = rows[0].len() + 1;
+        let mut first = vec![1.0; n * columns];
+        for (row, into) in rows.iter().zip(first.chunks_exact_mut(columns)) {
+            into[..columns - 1].copy_from_slice(row);
         }
         inputs.push(first);
         for (l, layer) in layers[..layers.len() - 1].iter().enumerate() {
-            let mut next = Vec::with_capacity(rows.len() * (layer.neurons.len() + 1));
-            for s in 0..rows.len() {
-                with_one(&mut sums.sample(l, s), &mut next);
-            }
+            let columns = layer.neurons.len() + 1;
+            let mut next = vec![1.0; n * columns];
+            sums.transpose(l, n, columns, &mut next);
             inputs.push(next);
         }
         let last = layers.len() - 1;
-        let outputs: Vec<f64> = (0..rows.len()).flat_map(|s| sums.sample(last, s)).collect();
+        let width = layers[last].neurons.len();
+        let mut outputs = vec![0.0; n * width];
+        sums.transpose(last, n, width, &mut outputs);
         let mut t = graph.tape_mut();
         let first_leaf = t.len() as u32;
         for &v in &outputs {
             t.push(Op::Leaf, [0, 0], v);
         }
-        let width = layers[last].neurons.len();
         TrainingBatch {
             outputs: (0..rows.len())
                 .map(|s| first_leaf + (s * width) as u32)
@@ -156,20 +154,6 @@ fn batch_major_holds(
         && params_finite
         && rows.iter().all(|r| all_finite(r))
         && sums.outputs.iter().all(|o| all_finite(o))
-}
-
-/// Whether every value is finite: `v · 0` is ±0 for a finite `v` and NaN otherwise, summed eight
-/// lanes at a time with no early exit, so that the check runs on vector registers.
-fn all_finite(values: &[f64]) -> bool {
-    let mut lanes = [0.0; 8];
-    let mut chunks = values.chunks_exact(8);
-    for chunk in &mut chunks {
-        for (lane, &v) in lanes.iter_mut().zip(chunk) {
-            *lane += v * 0.0;
-        }
-    }
-    let rest = chunks.remainder().iter().fold(0.0, |acc, &v| acc + v * 0.0);
-    lanes.iter().sum::<f64>() + rest == 0.0
 }
 
 impl TrainingBatch {
@@ -295,7 +279,7 @@ dispatched! {
     /// `out[a][b] += u[τ][a] · v[τ][b]` for τ from `steps - 1` down to 0, each product rounded and
     /// then added (rows `shape.out`, `shape.u` and `shape.v` apart).
     fn accumulate(out: &mut [f64], u: &[f64], v: &[f64], shape: Shape)
-        => accumulate_by_two, avx2: accumulate_by_four;
+        => accumulate_by_two, avx2: accumulate_by_four, avx512: accumulate_by_eight;
 }
 
 /// [`accumulate`] in blocks of 2 × 8 sums: eight two-number registers.
@@ -308,6 +292,12 @@ fn accumulate_by_two(out: &mut [f64], u: &[f64], v: &[f64], shape: Shape) {
 #[inline(always)]
 fn accumulate_by_four(out: &mut [f64], u: &[f64], v: &[f64], shape: Shape) {
     accumulate_by::<4>(out, u, v, shape);
+}
+
+/// [`accumulate`] in blocks of 8 × 8 sums: eight eight-number registers.
+#[inline(always)]
+fn accumulate_by_eight(out: &mut [f64], u: &[f64], v: &[f64], shape: Shape) {
+    accumulate_by::<8>(out, u, v, shape);
 }
 
 /// How many `b` a block holds side by side.

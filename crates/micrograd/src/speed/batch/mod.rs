@@ -69,6 +69,16 @@ impl LayerSums {
         LayerSums { padded, outputs }
     }
 
+    /// The first `n` samples' outputs of layer `l`, sample by sample, into `into`: sample `s`'s
+    /// from `into[s * stride]` on.
+    fn transpose(&self, l: usize, n: usize, stride: usize, into: &mut [f64]) {
+        for (j, outputs) in self.outputs[l].chunks_exact(self.padded).enumerate() {
+            for (s, &out) in outputs[..n].iter().enumerate() {
+                into[s * stride + j] = out;
+            }
+        }
+    }
+
     /// Sample `s`'s outputs of layer `l`, neuron by neuron.
     fn sample(&self, l: usize, s: usize) -> impl Iterator<Item = f64> + '_ {
         self.outputs[l][s..].iter().step_by(self.padded).copied()
@@ -113,7 +123,7 @@ dispatched! {
         x: &[f64],
         padded: usize,
         z: &mut [f64],
-    ) => sums_by_two, avx2: sums_by_four;
+    ) => sums_by_two, avx2: sums_by_four, avx512: sums_by_eight;
 }
 
 /// [`layer_sums`] two neurons at a time: sixteen sums, as many as sixteen two-number registers
@@ -128,6 +138,12 @@ fn sums_by_two(data: &[f64], layer: &DenseLayer<'_>, x: &[f64], padded: usize, z
 #[inline(always)]
 fn sums_by_four(data: &[f64], layer: &DenseLayer<'_>, x: &[f64], padded: usize, z: &mut [f64]) {
     sums_by::<4>(data, layer, x, padded, z);
+}
+
+/// [`layer_sums`] eight neurons at a time: sixty-four sums in eight eight-number registers.
+#[inline(always)]
+fn sums_by_eight(data: &[f64], layer: &DenseLayer<'_>, x: &[f64], padded: usize, z: &mut [f64]) {
+    sums_by::<8>(data, layer, x, padded, z);
 }
 
 /// [`layer_sums`], `NEURONS` neurons by [`SAMPLES`] samples at a time (the neurons left over
@@ -234,6 +250,9 @@ mod tests {
             let mut by_four = vec![0.0; n_neurons * padded];
             sums_by_four(t.data(), &layer, x, padded, &mut by_four);
             prop_assert_eq!(bits(&by_four), bits(&portable));
+            let mut by_eight = vec![0.0; n_neurons * padded];
+            sums_by_eight(t.data(), &layer, x, padded, &mut by_eight);
+            prop_assert_eq!(bits(&by_eight), bits(&portable));
             let one_at_a_time: Vec<f64> = params
                 .chunks(n_inputs + 1)
                 .flat_map(|neuron| {

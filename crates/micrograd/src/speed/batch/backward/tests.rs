@@ -28,6 +28,9 @@ proptest! {
         let mut by_four = start.to_vec();
         accumulate_by_four(&mut by_four, u, v, shape);
         prop_assert_eq!(bits(&by_four), bits(&portable));
+        let mut by_eight = start.to_vec();
+        accumulate_by_eight(&mut by_eight, u, v, shape);
+        prop_assert_eq!(bits(&by_eight), bits(&portable));
         let mut one_at_a_time = start.to_vec();
         for step in (0..steps).rev() {
             for a in 0..n_a {
@@ -165,18 +168,4 @@ fn loss<'g>(
         total += l2 * crate::loss::l2(params).unwrap();
     }
     total
-}
-
-#[test]
-fn all_finite_finds_a_nan_or_an_infinity_anywhere() {
-    let mut values = vec![-0.0, f64::MAX, f64::MIN_POSITIVE / 3.0];
-    values.resize(17, 1.5);
-    assert!(all_finite(&values) && all_finite(&[]));
-    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
-        for at in [0, 7, 8, 16] {
-            let mut with_bad = values.clone();
-            with_bad[at] = bad;
-            assert!(!all_finite(&with_bad), "{bad} at {at}");
-        }
-    }
 }
