@@ -111,7 +111,9 @@ fn receive<T>(channel: &Receiver<T>) -> Option<T> {
         match channel.try_recv() {
             Ok(message) => return Some(message),
             Err(TryRecvError::Disconnected) => return None,
-            Err(TryRecvError::Empty) if start.elapsed() < SPIN => std::hint::spin_loop(),
+            // Yielding, not spinning: on a machine busy with other work, the thread this one
+            // waits for may be waiting for this very processor.
+            Err(TryRecvError::Empty) if start.elapsed() < SPIN => thread::yield_now(),
             Err(TryRecvError::Empty) => return channel.recv().ok(),
         }
     }
