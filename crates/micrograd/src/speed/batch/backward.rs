@@ -6,8 +6,8 @@
 //! every input's, one neuron at a time: each weight's gradient is loaded and stored once per
 //! sample, so the pass is bound by memory, not by arithmetic. Here a layer's parameters, laid out
 //! as a model lays them out (each neuron's weights, then its bias), are one matrix, whose
-//! gradients are added in blocks of 4 × 8 held in registers while the samples go by; the bias
-//! is a weight whose input is 1 (`g · 1` is `g` exactly). The data rows' gradients, which
+//! gradients are added in blocks of up to 8 × 8 held in registers while the samples go by; the
+//! bias is a weight whose input is 1 (`g · 1` is `g` exactly). The data rows' gradients, which
 //! nothing reads, are not computed at all.
 //!
 //! Why the numbers are the plain sweep's bits: each gradient receives the same products, each
@@ -15,10 +15,11 @@
 //! weight's gradient gets its samples' terms from the last sample to the first, after what the
 //! loss above added (an L2 penalty), and an input's gradient gets its neurons' terms from the last
 //! neuron to the first. The sweep skips a neuron whose gradient is 0, where this adds its ±0
-//! terms: adding ±0 to a sum that started at +0 changes no bit, as long as every number read is
-//! finite. So the batch takes this path only when the rows, the parameters and every layer's
-//! outputs are finite, and each layer's parameters are a matrix apart from the others'; otherwise its nodes are pushed
-//! as [`forward_batch`](super::forward_batch) pushes them, for the tape's backward.
+//! terms: adding ±0 to a sum that started at +0 (and so is never -0) changes no bit, as long as
+//! every number read is finite. So the batch takes this path only when the rows, the parameters
+//! and every layer's outputs are finite, and each layer's parameters are a matrix apart from the
+//! others'; otherwise its nodes are pushed as [`forward_batch`](super::forward_batch) pushes
+//! them, for the tape's backward.
 
 use super::{push_nodes, LayerSums};
 use crate::graph::Graph;
