@@ -31,7 +31,7 @@ use crate::loss::{self, Loss};
 use crate::nn::{Module, MLP};
 use crate::optim::{Optimizer, Schedule};
 use crate::rng::Rng;
-use crate::speed;
+use crate::speed::{self, DenseLayer};
 use crate::value::Value;
 
 mod checks;
@@ -112,6 +112,9 @@ pub struct Trainer<'a, 'g> {
     params: Vec<Value<'g>>,
     /// Whether `params` are one run of nodes (see [`speed::update_parameters`]).
     params_are_a_run: bool,
+    /// The model's layers as checked once, for the batch path, when `params` are a run (whose
+    /// ends each step checks alive).
+    layers: Option<Vec<DenseLayer<'g>>>,
     optimizer: Box<dyn Optimizer + 'a>,
     loss: Loss,
     label_smoothing: f64,
@@ -133,9 +136,11 @@ impl<'a, 'g> Trainer<'a, 'g> {
     /// learning rate, shuffling seed 0.
     pub fn new(model: &'a MLP<'g>, optimizer: impl Optimizer + 'a, loss: Loss) -> Self {
         let params = model.parameters();
+        let params_are_a_run = crate::graph::is_run(&params);
         Trainer {
             model,
-            params_are_a_run: crate::graph::is_run(&params),
+            params_are_a_run,
+            layers: model.dense_layers().filter(|_| params_are_a_run),
             params,
             optimizer: Box::new(optimizer),
             loss,
@@ -319,7 +324,7 @@ impl<'a, 'g> Trainer<'a, 'g> {
         let start = graph.checkpoint();
         let penalty = || l2_penalty(self.l2, &self.params, params_run);
         let (objective, batch) = (self.objective(), indices.len());
-        if let Some(layers) = self.model.dense_layers() {
+        if let Some(layers) = self.checked_layers(params_run) {
             return threads::dense_part(
                 graph, start, &layers, data, indices, objective, batch, penalty,
             );
@@ -340,6 +345,15 @@ impl<'a, 'g> Trainer<'a, 'g> {
         )
     }
 
+    /// The model's layers for this step's batch path: renewed from the layers checked once when
+    /// the parameters are a run checked alive this step (`params_run`), else checked afresh.
+    fn checked_layers(&self, params_run: Option<u32>) -> Option<Vec<DenseLayer<'g>>> {
+        match (&self.layers, params_run) {
+            (Some(layers), Some(_)) => Some(layers.iter().map(DenseLayer::renewed).collect()),
+            _ => self.model.dense_layers(),
+        }
+    }
+
     /// The loss a step's terms come from.
     fn objective(&self) -> threads::Objective {
         threads::Objective {
@@ -355,6 +369,7 @@ impl<'a, 'g> Trainer<'a, 'g> {
         data: &Dataset,
         indices: &[usize],
     ) -> threads::Part {
+        let layers = self.checked_layers(Some(params_first));
         let (model, l2, params) = (self.model, self.l2, &self.params);
         let graph = model.graph();
         let objective = self.objective();
@@ -365,7 +380,7 @@ impl<'a, 'g> Trainer<'a, 'g> {
         workers.forward_backward(graph, params_first, data, indices, objective, |part| {
             let start = graph.checkpoint();
             let penalty = || l2_penalty(l2, params, Some(params_first));
-            if let Some(layers) = model.dense_layers() {
+            if let Some(layers) = layers {
                 return threads::dense_part(
                     graph, start, &layers, data, part, objective, batch, penalty,
                 );

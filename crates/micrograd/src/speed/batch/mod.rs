@@ -72,9 +72,14 @@ impl LayerSums {
     /// The first `n` samples' outputs of layer `l`, sample by sample, into `into`: sample `s`'s
     /// from `into[s * stride]` on.
     fn transpose(&self, l: usize, n: usize, stride: usize, into: &mut [f64]) {
-        for (j, outputs) in self.outputs[l].chunks_exact(self.padded).enumerate() {
-            for (s, &out) in outputs[..n].iter().enumerate() {
-                into[s * stride + j] = out;
+        // Eight samples at a time, so that the reads are runs and the writes eight rows filled
+        // in order, rather than one write per row.
+        for s0 in (0..n).step_by(SAMPLES) {
+            let samples = SAMPLES.min(n - s0);
+            for (j, outputs) in self.outputs[l].chunks_exact(self.padded).enumerate() {
+                for (i, &out) in outputs[s0..s0 + samples].iter().enumerate() {
+                    into[(s0 + i) * stride + j] = out;
+                }
             }
         }
     }
@@ -112,6 +117,20 @@ fn push_nodes(
             run
         })
         .collect()
+}
+
+impl DenseLayer<'_> {
+    /// The same layer for the graph's current generation, its layout taken as checked: for a
+    /// caller that checks the layer's parameters alive another way (a trainer checks the ends of
+    /// the run of all its parameters every step), sparing a check per weight.
+    pub(crate) fn renewed(&self) -> Self {
+        DenseLayer::from_layout(
+            self.graph,
+            self.activation,
+            self.n_inputs,
+            self.neurons.clone(),
+        )
+    }
 }
 
 dispatched! {
