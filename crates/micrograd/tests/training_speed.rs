@@ -399,3 +399,88 @@ fn an_update_split_over_threads_gives_the_bits_of_one_thread_updating() {
         assert_eq!(bits(&split), bits(&unsplit), "{threads} threads");
     }
 }
+
+#[test]
+fn an_update_that_breaks_a_parameter_on_threads_is_caught_and_undone() {
+    let data = blobs_with(60, 3, 0.6, 9);
+    for threads in [1, 2, 3] {
+        let g = Graph::new();
+        let model = MLP::new(&g, 2, &[8, 3], 4);
+        let before = model.parameter_data();
+        // An infinite step sends every parameter to an infinity (or NaN, times a 0 gradient).
+        let mut trainer =
+            Trainer::new(&model, Sgd::new(f64::INFINITY), Loss::CrossEntropy).threads(threads);
+        let batch: Vec<usize> = (0..30).collect();
+        let error = trainer.train_step(&data, &batch).unwrap_err();
+        assert!(
+            matches!(error, micrograd::train::TrainError::NonFinite { step: 0, loss, .. } if loss.is_finite()),
+            "{error} on {threads} threads"
+        );
+        assert_eq!(
+            bits(&model.parameter_data()),
+            bits(&before),
+            "{threads} threads"
+        );
+    }
+}
+
+/// An update that leaves every parameter alone but the last, which it makes infinite: on threads,
+/// the last range is a worker's.
+struct BreakLast;
+
+impl Optimizer for BreakLast {
+    fn update(&mut self, params: &mut [f64], _grads: &[f64]) {
+        if let Some(last) = params.last_mut() {
+            *last = f64::INFINITY;
+        }
+    }
+
+    fn learning_rate(&self) -> f64 {
+        0.0
+    }
+
+    fn set_learning_rate(&mut self, _lr: f64) {}
+
+    fn split_update(
+        &mut self,
+        _n: usize,
+        bounds: &[usize],
+    ) -> Option<Vec<micrograd::optim::RangeUpdate<'_>>> {
+        let ranges = bounds.len() + 1;
+        let updates = (0..ranges).map(move |r| {
+            Box::new(move |params: &mut [f64], _grads: &[f64]| {
+                if r + 1 == ranges {
+                    if let Some(last) = params.last_mut() {
+                        *last = f64::INFINITY;
+                    }
+                }
+            }) as micrograd::optim::RangeUpdate<'_>
+        });
+        Some(updates.collect())
+    }
+}
+
+#[test]
+fn a_parameter_broken_in_a_workers_range_is_caught_and_undone() {
+    let data = blobs_with(60, 3, 0.6, 9);
+    for threads in [1, 2, 3] {
+        let g = Graph::new();
+        let model = MLP::new(&g, 2, &[8, 3], 4);
+        let before = model.parameter_data();
+        let mut trainer = Trainer::new(&model, BreakLast, Loss::CrossEntropy).threads(threads);
+        let batch: Vec<usize> = (0..30).collect();
+        let error = trainer.train_step(&data, &batch).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                micrograd::train::TrainError::NonFinite { step: 0, .. }
+            ),
+            "{error} on {threads} threads"
+        );
+        assert_eq!(
+            bits(&model.parameter_data()),
+            bits(&before),
+            "{threads} threads"
+        );
+    }
+}

@@ -288,6 +288,7 @@ impl<'a, 'g> Trainer<'a, 'g> {
                         snapshot.clear();
                         snapshot.extend_from_slice(data);
                         optimizer.update(data, grads);
+                        speed::simd::all_finite(data)
                     }
                 }
             });

@@ -76,8 +76,8 @@ enum Request {
 enum Answer {
     /// A part's loss and gradients.
     Part(Done),
-    /// Its share of the update is done.
-    Updated,
+    /// Its share of the update is done; whether its range's data are all finite.
+    Updated(bool),
 }
 
 /// One part of a batch for a worker: the parameters to start from and the part's samples.
@@ -254,8 +254,8 @@ fn work(
         let job = match request {
             Request::Part(job) => job,
             Request::Update(share) => {
-                share.run();
-                if outbox.send(Answer::Updated).is_err() {
+                let finite = share.run();
+                if outbox.send(Answer::Updated(finite)).is_err() {
                     return;
                 }
                 continue;

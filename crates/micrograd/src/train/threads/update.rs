@@ -13,6 +13,7 @@ use std::slice;
 
 use super::{receive, Answer, Request, Workers};
 use crate::optim::{Optimizer, RangeUpdate};
+use crate::speed::simd::all_finite;
 
 /// A worker's share of a step's update: a range of the model's parameters, its gradients (part 0's
 /// so far), the same range of every other part's gradients, and the optimizer's rule for it.
@@ -30,8 +31,9 @@ pub(super) struct Share {
 unsafe impl Send for Share {}
 
 impl Share {
-    /// Adds the other parts' gradients into the range's, in part order, then updates the range.
-    pub(super) fn run(self) {
+    /// Adds the other parts' gradients into the range's, in part order, then updates the range;
+    /// says whether its data are all finite after.
+    pub(super) fn run(self) -> bool {
         // SAFETY: the pointers cover `len` numbers each, lent by `Workers::sum_and_update`, which
         // touches none of them and drops none of their owners until this share's worker answers.
         let (data, grads) = unsafe {
@@ -45,6 +47,7 @@ impl Share {
             add(grads, unsafe { slice::from_raw_parts(part, self.len) });
         }
         (self.update)(data, grads);
+        all_finite(data)
     }
 }
 
@@ -59,13 +62,13 @@ impl Workers {
     /// Adds the other parts' gradients (kept by [`Workers::forward_backward`]) into `grads`
     /// (part 0's), in part order, and updates `data` with `optimizer`: each busy thread does one
     /// range of the parameters when the optimizer can split its update, the calling thread all of
-    /// it otherwise. The same bits either way.
+    /// it otherwise. The same bits either way. Says whether the data are all finite after.
     pub(crate) fn sum_and_update(
         &mut self,
         data: &mut [f64],
         grads: &mut [f64],
         optimizer: &mut dyn Optimizer,
-    ) {
+    ) -> bool {
         let n = data.len();
         let busy = &self.workers[..self.busy];
         assert!(
@@ -79,7 +82,7 @@ impl Workers {
                 add(grads, &worker.grads);
             }
             optimizer.update(data, grads);
-            return;
+            return all_finite(data);
         };
         let mut updates = updates.into_iter();
         let first = updates.next().expect("one update per range");
@@ -90,6 +93,7 @@ impl Workers {
         let mut answers = Answers {
             workers: busy,
             asked: 0,
+            answered: 0,
         };
         let ranges = data.iter_mut().zip(grads.iter_mut()).zip(starts).skip(1);
         for ((worker, ((data, grads), start)), update) in busy.iter().zip(ranges).zip(updates) {
@@ -112,7 +116,15 @@ impl Workers {
             add(grads[0], &worker.grads[..end]);
         }
         first(data[0], grads[0]);
-        drop(answers);
+        let mut finite = all_finite(data[0]);
+        while answers.answered < answers.asked {
+            let Some(Answer::Updated(range_finite)) = receive(&busy[answers.answered].done) else {
+                panic!("a training thread stopped");
+            };
+            finite &= range_finite;
+            answers.answered += 1;
+        }
+        finite
     }
 }
 
@@ -130,19 +142,20 @@ fn split<'a>(mut values: &'a mut [f64], bounds: &[usize]) -> Vec<&'a mut [f64]> 
     parts
 }
 
-/// The workers asked for a share, whose answers are awaited when this is dropped.
+/// The workers asked for a share: those not yet answered are awaited when this is dropped, so
+/// that a panic on the calling thread cannot end the borrows the shares point into while a
+/// worker still uses them.
 struct Answers<'w> {
     workers: &'w [super::Worker],
     asked: usize,
+    answered: usize,
 }
 
 impl Drop for Answers<'_> {
     fn drop(&mut self) {
-        for worker in &self.workers[..self.asked] {
-            let answered = matches!(receive(&worker.done), Some(Answer::Updated));
-            if !answered && !std::thread::panicking() {
-                panic!("a training thread stopped");
-            }
+        for worker in &self.workers[self.answered..self.asked] {
+            // Any answer, or none from a thread that stopped: either way it is done with them.
+            let _ = receive(&worker.done);
         }
     }
 }
