@@ -332,6 +332,14 @@ impl<'g> MLP<'g> {
         self.forward(&inputs)
     }
 
+    /// Each layer checked for the batch path (see [`DenseLayer`]), for this generation of the
+    /// graph; `None` if a layer cannot take it (an empty one), for which the whole batch takes the
+    /// general path. The layers' widths chain by construction.
+    pub(crate) fn dense_layers(&self) -> Option<Vec<DenseLayer<'g>>> {
+        let dense: Option<Vec<DenseLayer<'g>>> = self.layers.iter().map(Layer::dense).collect();
+        dense.filter(|layers| !layers.is_empty())
+    }
+
     /// The outputs for each of `rows`, as [`forward_data`](MLP::forward_data) gives them row by row
     /// (the same nodes, the same numbers), with each layer's parameters checked once for the whole
     /// batch instead of once per row: the path training takes.
@@ -353,10 +361,7 @@ impl<'g> MLP<'g> {
         &self,
         rows: impl IntoIterator<Item = &'r [f64]>,
     ) -> Vec<Vec<Value<'g>>> {
-        // The layers' widths chain by construction; a layer the batch path cannot take (an empty
-        // one) sends the whole batch down the general path.
-        let dense: Option<Vec<DenseLayer<'g>>> = self.layers.iter().map(Layer::dense).collect();
-        let Some(dense) = dense.filter(|layers| !layers.is_empty()) else {
+        let Some(dense) = self.dense_layers() else {
             return rows.into_iter().map(|row| self.forward_data(row)).collect();
         };
         let width = self.n_outputs();

@@ -1,6 +1,6 @@
 //! [`Adam`]: Adam and AdamW as PyTorch's `torch.optim.Adam` and `torch.optim.AdamW`.
 
-use super::{ensure_state, Optimizer};
+use super::{ensure_state, split_state, Optimizer, RangeUpdate};
 use crate::speed::simd::dispatched;
 
 /// Adam (Kingma and Ba), and AdamW (Loshchilov and Hutter) with [`Adam::adamw`], written as PyTorch
@@ -79,6 +79,27 @@ impl Adam {
     }
 }
 
+impl Adam {
+    /// Starts an update of `n` parameters: the step count, and the constants of this step's rule.
+    fn begin(&mut self, n: usize) -> Rule {
+        ensure_state(&mut self.m, n, "Adam::update");
+        ensure_state(&mut self.v, n, "Adam::update");
+        self.step += 1;
+        let bias_correction1 = 1.0 - self.beta1.powi(self.step);
+        let bias_correction2 = 1.0 - self.beta2.powi(self.step);
+        Rule {
+            beta1: self.beta1,
+            beta2: self.beta2,
+            eps: self.eps,
+            lr: self.lr,
+            weight_decay: self.weight_decay,
+            decoupled: self.decoupled,
+            step_size: self.lr / bias_correction1,
+            bias_correction2_sqrt: bias_correction2.sqrt(),
+        }
+    }
+}
+
 impl Optimizer for Adam {
     fn update(&mut self, params: &mut [f64], grads: &[f64]) {
         assert_eq!(
@@ -88,30 +109,28 @@ impl Optimizer for Adam {
             params.len(),
             grads.len()
         );
-        ensure_state(&mut self.m, params.len(), "Adam::update");
-        ensure_state(&mut self.v, params.len(), "Adam::update");
-        self.step += 1;
-        let bias_correction1 = 1.0 - self.beta1.powi(self.step);
-        let bias_correction2 = 1.0 - self.beta2.powi(self.step);
-        let step_size = self.lr / bias_correction1;
-        let rule = Rule {
-            beta1: self.beta1,
-            beta2: self.beta2,
-            eps: self.eps,
-            lr: self.lr,
-            weight_decay: self.weight_decay,
-            decoupled: self.decoupled,
-            step_size,
-            bias_correction2_sqrt: bias_correction2.sqrt(),
-        };
-        let n = params.len();
-        update_all(
-            &rule,
-            params,
-            &grads[..n],
-            &mut self.m[..n],
-            &mut self.v[..n],
-        );
+        let rule = self.begin(params.len());
+        update_all(&rule, params, grads, &mut self.m, &mut self.v);
+    }
+
+    fn split_update(&mut self, n: usize, bounds: &[usize]) -> Option<Vec<RangeUpdate<'_>>> {
+        let rule = self.begin(n);
+        let ranges = split_state(&mut self.m, bounds)
+            .into_iter()
+            .zip(split_state(&mut self.v, bounds));
+        let updates = ranges.map(|(m, v)| {
+            Box::new(move |params: &mut [f64], grads: &[f64]| {
+                assert!(
+                    params.len() == m.len() && grads.len() == m.len(),
+                    "Adam: a range of {} parameters given {} and {} gradients",
+                    m.len(),
+                    params.len(),
+                    grads.len()
+                );
+                update_all(&rule, params, grads, m, v);
+            }) as RangeUpdate<'_>
+        });
+        Some(updates.collect())
     }
 
     fn learning_rate(&self) -> f64 {
@@ -124,6 +143,7 @@ impl Optimizer for Adam {
 }
 
 /// One step's constants of the update rule.
+#[derive(Clone, Copy)]
 struct Rule {
     beta1: f64,
     beta2: f64,

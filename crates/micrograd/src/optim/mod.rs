@@ -3,8 +3,8 @@
 //! API summary:
 //!
 //! - [`Optimizer`]: `step(&params)` reads each parameter's gradient and updates its data;
-//!   `update(&mut data, &grads)` is the same rule on plain numbers; `learning_rate()` /
-//!   `set_learning_rate()`.
+//!   `update(&mut data, &grads)` is the same rule on plain numbers; `split_update(n, &bounds)` cuts
+//!   one update into ranges that threads can run at once; `learning_rate()` / `set_learning_rate()`.
 //! - [`Sgd`]: `Sgd::new(lr).momentum(0.9).nesterov(true).weight_decay(1e-4)`, PyTorch's `SGD`.
 //! - [`Adam`]: `Adam::new(lr).betas(0.9, 0.999).eps(1e-8).weight_decay(0.0)`, PyTorch's `Adam`;
 //!   `Adam::adamw(lr)` is PyTorch's `AdamW` (decoupled weight decay, 0.01 by default).
@@ -57,6 +57,19 @@ pub trait Optimizer {
     /// Changes the learning rate (a [`Schedule`] does this every step).
     fn set_learning_rate(&mut self, lr: f64);
 
+    /// Starts one update of `n` parameters split at `bounds` (increasing, each at most `n`) into
+    /// updates of the ranges between them (`0..bounds[0]`, …, `bounds[last]..n`), which may run at
+    /// once on different threads, each given its range's data and gradients. Together they do
+    /// what [`update`](Optimizer::update) does, bit for bit: both rules here act on each parameter
+    /// alone. `None`, the default, for a rule that cannot be split (call `update` instead).
+    ///
+    /// # Panics
+    /// If `n` differs from an earlier update's, or the bounds are out of order.
+    fn split_update(&mut self, n: usize, bounds: &[usize]) -> Option<Vec<RangeUpdate<'_>>> {
+        let _ = (n, bounds);
+        None
+    }
+
     /// One update of the parameter values from their gradients (from `backward()`).
     fn step(&mut self, params: &[Value<'_>]) {
         let mut data: Vec<f64> = params.iter().map(Value::data).collect();
@@ -66,6 +79,28 @@ pub trait Optimizer {
             p.set_data(d);
         }
     }
+}
+
+/// One range's share of an update split by [`Optimizer::split_update`]: called with the range's
+/// data and gradients.
+pub type RangeUpdate<'a> = Box<dyn FnOnce(&mut [f64], &[f64]) + Send + 'a>;
+
+/// `state` cut at `bounds` into the ranges [`Optimizer::split_update`] describes.
+fn split_state<'a>(mut state: &'a mut [f64], bounds: &[usize]) -> Vec<&'a mut [f64]> {
+    let mut parts = Vec::with_capacity(bounds.len() + 1);
+    let mut at = 0;
+    for &bound in bounds {
+        assert!(
+            bound >= at && bound - at <= state.len(),
+            "an update split at bounds out of order: {bounds:?}"
+        );
+        let (part, rest) = std::mem::take(&mut state).split_at_mut(bound - at);
+        parts.push(part);
+        state = rest;
+        at = bound;
+    }
+    parts.push(state);
+    parts
 }
 
 /// Checks that the state vectors fit the parameters, creating them on the first call.
@@ -94,5 +129,9 @@ impl<O: Optimizer + ?Sized> Optimizer for Box<O> {
 
     fn set_learning_rate(&mut self, lr: f64) {
         (**self).set_learning_rate(lr);
+    }
+
+    fn split_update(&mut self, n: usize, bounds: &[usize]) -> Option<Vec<RangeUpdate<'_>>> {
+        (**self).split_update(n, bounds)
     }
 }

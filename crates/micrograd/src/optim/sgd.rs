@@ -1,7 +1,7 @@
 //! [`Sgd`]: stochastic gradient descent with momentum, Nesterov momentum and weight decay, as PyTorch's
 //! `torch.optim.SGD`.
 
-use super::{ensure_state, Optimizer};
+use super::{ensure_state, split_state, Optimizer, RangeUpdate};
 
 /// Stochastic gradient descent, as PyTorch's `SGD` (with `dampening = 0`):
 ///
@@ -54,6 +54,55 @@ impl Sgd {
     }
 }
 
+impl Sgd {
+    /// Starts an update of `n` parameters: this step's rule (the momentum buffers start with it).
+    fn begin(&mut self, n: usize) -> Rule {
+        let momentum = self.momentum != 0.0;
+        if momentum {
+            ensure_state(&mut self.buffers, n, "Sgd::update");
+        }
+        let rule = Rule {
+            lr: self.lr,
+            momentum: momentum.then_some(self.momentum),
+            nesterov: self.nesterov,
+            weight_decay: self.weight_decay,
+            started: self.started,
+        };
+        self.started = true;
+        rule
+    }
+}
+
+/// One step's update rule.
+#[derive(Clone, Copy)]
+struct Rule {
+    lr: f64,
+    /// The momentum, if on.
+    momentum: Option<f64>,
+    nesterov: bool,
+    weight_decay: f64,
+    /// Whether the momentum buffers hold an earlier step's.
+    started: bool,
+}
+
+impl Rule {
+    /// Updates `params` from `grads`, with their momentum `buffers` (empty without momentum).
+    fn apply(&self, params: &mut [f64], grads: &[f64], buffers: &mut [f64]) {
+        for (i, (p, &grad)) in params.iter_mut().zip(grads).enumerate() {
+            let mut g = grad;
+            if self.weight_decay != 0.0 {
+                g += self.weight_decay * *p;
+            }
+            if let Some(momentum) = self.momentum {
+                let b = &mut buffers[i];
+                *b = if self.started { momentum * *b + g } else { g };
+                g = if self.nesterov { g + momentum * *b } else { *b };
+            }
+            *p += -self.lr * g;
+        }
+    }
+}
+
 impl Optimizer for Sgd {
     fn update(&mut self, params: &mut [f64], grads: &[f64]) {
         assert_eq!(
@@ -63,31 +112,33 @@ impl Optimizer for Sgd {
             params.len(),
             grads.len()
         );
-        let use_momentum = self.momentum != 0.0;
-        if use_momentum {
-            ensure_state(&mut self.buffers, params.len(), "Sgd::update");
-        }
-        for (i, (p, &grad)) in params.iter_mut().zip(grads).enumerate() {
-            let mut g = grad;
-            if self.weight_decay != 0.0 {
-                g += self.weight_decay * *p;
-            }
-            if use_momentum {
-                let b = &mut self.buffers[i];
-                *b = if self.started {
-                    self.momentum * *b + g
-                } else {
-                    g
-                };
-                g = if self.nesterov {
-                    g + self.momentum * *b
-                } else {
-                    *b
-                };
-            }
-            *p += -self.lr * g;
-        }
-        self.started = true;
+        let rule = self.begin(params.len());
+        rule.apply(params, grads, &mut self.buffers);
+    }
+
+    fn split_update(&mut self, n: usize, bounds: &[usize]) -> Option<Vec<RangeUpdate<'_>>> {
+        let rule = self.begin(n);
+        let buffers: Vec<&mut [f64]> = if rule.momentum.is_some() {
+            split_state(&mut self.buffers, bounds)
+        } else {
+            (0..=bounds.len())
+                .map(|_| <&mut [f64]>::default())
+                .collect()
+        };
+        let updates = buffers.into_iter().map(|buffers| {
+            Box::new(move |params: &mut [f64], grads: &[f64]| {
+                assert_eq!(params.len(), grads.len(), "Sgd: a range's lengths differ");
+                if rule.momentum.is_some() {
+                    assert_eq!(
+                        params.len(),
+                        buffers.len(),
+                        "Sgd: a range of the wrong length"
+                    );
+                }
+                rule.apply(params, grads, buffers);
+            }) as RangeUpdate<'_>
+        });
+        Some(updates.collect())
     }
 
     fn learning_rate(&self) -> f64 {

@@ -6,20 +6,22 @@
 
 use crate::graph::{Graph, Value};
 
-/// Runs `update(data, grads)` on the data and gradients of the `n` parameters that start at node
-/// `run` (from [`parameter_run`], checked in this step), and says whether the data are all finite
-/// after it; `None` (and nothing done) if the parameters are not a run.
+/// Runs `update(data, grads)` on the data and gradients (which it may complete, as a threaded
+/// step adds its parts' in) of the `n` parameters that start at node `run` (from
+/// [`parameter_run`], checked in this step); `update` says whether the data are all finite after
+/// it (see [`all_finite`](crate::speed::simd::all_finite), which threads can ask of their
+/// ranges), and so does this; `None` (and
+/// nothing done) if the parameters are not a run.
 pub(crate) fn update_parameters(
     graph: &Graph,
     run: Option<u32>,
     n: usize,
-    update: impl FnOnce(&mut [f64], &[f64]),
+    update: impl FnOnce(&mut [f64], &mut [f64]) -> bool,
 ) -> Option<bool> {
     let first = run? as usize;
     let mut t = graph.tape_mut();
     let (data, grads) = t.data_and_grads_mut(first, n);
-    update(data, grads);
-    let finite = data.iter().all(|d| d.is_finite());
+    let finite = update(data, grads);
     if !finite {
         t.note_non_finite_in(first, n);
     }

@@ -13,8 +13,9 @@
 //!   same operations at once, not other ones.
 //! - The compiler vectorizes only across independent elements. It never reassociates a sum (no
 //!   fast-math), so every chain of additions keeps its order, in every build.
-//! - FMA is not enabled (AVX2 does not imply it), and Rust never contracts a multiply and an add
-//!   into one rounding by itself, so `a + s * v` stays a product rounded, then a sum rounded.
+//! - Rust never contracts a multiply and an add into one fused multiply-add by itself, even where
+//!   the processor has FMA (AVX-512F implies it), so `a + s * v` stays a product rounded, then a
+//!   sum rounded, as the plain path's rule is written.
 //!
 //! Only which NaN comes out may differ (IEEE 754 leaves a NaN result's sign and payload open, and
 //! the compiler may swap a product's operands); a NaN stays a NaN. The tests below run both builds
@@ -40,6 +41,25 @@ pub(crate) fn has_avx2() -> bool {
     }
 }
 
+/// Whether the processor has AVX-512F (eight `f64`s to a register): asked once, then read from a
+/// cache.
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[inline(always)]
+pub(crate) fn has_avx512() -> bool {
+    const UNKNOWN: u8 = 0;
+    const YES: u8 = 1;
+    const NO: u8 = 2;
+    static AVX512: AtomicU8 = AtomicU8::new(UNKNOWN);
+    match AVX512.load(Ordering::Relaxed) {
+        UNKNOWN => {
+            let yes = is_x86_feature_detected!("avx512f");
+            AVX512.store(if yes { YES } else { NO }, Ordering::Relaxed);
+            yes
+        }
+        known => known == YES,
+    }
+}
+
 /// Whether the processor has AVX2: never, off x86.
 #[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
 #[inline(always)]
@@ -51,11 +71,41 @@ pub(crate) fn has_avx2() -> bool {
 /// with the same arguments and no result) compiled for AVX2 if the processor has it, and as it is
 /// otherwise. Calling `LOOP` directly gives the portable build. `=> LOOP, avx2: WIDE;` runs
 /// `WIDE` in the AVX2 build instead: the same sums blocked for sixteen four-number registers
-/// rather than sixteen two-number ones, which must give the same bits as `LOOP`.
+/// rather than sixteen two-number ones, which must give the same bits as `LOOP`; and
+/// `=> LOOP, avx2: WIDE, avx512: WIDER;` runs `WIDER` compiled for AVX-512F where the processor
+/// has it (thirty-two eight-number registers), before trying AVX2.
 macro_rules! dispatched {
     ($(#[$doc:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) => $body:path;) => {
         $crate::speed::simd::dispatched! {
             $(#[$doc])* $vis fn $name($($arg: $ty),*) => $body, avx2: $body;
+        }
+    };
+    (
+        $(#[$doc:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?)
+            => $body:path, avx2: $wide:path, avx512: $wider:path;
+    ) => {
+        $(#[$doc])*
+        #[inline]
+        $vis fn $name($($arg: $ty),*) {
+            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+            if $crate::speed::simd::has_avx512() {
+                #[target_feature(enable = "avx512f")]
+                fn avx512($($arg: $ty),*) {
+                    $wider($($arg),*)
+                }
+                // SAFETY: the processor has AVX-512F, as was just checked.
+                return unsafe { avx512($($arg),*) };
+            }
+            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+            if $crate::speed::simd::has_avx2() {
+                #[target_feature(enable = "avx2")]
+                fn avx2($($arg: $ty),*) {
+                    $wide($($arg),*)
+                }
+                // SAFETY: the processor has AVX2, as was just checked.
+                return unsafe { avx2($($arg),*) };
+            }
+            $body($($arg),*)
         }
     };
     (
@@ -91,6 +141,34 @@ fn add_scaled_loop(adjoint: &mut [f64], scale: f64, values: &[f64]) {
     for (a, v) in adjoint.iter_mut().zip(values) {
         *a += scale * v;
     }
+}
+
+dispatched! {
+    /// Whether every value is finite, asked of `values` into `answer`.
+    fn all_finite_into(values: &[f64], answer: &mut bool) => all_finite_loop;
+}
+
+/// Whether every value is finite (no NaN, no infinity).
+#[inline]
+pub(crate) fn all_finite(values: &[f64]) -> bool {
+    let mut answer = false;
+    all_finite_into(values, &mut answer);
+    answer
+}
+
+/// `v · 0` is ±0 for a finite `v` and NaN otherwise; summed eight lanes at a time with no early
+/// exit, the check runs on vector registers.
+#[inline(always)]
+fn all_finite_loop(values: &[f64], answer: &mut bool) {
+    let mut lanes = [0.0; 8];
+    let mut chunks = values.chunks_exact(8);
+    for chunk in &mut chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            *lane += v * 0.0;
+        }
+    }
+    let rest = chunks.remainder().iter().fold(0.0, |acc, &v| acc + v * 0.0);
+    *answer = lanes.iter().sum::<f64>() + rest == 0.0;
 }
 
 /// What the tests of the dispatched loops share: numbers of every kind, compared by their bits.
@@ -142,6 +220,20 @@ mod tests {
             add_scaled_loop(&mut portable, scale, &values);
             prop_assert_eq!(bits(&wide), bits(&portable));
             prop_assert_eq!(bits(&portable), bits(&one_at_a_time));
+        }
+    }
+
+    #[test]
+    fn all_finite_finds_a_nan_or_an_infinity_anywhere() {
+        let mut values = vec![-0.0, f64::MAX, f64::MIN_POSITIVE / 3.0];
+        values.resize(17, 1.5);
+        assert!(all_finite(&values) && all_finite(&[]));
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            for at in [0, 7, 8, 16] {
+                let mut with_bad = values.clone();
+                with_bad[at] = bad;
+                assert!(!all_finite(&with_bad), "{bad} at {at}");
+            }
         }
     }
 }

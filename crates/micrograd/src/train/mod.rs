@@ -32,9 +32,13 @@ use crate::loss::{self, Loss};
 use crate::nn::{Module, MLP};
 use crate::optim::{Optimizer, Schedule};
 use crate::rng::Rng;
-use crate::speed;
+use crate::speed::{self, DenseLayer};
 
+mod checks;
 mod threads;
+
+use checks::check_samples;
+pub use checks::{accuracy, check_compatible};
 
 /// What one training step did.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -108,6 +112,9 @@ pub struct Trainer<'a, 'g> {
     params: Vec<Value<'g>>,
     /// Whether `params` are one run of nodes (see [`speed::update_parameters`]).
     params_are_a_run: bool,
+    /// The model's layers as checked once, for the batch path, when `params` are a run (whose
+    /// ends each step checks alive).
+    layers: Option<Vec<DenseLayer<'g>>>,
     optimizer: Box<dyn Optimizer + 'a>,
     loss: Loss,
     label_smoothing: f64,
@@ -129,9 +136,11 @@ impl<'a, 'g> Trainer<'a, 'g> {
     /// learning rate, shuffling seed 0.
     pub fn new(model: &'a MLP<'g>, optimizer: impl Optimizer + 'a, loss: Loss) -> Self {
         let params = model.parameters();
+        let params_are_a_run = crate::graph::is_run(&params);
         Trainer {
             model,
-            params_are_a_run: crate::graph::is_run(&params),
+            params_are_a_run,
+            layers: model.dense_layers().filter(|_| params_are_a_run),
             params,
             optimizer: Box::new(optimizer),
             loss,
@@ -260,13 +269,18 @@ impl<'a, 'g> Trainer<'a, 'g> {
             workers.swap_start_params(&mut self.snapshot);
         }
         let (snapshot, optimizer) = (&mut self.snapshot, &mut self.optimizer);
+        let workers = threaded.and(self.workers.as_mut());
         let updated =
             speed::update_parameters(graph, params_run, self.params.len(), |data, grads| {
-                if threaded.is_none() {
-                    snapshot.clear();
-                    snapshot.extend_from_slice(data);
+                match workers {
+                    Some(workers) => workers.sum_and_update(data, grads, optimizer.as_mut()),
+                    None => {
+                        snapshot.clear();
+                        snapshot.extend_from_slice(data);
+                        optimizer.update(data, grads);
+                        speed::simd::all_finite(data)
+                    }
                 }
-                optimizer.update(data, grads);
             });
         let finite = updated.unwrap_or_else(|| {
             snapshot.clear();
@@ -299,14 +313,36 @@ impl<'a, 'g> Trainer<'a, 'g> {
     ) -> threads::Part {
         let graph = self.model.graph();
         let start = graph.checkpoint();
+        let penalty = || l2_penalty(self.l2, &self.params, params_run);
+        let (objective, batch) = (self.objective(), indices.len());
+        if let Some(layers) = self.checked_layers(params_run) {
+            return threads::dense_part(
+                graph, start, &layers, data, indices, objective, batch, penalty,
+            );
+        }
         let outputs = self
             .model
             .forward_batch(indices.iter().map(|&i| data.row(i)));
-        let penalty = || l2_penalty(self.l2, &self.params, params_run);
-        let (objective, batch) = (self.objective(), indices.len());
         threads::part_backward(
-            graph, start, &outputs, data, indices, objective, batch, penalty,
+            graph,
+            start,
+            &outputs,
+            data,
+            indices,
+            objective,
+            batch,
+            penalty,
+            || {},
         )
+    }
+
+    /// The model's layers for this step's batch path: renewed from the layers checked once when
+    /// the parameters are a run checked alive this step (`params_run`), else checked afresh.
+    fn checked_layers(&self, params_run: Option<u32>) -> Option<Vec<DenseLayer<'g>>> {
+        match (&self.layers, params_run) {
+            (Some(layers), Some(_)) => Some(layers.iter().map(DenseLayer::renewed).collect()),
+            _ => self.model.dense_layers(),
+        }
     }
 
     /// The loss a step's terms come from.
@@ -324,6 +360,7 @@ impl<'a, 'g> Trainer<'a, 'g> {
         data: &Dataset,
         indices: &[usize],
     ) -> threads::Part {
+        let layers = self.checked_layers(Some(params_first));
         let (model, l2, params) = (self.model, self.l2, &self.params);
         let graph = model.graph();
         let objective = self.objective();
@@ -333,10 +370,23 @@ impl<'a, 'g> Trainer<'a, 'g> {
         let batch = indices.len();
         workers.forward_backward(graph, params_first, data, indices, objective, |part| {
             let start = graph.checkpoint();
-            let outputs = model.forward_batch(part.iter().map(|&i| data.row(i)));
             let penalty = || l2_penalty(l2, params, Some(params_first));
+            if let Some(layers) = layers {
+                return threads::dense_part(
+                    graph, start, &layers, data, part, objective, batch, penalty,
+                );
+            }
+            let outputs = model.forward_batch(part.iter().map(|&i| data.row(i)));
             threads::part_backward(
-                graph, start, &outputs, data, part, objective, batch, penalty,
+                graph,
+                start,
+                &outputs,
+                data,
+                part,
+                objective,
+                batch,
+                penalty,
+                || {},
             )
         })
     }
@@ -432,74 +482,4 @@ fn l2_penalty<'g>(l2: f64, params: &[Value<'g>], run: Option<u32>) -> Option<Val
         None => loss::l2(params)?,
     };
     Some(l2 * penalty)
-}
-
-/// Checks that `data` can train `model` with `loss`: widths agree, there are samples, and the labels
-/// are class indices below the number of outputs for cross-entropy (one output for the other losses).
-pub fn check_compatible(model: &MLP<'_>, loss: Loss, data: &Dataset) -> Result<(), TrainError> {
-    if data.is_empty() {
-        return Err(TrainError::Incompatible(format!(
-            "the data set `{}` has no samples",
-            data.name
-        )));
-    }
-    check_samples(model, loss, data, 0..data.len())
-}
-
-/// [`check_compatible`] for the samples `indices` only (which must exist).
-fn check_samples(
-    model: &MLP<'_>,
-    loss: Loss,
-    data: &Dataset,
-    indices: impl Iterator<Item = usize>,
-) -> Result<(), TrainError> {
-    let fail = |m: String| Err(TrainError::Incompatible(m));
-    if data.n_features() != model.n_inputs() {
-        return fail(format!(
-            "the data set `{}` has {} features per sample but the model takes {} inputs",
-            data.name,
-            data.n_features(),
-            model.n_inputs()
-        ));
-    }
-    let outputs = model.n_outputs();
-    if loss == Loss::CrossEntropy {
-        for i in indices {
-            if i >= data.len() {
-                return fail(format!("sample {i} asked of a data set of {}", data.len()));
-            }
-            let y = data.label(i);
-            if !(y >= 0.0 && y.fract() == 0.0 && (y as usize) < outputs) {
-                return fail(format!(
-                    "sample {i} has label {y}, but cross-entropy on {outputs} outputs needs a class 0..{}",
-                    outputs.saturating_sub(1)
-                ));
-            }
-        }
-    } else if outputs != 1 {
-        return fail(format!(
-            "the {loss} loss needs a model with one output, this one has {outputs} (use cross-entropy for classes)"
-        ));
-    } else if let Some(i) = indices.into_iter().find(|&i| i >= data.len()) {
-        return fail(format!("sample {i} asked of a data set of {}", data.len()));
-    }
-    Ok(())
-}
-
-/// The fraction of `data` that `model` predicts correctly under `loss`'s reading of the labels (see
-/// [`Loss::is_correct`]), computed in plain `f64` without building a graph. 0 for an empty set.
-///
-/// # Panics
-/// If the data's rows are not as wide as the model's input (see [`check_compatible`]).
-pub fn accuracy(model: &MLP<'_>, loss: Loss, data: &Dataset) -> f64 {
-    if data.is_empty() {
-        return 0.0;
-    }
-    let frozen = crate::nn::FrozenMlp::new(model);
-    let correct = data
-        .rows()
-        .zip(data.labels())
-        .filter(|(x, &y)| loss.is_correct(&frozen.predict(x), y))
-        .count();
-    correct as f64 / data.len() as f64
 }

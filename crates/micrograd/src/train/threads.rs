@@ -22,8 +22,12 @@ use crate::graph::{Graph, Value};
 use crate::loss::Loss;
 use crate::nn::MLP;
 use crate::op::Activation;
-use crate::speed::{forward_batch, run_values, DenseLayer};
+use crate::speed::{run_values, DenseLayer};
 use crate::tape::Checkpoint;
+
+mod update;
+
+use update::Share;
 
 /// What a part's loss terms are: the loss, and the label smoothing of its cross-entropy.
 #[derive(Clone, Copy, Debug)]
@@ -46,15 +50,34 @@ pub(crate) struct Workers {
     /// The parameters as the current step began, shared with the workers while they copy them.
     params: Arc<Vec<f64>>,
     workers: Vec<Worker>,
+    /// How many workers had a part of the last step (a batch smaller than the threads leaves
+    /// some idle).
+    busy: usize,
 }
 
 /// One worker thread: where its jobs go, where its results come from.
 struct Worker {
-    jobs: Option<Sender<Job>>,
-    done: Receiver<Done>,
+    jobs: Option<Sender<Request>>,
+    done: Receiver<Answer>,
     thread: Option<JoinHandle<()>>,
     /// The buffer the worker's last gradients came back in, for its next job.
     grads: Vec<f64>,
+}
+
+/// What a worker is asked to do.
+enum Request {
+    /// Forward and backward of a part of a batch.
+    Part(Job),
+    /// Its share of the step's update.
+    Update(Share),
+}
+
+/// What a worker answers.
+enum Answer {
+    /// A part's loss and gradients.
+    Part(Done),
+    /// Its share of the update is done; whether its range's data are all finite.
+    Updated(bool),
 }
 
 /// One part of a batch for a worker: the parameters to start from and the part's samples.
@@ -88,7 +111,9 @@ fn receive<T>(channel: &Receiver<T>) -> Option<T> {
         match channel.try_recv() {
             Ok(message) => return Some(message),
             Err(TryRecvError::Disconnected) => return None,
-            Err(TryRecvError::Empty) if start.elapsed() < SPIN => std::hint::spin_loop(),
+            // Yielding, not spinning: on a machine busy with other work, the thread this one
+            // waits for may be waiting for this very processor.
+            Err(TryRecvError::Empty) if start.elapsed() < SPIN => thread::yield_now(),
             Err(TryRecvError::Empty) => return channel.recv().ok(),
         }
     }
@@ -112,8 +137,8 @@ impl Workers {
         let n_params = arch.num_parameters();
         let workers = (1..threads)
             .map(|_| {
-                let (jobs, inbox) = channel::<Job>();
-                let (outbox, done) = channel::<Done>();
+                let (jobs, inbox) = channel::<Request>();
+                let (outbox, done) = channel::<Answer>();
                 let layers = layers.clone();
                 let thread = thread::spawn(move || work(&layers, n_params, &inbox, &outbox));
                 Worker {
@@ -128,14 +153,15 @@ impl Workers {
             n_params,
             params: Arc::new(Vec::with_capacity(n_params)),
             workers,
+            busy: 0,
         }
     }
 
     /// Forward and backward of the batch `indices` split in parts: part 0 by `first_part` on the
     /// calling thread (in the model's graph, whose parameters are the run from `params_first`),
-    /// part `p + 1` on worker `p`. Leaves the batch's parameter gradients in the model's graph
-    /// (the parts' added in part order) and returns the loss (the parts' added in order) and the
-    /// number of samples right.
+    /// part `p + 1` on worker `p`. Leaves part 0's parameter gradients in the model's graph and
+    /// keeps the others' for [`Workers::sum_and_update`]; returns the loss (the parts' added in
+    /// order) and the number of samples right.
     pub(crate) fn forward_backward(
         &mut self,
         model_graph: &Graph,
@@ -167,24 +193,16 @@ impl Workers {
                 batch: indices.len(),
                 grads: std::mem::take(&mut worker.grads),
             };
-            worker
-                .jobs
-                .as_ref()
-                .and_then(|jobs| jobs.send(job).ok())
-                .expect("a training thread stopped");
+            worker.ask(Request::Part(job));
         }
+        self.busy = busy.len();
         let mut total = first_part(parts[0]);
-        let mut t = model_graph.tape_mut();
-        let grads = t.data_and_grads_mut(first, n).1;
-        for worker in busy.iter_mut() {
-            let done = receive(&worker.done).expect("a training thread stopped");
+        for worker in self.workers[..self.busy].iter_mut() {
+            let Some(Answer::Part(done)) = receive(&worker.done) else {
+                panic!("a training thread stopped");
+            };
             total.loss += done.part.loss;
             total.correct += done.part.correct;
-            if total.loss.is_finite() {
-                for (g, r) in grads.iter_mut().zip(&done.grads) {
-                    *g += r;
-                }
-            }
             worker.grads = done.grads;
         }
         total
@@ -194,6 +212,16 @@ impl Workers {
     pub(crate) fn swap_start_params(&mut self, other: &mut Vec<f64>) {
         let start = Arc::get_mut(&mut self.params).expect("no worker holds the parameters");
         std::mem::swap(start, other);
+    }
+}
+
+impl Worker {
+    /// Sends `request` to the worker.
+    fn ask(&self, request: Request) {
+        self.jobs
+            .as_ref()
+            .and_then(|jobs| jobs.send(request).ok())
+            .expect("a training thread stopped");
     }
 }
 
@@ -215,14 +243,24 @@ impl Drop for Workers {
 fn work(
     layers: &[(u32, u32, Activation)],
     n_params: usize,
-    inbox: &Receiver<Job>,
-    outbox: &Sender<Done>,
+    inbox: &Receiver<Request>,
+    outbox: &Sender<Answer>,
 ) {
     let graph = Graph::new();
     for _ in 0..n_params {
         graph.value(0.0);
     }
-    while let Some(job) = receive(inbox) {
+    while let Some(request) = receive(inbox) {
+        let job = match request {
+            Request::Part(job) => job,
+            Request::Update(share) => {
+                let finite = share.run();
+                if outbox.send(Answer::Updated(finite)).is_err() {
+                    return;
+                }
+                continue;
+            }
+        };
         {
             let mut t = graph.tape_mut();
             t.data_and_grads_mut(0, n_params)
@@ -238,16 +276,10 @@ fn work(
         let indices: Vec<usize> = (0..data.len()).collect();
         let start = graph.checkpoint();
         let dense = dense_layers(&graph, layers);
-        let width = layers.last().map_or(0, |l| l.1 as usize);
-        let rows: Vec<&[f64]> = data.rows().collect();
-        let outputs: Vec<Vec<Value<'_>>> = forward_batch(&graph, &dense, &rows)
-            .into_iter()
-            .map(|first| run_values(&graph, first, width))
-            .collect();
-        let part = part_backward(
+        let part = dense_part(
             &graph,
             start,
-            &outputs,
+            &dense,
             &data,
             &indices,
             job.objective,
@@ -259,7 +291,7 @@ fn work(
         if part.loss.is_finite() {
             grads.extend_from_slice(graph.tape_mut().data_and_grads_mut(0, n_params).1);
         }
-        if outbox.send(Done { part, grads }).is_err() {
+        if outbox.send(Answer::Part(Done { part, grads })).is_err() {
             return;
         }
     }
@@ -298,9 +330,44 @@ pub(crate) fn count_correct(loss: Loss, outputs: &[Vec<Value<'_>>], labels: &[f6
         .count()
 }
 
+/// [`part_backward`] of the samples `indices` of `data` pushed through `layers` (checked after
+/// `start`) for training: the layers' gradients computed batch-major after the loss's backward
+/// (see [`DenseLayer::push_for_training`]).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn dense_part<'g>(
+    graph: &'g Graph,
+    start: Checkpoint,
+    layers: &[DenseLayer<'g>],
+    data: &Dataset,
+    indices: &[usize],
+    objective: Objective,
+    batch: usize,
+    penalty: impl FnOnce() -> Option<Value<'g>>,
+) -> Part {
+    let rows: Vec<&[f64]> = indices.iter().map(|&i| data.row(i)).collect();
+    let pushed = DenseLayer::push_for_training(graph, layers, &rows);
+    let width = layers.last().map_or(0, |l| l.n_outputs());
+    let outputs: Vec<Vec<Value<'g>>> = pushed
+        .outputs()
+        .iter()
+        .map(|&first| run_values(graph, first, width))
+        .collect();
+    part_backward(
+        graph,
+        start,
+        &outputs,
+        data,
+        indices,
+        objective,
+        batch,
+        penalty,
+        || pushed.backward(graph, layers),
+    )
+}
+
 /// The loss of one part of a batch from its `outputs` (built after `start`): the samples' terms
 /// summed and divided by the whole `batch`'s size, plus `penalty()` if any; then backward (when
-/// the loss is finite) and a rewind to `start`.
+/// the loss is finite, followed by `after_backward()`) and a rewind to `start`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn part_backward<'g>(
     graph: &'g Graph,
@@ -311,6 +378,7 @@ pub(crate) fn part_backward<'g>(
     objective: Objective,
     batch: usize,
     penalty: impl FnOnce() -> Option<Value<'g>>,
+    after_backward: impl FnOnce(),
 ) -> Part {
     let labels: Vec<f64> = indices.iter().map(|&i| data.label(i)).collect();
     let correct = count_correct(objective.loss, outputs, &labels);
@@ -324,6 +392,7 @@ pub(crate) fn part_backward<'g>(
     if value.is_finite() {
         graph.zero_grad();
         total.backward();
+        after_backward();
     }
     graph.rewind(start);
     Part {

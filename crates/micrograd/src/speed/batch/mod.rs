@@ -13,6 +13,8 @@ use crate::op::Op;
 use crate::speed::simd::dispatched;
 use crate::speed::DenseLayer;
 
+mod backward;
+
 /// Samples summed side by side (a batch is padded with zeros to a multiple of it).
 const SAMPLES: usize = 8;
 
@@ -24,18 +26,30 @@ const SAMPLES: usize = 8;
 /// If a layer was checked in another graph or before a rewind, a row is not as wide as the first
 /// layer's inputs, or there are no layers.
 pub(crate) fn forward_batch(graph: &Graph, layers: &[DenseLayer<'_>], rows: &[&[f64]]) -> Vec<u32> {
-    let padded = rows.len().div_ceil(SAMPLES) * SAMPLES;
-    let n_inputs = layers[0].n_inputs as usize;
-    let mut x = vec![0.0; n_inputs * padded];
-    for (s, row) in rows.iter().enumerate() {
-        assert_eq!(row.len(), n_inputs, "micrograd: a row of the wrong width");
-        for (k, &v) in row.iter().enumerate() {
-            x[k * padded + s] = v;
+    let sums = LayerSums::compute(graph, layers, rows);
+    push_nodes(graph, layers, rows, &sums)
+}
+
+/// Each layer's outputs (after the activation) for a batch, neuron by neuron:
+/// `outputs[l][j * padded + s]`, samples padded with zeros to a multiple of [`SAMPLES`].
+struct LayerSums {
+    padded: usize,
+    outputs: Vec<Vec<f64>>,
+}
+
+impl LayerSums {
+    /// Computes `rows` through `layers`, checked as [`forward_batch`] says.
+    fn compute(graph: &Graph, layers: &[DenseLayer<'_>], rows: &[&[f64]]) -> Self {
+        let padded = rows.len().div_ceil(SAMPLES) * SAMPLES;
+        let n_inputs = layers[0].n_inputs as usize;
+        let mut x = vec![0.0; n_inputs * padded];
+        for (s, row) in rows.iter().enumerate() {
+            assert_eq!(row.len(), n_inputs, "micrograd: a row of the wrong width");
+            for (k, &v) in row.iter().enumerate() {
+                x[k * padded + s] = v;
+            }
         }
-    }
-    // Each layer's outputs, neuron by neuron: `out[j * padded + s]`.
-    let mut outputs: Vec<Vec<f64>> = Vec::with_capacity(layers.len());
-    {
+        let mut outputs: Vec<Vec<f64>> = Vec::with_capacity(layers.len());
         let t = graph.tape();
         for layer in layers {
             assert!(
@@ -52,7 +66,38 @@ pub(crate) fn forward_batch(graph: &Graph, layers: &[DenseLayer<'_>], rows: &[&[
             }
             outputs.push(out);
         }
+        LayerSums { padded, outputs }
     }
+
+    /// The first `n` samples' outputs of layer `l`, sample by sample, into `into`: sample `s`'s
+    /// from `into[s * stride]` on.
+    fn transpose(&self, l: usize, n: usize, stride: usize, into: &mut [f64]) {
+        // Eight samples at a time, so that the reads are runs and the writes eight rows filled
+        // in order, rather than one write per row.
+        for s0 in (0..n).step_by(SAMPLES) {
+            let samples = SAMPLES.min(n - s0);
+            for (j, outputs) in self.outputs[l].chunks_exact(self.padded).enumerate() {
+                for (i, &out) in outputs[s0..s0 + samples].iter().enumerate() {
+                    into[(s0 + i) * stride + j] = out;
+                }
+            }
+        }
+    }
+
+    /// Sample `s`'s outputs of layer `l`, neuron by neuron.
+    fn sample(&self, l: usize, s: usize) -> impl Iterator<Item = f64> + '_ {
+        self.outputs[l][s..].iter().step_by(self.padded).copied()
+    }
+}
+
+/// Pushes each row's constants, then each layer's neurons with the outputs in `sums`, sample
+/// after sample; returns each sample's first output node.
+fn push_nodes(
+    graph: &Graph,
+    layers: &[DenseLayer<'_>],
+    rows: &[&[f64]],
+    sums: &LayerSums,
+) -> Vec<u32> {
     let mut t = graph.tape_mut();
     rows.iter()
         .enumerate()
@@ -61,18 +106,31 @@ pub(crate) fn forward_batch(graph: &Graph, layers: &[DenseLayer<'_>], rows: &[&[
             for &v in *row {
                 t.push(Op::Const, [0, 0], v);
             }
-            for (layer, out) in layers.iter().zip(&outputs) {
-                let sample = out[s..].iter().step_by(padded).copied();
+            for (l, layer) in layers.iter().enumerate() {
                 run = t.push_run_layer(
                     layer.activation,
                     &layer.neurons,
                     [run, layer.n_inputs],
-                    sample,
+                    sums.sample(l, s),
                 );
             }
             run
         })
         .collect()
+}
+
+impl DenseLayer<'_> {
+    /// The same layer for the graph's current generation, its layout taken as checked: for a
+    /// caller that checks the layer's parameters alive another way (a trainer checks the ends of
+    /// the run of all its parameters every step), sparing a check per weight.
+    pub(crate) fn renewed(&self) -> Self {
+        DenseLayer::from_layout(
+            self.graph,
+            self.activation,
+            self.n_inputs,
+            self.neurons.clone(),
+        )
+    }
 }
 
 dispatched! {
@@ -84,7 +142,7 @@ dispatched! {
         x: &[f64],
         padded: usize,
         z: &mut [f64],
-    ) => sums_by_two, avx2: sums_by_four;
+    ) => sums_by_two, avx2: sums_by_four, avx512: sums_by_eight;
 }
 
 /// [`layer_sums`] two neurons at a time: sixteen sums, as many as sixteen two-number registers
@@ -99,6 +157,12 @@ fn sums_by_two(data: &[f64], layer: &DenseLayer<'_>, x: &[f64], padded: usize, z
 #[inline(always)]
 fn sums_by_four(data: &[f64], layer: &DenseLayer<'_>, x: &[f64], padded: usize, z: &mut [f64]) {
     sums_by::<4>(data, layer, x, padded, z);
+}
+
+/// [`layer_sums`] eight neurons at a time: sixty-four sums in eight eight-number registers.
+#[inline(always)]
+fn sums_by_eight(data: &[f64], layer: &DenseLayer<'_>, x: &[f64], padded: usize, z: &mut [f64]) {
+    sums_by::<8>(data, layer, x, padded, z);
 }
 
 /// [`layer_sums`], `NEURONS` neurons by [`SAMPLES`] samples at a time (the neurons left over
@@ -205,6 +269,9 @@ mod tests {
             let mut by_four = vec![0.0; n_neurons * padded];
             sums_by_four(t.data(), &layer, x, padded, &mut by_four);
             prop_assert_eq!(bits(&by_four), bits(&portable));
+            let mut by_eight = vec![0.0; n_neurons * padded];
+            sums_by_eight(t.data(), &layer, x, padded, &mut by_eight);
+            prop_assert_eq!(bits(&by_eight), bits(&portable));
             let one_at_a_time: Vec<f64> = params
                 .chunks(n_inputs + 1)
                 .flat_map(|neuron| {

@@ -1,0 +1,161 @@
+//! A step's update split over the threads: each thread sums the parts' gradients over its range of
+//! the parameters (in part order, as one thread would) and runs the optimizer's rule on that range
+//! ([`Optimizer::split_update`]). Both rules act on each parameter alone, so the bits are those of
+//! one thread doing it all; only the wall-clock time of the step's serial end is shared.
+//!
+//! The ranges are the trainer's own memory (the model's parameters and gradients, the optimizer's
+//! state, the parts' gradients), lent to a worker thread that outlives the step. Rust's borrows
+//! cannot say "until the worker answers", so a [`Share`] carries raw pointers and the trainer
+//! keeps the promise by hand: it waits for every worker's answer before it returns, and the
+//! ranges never overlap.
+
+use std::slice;
+
+use super::{receive, Answer, Request, Workers};
+use crate::optim::{Optimizer, RangeUpdate};
+use crate::speed::simd::all_finite;
+
+/// A worker's share of a step's update: a range of the model's parameters, its gradients (part 0's
+/// so far), the same range of every other part's gradients, and the optimizer's rule for it.
+pub(super) struct Share {
+    data: *mut f64,
+    grads: *mut f64,
+    len: usize,
+    /// The other parts' gradients over the range, in part order.
+    parts: Vec<*const f64>,
+    update: RangeUpdate<'static>,
+}
+
+// SAFETY: a share is the only access to its ranges until its worker answers (see the module's
+// doc), and what it points to is plain numbers.
+unsafe impl Send for Share {}
+
+impl Share {
+    /// Adds the other parts' gradients into the range's, in part order, then updates the range;
+    /// says whether its data are all finite after.
+    pub(super) fn run(self) -> bool {
+        // SAFETY: the pointers cover `len` numbers each, lent by `Workers::sum_and_update`, which
+        // touches none of them and drops none of their owners until this share's worker answers.
+        let (data, grads) = unsafe {
+            (
+                slice::from_raw_parts_mut(self.data, self.len),
+                slice::from_raw_parts_mut(self.grads, self.len),
+            )
+        };
+        for &part in &self.parts {
+            // SAFETY: as above; the parts' gradients are only read, by every thread.
+            add(grads, unsafe { slice::from_raw_parts(part, self.len) });
+        }
+        (self.update)(data, grads);
+        all_finite(data)
+    }
+}
+
+/// `grads[k] += part[k]` for every k.
+fn add(grads: &mut [f64], part: &[f64]) {
+    for (g, r) in grads.iter_mut().zip(part) {
+        *g += r;
+    }
+}
+
+impl Workers {
+    /// Adds the other parts' gradients (kept by [`Workers::forward_backward`]) into `grads`
+    /// (part 0's), in part order, and updates `data` with `optimizer`: each busy thread does one
+    /// range of the parameters when the optimizer can split its update, the calling thread all of
+    /// it otherwise. The same bits either way. Says whether the data are all finite after.
+    pub(crate) fn sum_and_update(
+        &mut self,
+        data: &mut [f64],
+        grads: &mut [f64],
+        optimizer: &mut dyn Optimizer,
+    ) -> bool {
+        let n = data.len();
+        let busy = &self.workers[..self.busy];
+        assert!(
+            busy.iter().all(|w| w.grads.len() == n),
+            "micrograd: a part's gradients are missing"
+        );
+        let shares = busy.len() + 1;
+        let bounds: Vec<usize> = (1..shares).map(|p| p * n / shares).collect();
+        let Some(updates) = optimizer.split_update(n, &bounds) else {
+            for worker in busy {
+                add(grads, &worker.grads);
+            }
+            optimizer.update(data, grads);
+            return all_finite(data);
+        };
+        let mut updates = updates.into_iter();
+        let first = updates.next().expect("one update per range");
+        let (mut data, mut grads) = (split(data, &bounds), split(grads, &bounds));
+        let starts = std::iter::once(0).chain(bounds.iter().copied());
+        // Waits for every share's answer on the way out, a panic here included: until then the
+        // workers hold pointers into the memory this call borrows.
+        let mut answers = Answers {
+            workers: busy,
+            asked: 0,
+            answered: 0,
+        };
+        let ranges = data.iter_mut().zip(grads.iter_mut()).zip(starts).skip(1);
+        for ((worker, ((data, grads), start)), update) in busy.iter().zip(ranges).zip(updates) {
+            // SAFETY (lifetime): the update borrows the optimizer's state, which outlives this
+            // call; the worker runs and drops it before it answers, and this call waits for the
+            // answer.
+            let update: RangeUpdate<'static> = unsafe { std::mem::transmute(update) };
+            let share = Share {
+                data: data.as_mut_ptr(),
+                grads: grads.as_mut_ptr(),
+                len: data.len(),
+                parts: busy.iter().map(|w| w.grads[start..].as_ptr()).collect(),
+                update,
+            };
+            worker.ask(Request::Update(share));
+            answers.asked += 1;
+        }
+        let end = data[0].len();
+        for worker in busy {
+            add(grads[0], &worker.grads[..end]);
+        }
+        first(data[0], grads[0]);
+        let mut finite = all_finite(data[0]);
+        while answers.answered < answers.asked {
+            let Some(Answer::Updated(range_finite)) = receive(&busy[answers.answered].done) else {
+                panic!("a training thread stopped");
+            };
+            finite &= range_finite;
+            answers.answered += 1;
+        }
+        finite
+    }
+}
+
+/// `values` cut at `bounds` (increasing) into the ranges between them.
+fn split<'a>(mut values: &'a mut [f64], bounds: &[usize]) -> Vec<&'a mut [f64]> {
+    let mut parts = Vec::with_capacity(bounds.len() + 1);
+    let mut at = 0;
+    for &bound in bounds {
+        let (part, rest) = std::mem::take(&mut values).split_at_mut(bound - at);
+        parts.push(part);
+        values = rest;
+        at = bound;
+    }
+    parts.push(values);
+    parts
+}
+
+/// The workers asked for a share: those not yet answered are awaited when this is dropped, so
+/// that a panic on the calling thread cannot end the borrows the shares point into while a
+/// worker still uses them.
+struct Answers<'w> {
+    workers: &'w [super::Worker],
+    asked: usize,
+    answered: usize,
+}
+
+impl Drop for Answers<'_> {
+    fn drop(&mut self) {
+        for worker in &self.workers[self.answered..self.asked] {
+            // Any answer, or none from a thread that stopped: either way it is done with them.
+            let _ = receive(&worker.done);
+        }
+    }
+}
