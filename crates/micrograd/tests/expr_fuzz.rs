@@ -106,20 +106,35 @@ fn print(t: &Tree, extra: &mut impl Iterator<Item = bool>) -> String {
 
 /// The tree's value computed directly in `f64`, with the engine's definition of each function.
 fn value(t: &Tree, names: &[f64]) -> f64 {
+    evaluate(t, names).0
+}
+
+/// The tree's value, and whether it is a plain number (no name in it): a power whose exponent is a
+/// plain number is `Op::Powf`, as PyTorch's `x ** 2.0`; one whose exponent holds a name is `Op::Pow`,
+/// as `x ** tensor`, and the two may differ in the last bit.
+fn evaluate(t: &Tree, names: &[f64]) -> (f64, bool) {
     match t {
-        Tree::Number(x) => *x,
-        Tree::Name(i) => names[*i],
-        Tree::Neg(x) => -value(x, names),
-        Tree::Call(f, x) => f.op().forward(value(x, names), 0.0),
+        Tree::Number(x) => (*x, true),
+        Tree::Name(i) => (names[*i], false),
+        Tree::Neg(x) => {
+            let (x, number) = evaluate(x, names);
+            (-x, number)
+        }
+        Tree::Call(f, x) => {
+            let (x, number) = evaluate(x, names);
+            (f.op().forward(x, 0.0), number)
+        }
         Tree::Binary(op, x, y) => {
-            let (x, y) = (value(x, names), value(y, names));
-            match op {
+            let ((x, x_number), (y, y_number)) = (evaluate(x, names), evaluate(y, names));
+            let result = match op {
                 '+' => x + y,
                 '-' => x - y,
                 '*' => x * y,
                 '/' => x / y,
-                _ => Op::Powf.forward(x, y),
-            }
+                _ if y_number => Op::Powf.forward(x, y),
+                _ => Op::Pow.forward(x, y),
+            };
+            (result, x_number && y_number)
         }
     }
 }
