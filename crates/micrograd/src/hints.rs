@@ -20,6 +20,10 @@ pub(crate) struct Hints {
     /// The first node whose backward rule can blow up on a zero gradient
     /// ([`Op::derivative_can_blow_up`]), if any.
     first_blow_up: Option<u32>,
+    /// The first node computed from others, if any: every node below it is an input or a
+    /// constant, which passes nothing back, so a sweep may stop there (a training step's
+    /// parameters sit at the start of the tape).
+    first_computed: Option<u32>,
     /// The buffers a backward pass reuses.
     scratch: Scratch,
 }
@@ -39,7 +43,24 @@ impl Hints {
         if op.derivative_can_blow_up() && self.first_blow_up.is_none() {
             self.first_blow_up = Some(index as u32);
         }
+        if !matches!(op, Op::Leaf | Op::Const) && self.first_computed.is_none() {
+            self.first_computed = Some(index as u32);
+        }
         self.data_set(index, data);
+    }
+
+    /// The nodes from `first` on, all made by `op`, were pushed with the values `data` (a layer's
+    /// neurons, pushed together by the batch forward).
+    pub(crate) fn pushed_run(&mut self, first: usize, op: Op, data: &[f64]) {
+        let Some(&head) = data.first() else {
+            return;
+        };
+        self.pushed(first, op, head);
+        if data.iter().any(|d| !d.is_finite()) {
+            for (k, &d) in data.iter().enumerate() {
+                self.data_set(first + k, d);
+            }
+        }
     }
 
     /// Node `index`'s value was set to `data`.
@@ -62,12 +83,16 @@ impl Hints {
         if self.first_non_finite >= Some(len) {
             self.first_non_finite = None;
         }
+        if self.first_computed >= Some(len) {
+            self.first_computed = None;
+        }
     }
 
     /// Every node is about to be pushed again, in order (a compaction or a replay of the values).
     pub(crate) fn cleared(&mut self) {
         self.first_non_finite = None;
         self.first_blow_up = None;
+        self.first_computed = None;
     }
 
     /// The first node whose data is or was NaN or infinite, if any.
@@ -78,6 +103,11 @@ impl Hints {
     /// The first node whose backward rule can blow up on a zero gradient, if any.
     pub(crate) fn first_blow_up(&self) -> Option<u32> {
         self.first_blow_up
+    }
+
+    /// The first node computed from others, if any (below it, only inputs and constants).
+    pub(crate) fn first_computed(&self) -> Option<u32> {
+        self.first_computed
     }
 
     /// The buffers the last backward pass left, for the next one to reuse.
@@ -122,6 +152,21 @@ mod tests {
         );
         h.rewind_to_check(1);
         assert_eq!((h.first_non_finite(), h.first_blow_up()), (None, None));
+    }
+
+    #[test]
+    fn the_first_computed_node_is_the_first_that_is_not_an_input() {
+        let mut h = Hints::default();
+        h.pushed(0, Op::Leaf, 1.0);
+        h.pushed(1, Op::Const, 2.0);
+        assert_eq!(h.first_computed(), None);
+        h.pushed_run(2, Op::WeightedSum(crate::op::Activation::Relu), &[0.5, 1.5]);
+        h.pushed(4, Op::Tanh, 0.1);
+        assert_eq!(h.first_computed(), Some(2));
+        h.rewind_to_check(3);
+        assert_eq!(h.first_computed(), Some(2));
+        h.rewind_to_check(2);
+        assert_eq!(h.first_computed(), None);
     }
 
     impl Hints {

@@ -74,7 +74,11 @@ pub(crate) fn backward(graph: &Graph, out: usize) -> Result<(), BackwardError> {
         last_run_checked: (0, 0, false),
     };
     pass.add(out as u32, 1.0);
-    let skip_from = pass.skip_zero_below.min(n);
+    // Inputs and constants pass nothing back: the sweep ends at the first computed node.
+    let bottom = hints
+        .first_computed()
+        .map_or(n, |first| (first as usize).min(n));
+    let skip_from = pass.skip_zero_below.clamp(bottom, n);
     // A custom node's rule can blow up, so every custom node lies at or above `skip_from`.
     let customs: Vec<u32> = t.customs_below(out).collect();
     let mut top = n;
@@ -110,7 +114,7 @@ pub(crate) fn backward(graph: &Graph, out: usize) -> Result<(), BackwardError> {
         operands,
         ..
     } = t.sweep();
-    for i in (0..skip_from).rev() {
+    for i in (bottom..skip_from).rev() {
         let g = pass.adjoint[i];
         if g != 0.0 {
             propagate(nodes, i, g, data, operands, &mut pass);

@@ -64,9 +64,7 @@ impl Tape {
             "Graph: more than 4 billion nodes on one tape"
         );
         assert!(n < RUNS, "Graph::weighted_sum: too many terms");
-        // A weighted sum's rule cannot blow up, so only the data's finiteness is left to note.
         let op = Op::WeightedSum(activation);
-        debug_assert!(!op.derivative_can_blow_up());
         let mut start = self.operands.len() as u32;
         self.operands.reserve(3 * neurons.len());
         self.nodes.reserve(neurons.len());
@@ -82,11 +80,7 @@ impl Tape {
             self.nodes.len(),
             "micrograd: a layer's outputs are missing"
         );
-        if self.data[first..].iter().any(|d| !d.is_finite()) {
-            for i in first..self.data.len() {
-                self.hints.data_set(i, self.data[i]);
-            }
-        }
+        self.hints.pushed_run(first, op, &self.data[first..]);
         first as u32
     }
 
