@@ -33,7 +33,9 @@ mod params;
 pub(crate) mod simd;
 
 pub(crate) use batch::forward_batch;
-pub(crate) use params::{l2_of_run, parameter_run, update_parameters};
+pub(crate) use params::{
+    l2_of_run, load_parameters, parameter_run, read_gradients, update_parameters,
+};
 
 use crate::graph::{Graph, Value};
 use crate::hints::Scratch;

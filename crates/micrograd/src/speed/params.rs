@@ -28,6 +28,24 @@ pub(crate) fn update_parameters(
     Some(finite)
 }
 
+/// Sets the data of the `values.len()` parameters that start at node `first` at once: a thread's
+/// copy of a model taking the step's parameters.
+pub(crate) fn load_parameters(graph: &Graph, first: usize, values: &[f64]) {
+    let mut t = graph.tape_mut();
+    t.data_and_grads_mut(first, values.len())
+        .0
+        .copy_from_slice(values);
+    if !values.iter().all(|p| p.is_finite()) {
+        t.note_non_finite_in(first, values.len());
+    }
+}
+
+/// Appends the gradients of the `n` parameters that start at node `first` to `out`: a thread's
+/// part of a step, handed back to be added.
+pub(crate) fn read_gradients(graph: &Graph, first: usize, n: usize, out: &mut Vec<f64>) {
+    out.extend_from_slice(graph.tape_mut().data_and_grads_mut(first, n).1);
+}
+
 /// [`loss::l2`](crate::loss::l2) of the `n` parameters that start at node `run` (from
 /// [`parameter_run`], checked in this step): the same nodes, without a check per parameter.
 pub(crate) fn l2_of_run(graph: &Graph, run: u32, n: usize) -> Value<'_> {

@@ -22,7 +22,7 @@ use crate::graph::{Graph, Value};
 use crate::loss::Loss;
 use crate::nn::MLP;
 use crate::op::Activation;
-use crate::speed::{run_values, DenseLayer};
+use crate::speed::{self, run_values, DenseLayer};
 use crate::tape::Checkpoint;
 
 mod update;
@@ -261,15 +261,7 @@ fn work(
                 continue;
             }
         };
-        {
-            let mut t = graph.tape_mut();
-            t.data_and_grads_mut(0, n_params)
-                .0
-                .copy_from_slice(&job.params);
-            if !job.params.iter().all(|p| p.is_finite()) {
-                t.note_non_finite_in(0, n_params);
-            }
-        }
+        speed::load_parameters(&graph, 0, &job.params);
         // Let go of the shared parameters before answering, so the trainer may reuse them.
         drop(job.params);
         let data = Dataset::from_flat("part", job.n_features, job.rows, job.labels);
@@ -289,7 +281,7 @@ fn work(
         let mut grads = job.grads;
         grads.clear();
         if part.loss.is_finite() {
-            grads.extend_from_slice(graph.tape_mut().data_and_grads_mut(0, n_params).1);
+            speed::read_gradients(&graph, 0, n_params, &mut grads);
         }
         if outbox.send(Answer::Part(Done { part, grads })).is_err() {
             return;
