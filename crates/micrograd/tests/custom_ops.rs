@@ -259,3 +259,21 @@ fn a_graph_with_custom_nodes_can_move_to_another_thread() {
     tanh_written_out(x);
     is_send(&g);
 }
+
+#[test]
+fn a_rule_that_panics_leaves_the_gradients_and_the_graph_usable() {
+    let g = Graph::new();
+    let x = g.value(0.5);
+    (x * 3.0).backward();
+    let bad = g.custom("bad", &[x], 1.0);
+    bad.set_backward_rule(|_: &mut BackwardStep| -> Result<(), RuleError> {
+        panic!("a bug in a rule")
+    });
+    let out = bad * 2.0;
+    let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| out.backward()));
+    assert!(unwound.is_err());
+    assert_eq!(x.grad(), 3.0);
+    assert!(!g.in_backward());
+    (x * 4.0).backward();
+    assert_eq!(x.grad(), 7.0);
+}

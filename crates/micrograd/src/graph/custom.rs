@@ -107,8 +107,14 @@ impl Graph {
             let result = match pass_grads {
                 Some(pass_grads) => {
                     let before = self.tape_mut().replace_grads(std::mem::take(pass_grads));
+                    // Even if the rule panics, the graph gets its own gradients back.
+                    let swapped = SwappedGrads {
+                        graph: self,
+                        before: Some(before),
+                        pass_grads,
+                    };
                     let result = rule.backward(&mut step);
-                    *pass_grads = self.tape_mut().replace_grads(before);
+                    drop(swapped);
                     result
                 }
                 None => rule.backward(&mut step),
@@ -116,6 +122,22 @@ impl Graph {
             result.map_err(|error| BackwardError::Rule { node: index, error })?;
         }
         Ok(inputs.into_iter().zip(input_grads).collect())
+    }
+}
+
+/// While it lives, a pass's gradients stand in the graph's; dropping it (after the rule returns, or
+/// as a panic unwinds) puts the graph's own back and hands the pass's back to the pass.
+struct SwappedGrads<'a> {
+    graph: &'a Graph,
+    before: Option<Vec<f64>>,
+    pass_grads: &'a mut Vec<f64>,
+}
+
+impl Drop for SwappedGrads<'_> {
+    fn drop(&mut self) {
+        if let Some(before) = self.before.take() {
+            *self.pass_grads = self.graph.tape_mut().replace_grads(before);
+        }
     }
 }
 
