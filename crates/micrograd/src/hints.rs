@@ -150,7 +150,7 @@ mod tests {
             (h.first_non_finite(), h.first_blow_up()),
             (Some(2), Some(3))
         );
-        h.rewind_to_check(1);
+        h.rewound(1);
         assert_eq!((h.first_non_finite(), h.first_blow_up()), (None, None));
     }
 
@@ -163,15 +163,9 @@ mod tests {
         h.pushed_run(2, Op::WeightedSum(crate::op::Activation::Relu), &[0.5, 1.5]);
         h.pushed(4, Op::Tanh, 0.1);
         assert_eq!(h.first_computed(), Some(2));
-        h.rewind_to_check(3);
+        h.rewound(3);
         assert_eq!(h.first_computed(), Some(2));
-        h.rewind_to_check(2);
+        h.rewound(2);
         assert_eq!(h.first_computed(), None);
-    }
-
-    impl Hints {
-        fn rewind_to_check(&mut self, len: u32) {
-            self.rewound(len);
-        }
     }
 }

@@ -27,18 +27,8 @@ use std::sync::atomic::{AtomicU8, Ordering};
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[inline(always)]
 pub(crate) fn has_avx2() -> bool {
-    const UNKNOWN: u8 = 0;
-    const YES: u8 = 1;
-    const NO: u8 = 2;
     static AVX2: AtomicU8 = AtomicU8::new(UNKNOWN);
-    match AVX2.load(Ordering::Relaxed) {
-        UNKNOWN => {
-            let yes = is_x86_feature_detected!("avx2");
-            AVX2.store(if yes { YES } else { NO }, Ordering::Relaxed);
-            yes
-        }
-        known => known == YES,
-    }
+    cached(&AVX2, || is_x86_feature_detected!("avx2"))
 }
 
 /// Whether the processor has AVX-512F (eight `f64`s to a register): asked once, then read from a
@@ -46,14 +36,26 @@ pub(crate) fn has_avx2() -> bool {
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[inline(always)]
 pub(crate) fn has_avx512() -> bool {
-    const UNKNOWN: u8 = 0;
-    const YES: u8 = 1;
-    const NO: u8 = 2;
     static AVX512: AtomicU8 = AtomicU8::new(UNKNOWN);
-    match AVX512.load(Ordering::Relaxed) {
+    cached(&AVX512, || is_x86_feature_detected!("avx512f"))
+}
+
+/// What a feature cache holds before the processor is asked, and its two answers.
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const UNKNOWN: u8 = 0;
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const YES: u8 = 1;
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+const NO: u8 = 2;
+
+/// The answer kept in `cache`, asking `detect` the first time.
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[inline(always)]
+fn cached(cache: &AtomicU8, detect: impl FnOnce() -> bool) -> bool {
+    match cache.load(Ordering::Relaxed) {
         UNKNOWN => {
-            let yes = is_x86_feature_detected!("avx512f");
-            AVX512.store(if yes { YES } else { NO }, Ordering::Relaxed);
+            let yes = detect();
+            cache.store(if yes { YES } else { NO }, Ordering::Relaxed);
             yes
         }
         known => known == YES,
