@@ -9,6 +9,11 @@
 //! What it tracks decides when the fast pass may skip a node whose gradient is 0: that is exact
 //! only while every value the pass reads is finite and no node below has a backward rule that
 //! can turn a zero gradient into a non-zero or NaN contribution (as `sqrt'(0)` does).
+//!
+//! It also keeps numbers a training step would otherwise spend a pass on: the in-order sums of
+//! the squares of the parameters (the L2 penalty, one sum per range that a thread updates), as the
+//! optimizer's update computed them while writing them, forgotten the moment any of them may
+//! change.
 
 use crate::op::Op;
 
@@ -26,6 +31,17 @@ pub(crate) struct Hints {
     first_computed: Option<u32>,
     /// The buffers a backward pass reuses.
     scratch: Scratch,
+    /// Known sums of squares of runs of nodes' data.
+    sums_of_squares: Vec<SumOfSquares>,
+}
+
+/// `sum = ((0 + x₀·x₀) + x₁·x₁) + …` over the data of the `n` nodes from `first`, added in order
+/// from +0, as [`crate::op::weighted_sum`] adds the weighted sum of the run with itself.
+#[derive(Clone, Copy, Debug)]
+struct SumOfSquares {
+    first: u32,
+    n: u32,
+    sum: f64,
 }
 
 /// Buffers a backward pass reuses from one pass to the next: the gradient flowing into each node
@@ -46,7 +62,9 @@ impl Hints {
         if !matches!(op, Op::Leaf | Op::Const) && self.first_computed.is_none() {
             self.first_computed = Some(index as u32);
         }
-        self.data_set(index, data);
+        // A push lands after every node still there: no known sum covers it (a rewind below a
+        // known run's end has forgotten the sum).
+        self.note_value(index, data);
     }
 
     /// The nodes from `first` on, all made by `op`, were pushed with the values `data` (a layer's
@@ -58,7 +76,7 @@ impl Hints {
         self.pushed(first, op, head);
         if data.iter().any(|d| !d.is_finite()) {
             for (k, &d) in data.iter().enumerate() {
-                self.data_set(first + k, d);
+                self.note_value(first + k, d);
             }
         }
     }
@@ -66,6 +84,21 @@ impl Hints {
     /// Node `index`'s value was set to `data`.
     #[inline(always)]
     pub(crate) fn data_set(&mut self, index: usize, data: f64) {
+        self.data_may_change(index, 1);
+        self.note_value(index, data);
+    }
+
+    /// The data of the `n` nodes from `first` were handed out to be written.
+    pub(crate) fn data_may_change(&mut self, first: usize, n: usize) {
+        self.sums_of_squares.retain(|known| {
+            let (known_first, known_end) = (known.first as usize, (known.first + known.n) as usize);
+            first >= known_end || known_first >= first + n
+        });
+    }
+
+    /// Node `index` holds `data`: tracks the first non-finite one.
+    #[inline(always)]
+    fn note_value(&mut self, index: usize, data: f64) {
         if !data.is_finite()
             && self
                 .first_non_finite
@@ -86,6 +119,8 @@ impl Hints {
         if self.first_computed >= Some(len) {
             self.first_computed = None;
         }
+        self.sums_of_squares
+            .retain(|known| known.first + known.n <= len);
     }
 
     /// Every node is about to be pushed again, in order (a compaction or a replay of the values).
@@ -93,6 +128,26 @@ impl Hints {
         self.first_non_finite = None;
         self.first_blow_up = None;
         self.first_computed = None;
+        self.sums_of_squares.clear();
+    }
+
+    /// Records that the data of the `n` nodes from `first`, just written, have the in-order sum of
+    /// squares `sum` (see [`SumOfSquares`]).
+    pub(crate) fn know_sum_of_squares(&mut self, first: usize, n: usize, sum: f64) {
+        self.data_may_change(first, n);
+        self.sums_of_squares.push(SumOfSquares {
+            first: first as u32,
+            n: n as u32,
+            sum,
+        });
+    }
+
+    /// The in-order sum of squares of the data of the `n` nodes from `first`, if known.
+    pub(crate) fn sum_of_squares(&self, first: u32, n: u32) -> Option<f64> {
+        self.sums_of_squares
+            .iter()
+            .find(|known| (known.first, known.n) == (first, n))
+            .map(|known| known.sum)
     }
 
     /// The first node whose data is or was NaN or infinite, if any.
@@ -167,5 +222,50 @@ mod tests {
         assert_eq!(h.first_computed(), Some(2));
         h.rewound(2);
         assert_eq!(h.first_computed(), None);
+    }
+
+    #[test]
+    fn a_known_sum_of_squares_is_forgotten_when_its_nodes_may_change() {
+        let known = |h: &mut Hints| {
+            h.know_sum_of_squares(2, 4, 7.5);
+            h.know_sum_of_squares(6, 2, 1.5);
+        };
+        let mut h = Hints::default();
+        known(&mut h);
+        assert_eq!(h.sum_of_squares(2, 4), Some(7.5));
+        assert_eq!(h.sum_of_squares(6, 2), Some(1.5));
+        // Only the same run is answered.
+        assert_eq!(h.sum_of_squares(2, 3), None);
+        // Writes elsewhere, pushes after the runs and rewinds above them keep both.
+        h.data_set(1, 3.0);
+        h.data_may_change(8, 10);
+        h.pushed(8, Op::Tanh, 0.5);
+        h.rewound(8);
+        assert_eq!(h.sum_of_squares(2, 4), Some(7.5));
+        assert_eq!(h.sum_of_squares(6, 2), Some(1.5));
+        // A write inside one run forgets that run only.
+        h.data_set(3, 0.0);
+        assert_eq!(
+            (h.sum_of_squares(2, 4), h.sum_of_squares(6, 2)),
+            (None, Some(1.5))
+        );
+        known(&mut h);
+        h.data_may_change(5, 2);
+        assert_eq!(
+            (h.sum_of_squares(2, 4), h.sum_of_squares(6, 2)),
+            (None, None)
+        );
+        known(&mut h);
+        h.rewound(7);
+        assert_eq!(
+            (h.sum_of_squares(2, 4), h.sum_of_squares(6, 2)),
+            (Some(7.5), None)
+        );
+        known(&mut h);
+        h.cleared();
+        assert_eq!(
+            (h.sum_of_squares(2, 4), h.sum_of_squares(6, 2)),
+            (None, None)
+        );
     }
 }

@@ -79,13 +79,16 @@ impl Graph {
     }
 
     /// [`Graph::weighted_sum`] whose weights and inputs are the `n` nodes from `weights` and from
-    /// `inputs`, runs already checked alive in this step: the same node, without a check per term.
+    /// `inputs`, runs already checked alive in this step: the same node, without a check per term,
+    /// and without adding the terms up if the caller knows their sum (`known_sum`, the bits that
+    /// adding them in order gives).
     pub(crate) fn weighted_sum_of_runs<'g>(
         &'g self,
         bias: Value<'g>,
         weights: u32,
         inputs: u32,
         n: u32,
+        known_sum: Option<f64>,
     ) -> Value<'g> {
         let mut t = self.tape_mut();
         let bias = self.checked(&t, bias, "weighted_sum");
@@ -93,7 +96,8 @@ impl Graph {
             Terms::Run { first: weights, n },
             Terms::Run { first: inputs, n },
         );
-        let index = t.push_weighted_sum(Activation::Linear, bias, &weights, &inputs);
+        let index =
+            t.push_weighted_sum_known(Activation::Linear, bias, &weights, &inputs, known_sum);
         Value::new(self, index, t.generation())
     }
 

@@ -1,5 +1,8 @@
 //! [`Adam`]: Adam and AdamW as PyTorch's `torch.optim.Adam` and `torch.optim.AdamW`.
 
+use super::watched::{
+    unwatched, watched_chunks, Token, UpdateWatcher, WatchedRangeUpdate, WatchedUpdate,
+};
 use super::{ensure_state, split_state, Optimizer, RangeUpdate};
 use crate::speed::simd::dispatched;
 
@@ -102,35 +105,15 @@ impl Adam {
 
 impl Optimizer for Adam {
     fn update(&mut self, params: &mut [f64], grads: &[f64]) {
-        assert_eq!(
-            params.len(),
-            grads.len(),
-            "Adam: {} parameters, {} gradients",
-            params.len(),
-            grads.len()
-        );
-        let rule = self.begin(params.len());
-        update_all(&rule, params, grads, &mut self.m, &mut self.v);
+        self.update_watched(params, grads, &mut ());
     }
 
     fn split_update(&mut self, n: usize, bounds: &[usize]) -> Option<Vec<RangeUpdate<'_>>> {
-        let rule = self.begin(n);
-        let ranges = split_state(&mut self.m, bounds)
-            .into_iter()
-            .zip(split_state(&mut self.v, bounds));
-        let updates = ranges.map(|(m, v)| {
-            Box::new(move |params: &mut [f64], grads: &[f64]| {
-                assert!(
-                    params.len() == m.len() && grads.len() == m.len(),
-                    "Adam: a range of {} parameters given {} and {} gradients",
-                    m.len(),
-                    params.len(),
-                    grads.len()
-                );
-                update_all(&rule, params, grads, m, v);
-            }) as RangeUpdate<'_>
-        });
-        Some(updates.collect())
+        Some(unwatched(self.split_update_watched(n, bounds)))
+    }
+
+    fn watched(&mut self, _: Token) -> Option<&mut dyn WatchedUpdate> {
+        Some(self)
     }
 
     fn learning_rate(&self) -> f64 {
@@ -139,6 +122,47 @@ impl Optimizer for Adam {
 
     fn set_learning_rate(&mut self, lr: f64) {
         self.lr = lr;
+    }
+}
+
+impl WatchedUpdate for Adam {
+    fn update_watched(
+        &mut self,
+        params: &mut [f64],
+        grads: &[f64],
+        watcher: &mut dyn UpdateWatcher,
+    ) {
+        assert_eq!(
+            params.len(),
+            grads.len(),
+            "Adam: {} parameters, {} gradients",
+            params.len(),
+            grads.len()
+        );
+        let rule = self.begin(params.len());
+        update_range(&rule, params, grads, &mut self.m, &mut self.v, watcher);
+    }
+
+    fn split_update_watched(&mut self, n: usize, bounds: &[usize]) -> Vec<WatchedRangeUpdate<'_>> {
+        let rule = self.begin(n);
+        let ranges = split_state(&mut self.m, bounds)
+            .into_iter()
+            .zip(split_state(&mut self.v, bounds));
+        let updates = ranges.map(|(m, v)| {
+            Box::new(
+                move |params: &mut [f64], grads: &[f64], watcher: &mut dyn UpdateWatcher| {
+                    assert!(
+                        params.len() == m.len() && grads.len() == m.len(),
+                        "Adam: a range of {} parameters given {} and {} gradients",
+                        m.len(),
+                        params.len(),
+                        grads.len()
+                    );
+                    update_range(&rule, params, grads, m, v, watcher);
+                },
+            ) as WatchedRangeUpdate<'_>
+        });
+        updates.collect()
     }
 }
 
@@ -153,6 +177,27 @@ struct Rule {
     decoupled: bool,
     step_size: f64,
     bias_correction2_sqrt: f64,
+}
+
+/// Updates `params` (with their gradients and moments, slices of one length), a chunk at a time,
+/// shown to `watcher`.
+fn update_range(
+    rule: &Rule,
+    params: &mut [f64],
+    grads: &[f64],
+    m: &mut [f64],
+    v: &mut [f64],
+    watcher: &mut dyn UpdateWatcher,
+) {
+    watched_chunks(params, watcher, |range, params| {
+        update_all(
+            rule,
+            params,
+            &grads[range.clone()],
+            &mut m[range.clone()],
+            &mut v[range],
+        );
+    });
 }
 
 dispatched! {

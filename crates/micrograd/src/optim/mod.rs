@@ -35,12 +35,14 @@
 mod adam;
 mod schedule;
 mod sgd;
+pub(crate) mod watched;
 
 pub use adam::Adam;
 pub use schedule::Schedule;
 pub use sgd::Sgd;
 
 use crate::graph::Value;
+use watched::{Token, WatchedUpdate};
 
 /// An update rule for parameters, given their gradients.
 pub trait Optimizer {
@@ -67,6 +69,13 @@ pub trait Optimizer {
     /// If `n` differs from an earlier update's, or the bounds are out of order.
     fn split_update(&mut self, n: usize, bounds: &[usize]) -> Option<Vec<RangeUpdate<'_>>> {
         let _ = (n, bounds);
+        None
+    }
+
+    /// The engine's own rules let a trainer watch their updates as they go; a rule written
+    /// outside this crate cannot be asked (no other crate can name the `Token`),
+    /// and is watched around its plain `update`. See `optim/watched.rs`.
+    fn watched(&mut self, _: Token) -> Option<&mut dyn WatchedUpdate> {
         None
     }
 
@@ -133,5 +142,9 @@ impl<O: Optimizer + ?Sized> Optimizer for Box<O> {
 
     fn split_update(&mut self, n: usize, bounds: &[usize]) -> Option<Vec<RangeUpdate<'_>>> {
         (**self).split_update(n, bounds)
+    }
+
+    fn watched(&mut self, token: Token) -> Option<&mut dyn WatchedUpdate> {
+        (**self).watched(token)
     }
 }

@@ -1,6 +1,9 @@
 //! [`Sgd`]: stochastic gradient descent with momentum, Nesterov momentum and weight decay, as PyTorch's
 //! `torch.optim.SGD`.
 
+use super::watched::{
+    unwatched, watched_chunks, Token, UpdateWatcher, WatchedRangeUpdate, WatchedUpdate,
+};
 use super::{ensure_state, split_state, Optimizer, RangeUpdate};
 
 /// Stochastic gradient descent, as PyTorch's `SGD` (with `dampening = 0`):
@@ -86,6 +89,25 @@ struct Rule {
 }
 
 impl Rule {
+    /// [`Rule::apply`] a chunk at a time, shown to `watcher`.
+    fn apply_watched(
+        &self,
+        params: &mut [f64],
+        grads: &[f64],
+        buffers: &mut [f64],
+        watcher: &mut dyn UpdateWatcher,
+    ) {
+        let momentum = self.momentum.is_some();
+        watched_chunks(params, watcher, |range, params| {
+            let buffers = if momentum {
+                &mut buffers[range.clone()]
+            } else {
+                &mut []
+            };
+            self.apply(params, &grads[range], buffers);
+        });
+    }
+
     /// Updates `params` from `grads`, with their momentum `buffers` (empty without momentum).
     fn apply(&self, params: &mut [f64], grads: &[f64], buffers: &mut [f64]) {
         for (i, (p, &grad)) in params.iter_mut().zip(grads).enumerate() {
@@ -103,8 +125,13 @@ impl Rule {
     }
 }
 
-impl Optimizer for Sgd {
-    fn update(&mut self, params: &mut [f64], grads: &[f64]) {
+impl WatchedUpdate for Sgd {
+    fn update_watched(
+        &mut self,
+        params: &mut [f64],
+        grads: &[f64],
+        watcher: &mut dyn UpdateWatcher,
+    ) {
         assert_eq!(
             params.len(),
             grads.len(),
@@ -113,10 +140,10 @@ impl Optimizer for Sgd {
             grads.len()
         );
         let rule = self.begin(params.len());
-        rule.apply(params, grads, &mut self.buffers);
+        rule.apply_watched(params, grads, &mut self.buffers, watcher);
     }
 
-    fn split_update(&mut self, n: usize, bounds: &[usize]) -> Option<Vec<RangeUpdate<'_>>> {
+    fn split_update_watched(&mut self, n: usize, bounds: &[usize]) -> Vec<WatchedRangeUpdate<'_>> {
         let rule = self.begin(n);
         let buffers: Vec<&mut [f64]> = if rule.momentum.is_some() {
             split_state(&mut self.buffers, bounds)
@@ -126,19 +153,35 @@ impl Optimizer for Sgd {
                 .collect()
         };
         let updates = buffers.into_iter().map(|buffers| {
-            Box::new(move |params: &mut [f64], grads: &[f64]| {
-                assert_eq!(params.len(), grads.len(), "Sgd: a range's lengths differ");
-                if rule.momentum.is_some() {
-                    assert_eq!(
-                        params.len(),
-                        buffers.len(),
-                        "Sgd: a range of the wrong length"
-                    );
-                }
-                rule.apply(params, grads, buffers);
-            }) as RangeUpdate<'_>
+            Box::new(
+                move |params: &mut [f64], grads: &[f64], watcher: &mut dyn UpdateWatcher| {
+                    assert_eq!(params.len(), grads.len(), "Sgd: a range's lengths differ");
+                    if rule.momentum.is_some() {
+                        assert_eq!(
+                            params.len(),
+                            buffers.len(),
+                            "Sgd: a range of the wrong length"
+                        );
+                    }
+                    rule.apply_watched(params, grads, buffers, watcher);
+                },
+            ) as WatchedRangeUpdate<'_>
         });
-        Some(updates.collect())
+        updates.collect()
+    }
+}
+
+impl Optimizer for Sgd {
+    fn update(&mut self, params: &mut [f64], grads: &[f64]) {
+        self.update_watched(params, grads, &mut ());
+    }
+
+    fn split_update(&mut self, n: usize, bounds: &[usize]) -> Option<Vec<RangeUpdate<'_>>> {
+        Some(unwatched(self.split_update_watched(n, bounds)))
+    }
+
+    fn watched(&mut self, _: Token) -> Option<&mut dyn WatchedUpdate> {
+        Some(self)
     }
 
     fn learning_rate(&self) -> f64 {

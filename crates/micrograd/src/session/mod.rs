@@ -261,7 +261,7 @@ impl Session {
 
     /// One step of `trainer` on the next batch of the training set.
     pub fn step(&self, trainer: &mut Trainer<'_, '_>) -> Result<StepReport, TrainError> {
-        trainer.run_steps(&self.train, 1, |_| {})
+        trainer.step(&self.train)
     }
 
     /// Every step of the recipe, calling `on_step` after each; the reports of the steps taken.

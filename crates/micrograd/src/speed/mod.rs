@@ -21,6 +21,12 @@
 //!   processor allows it, with the same bits (see [`simd`]).
 //! - **Parameters as slices.** [`update_parameters`] hands an optimizer the parameters' data and
 //!   gradients as two slices (see [`params`]).
+//! - **The L2 penalty summed by the update.** The trainer's `StepWatch` sees each chunk of the update as it
+//!   is written: it keeps the step's restore point and adds the new values' squares in order,
+//!   which the update's divisions leave time for. The tape's [`crate::hints`] keep the sum until a
+//!   parameter may change, and the next step's penalty node takes it instead of adding up its
+//!   terms again ([`l2_of_run`]); debug builds check the bits. A weighted sum of a run with itself
+//!   sends its two contributions to each node in one pass.
 //! - **Huge pages.** A long graph's buffers are mapped in 2 MiB pages where the system allows it
 //!   (`tape/pages.rs`): most of a one-off graph's cost is otherwise the kernel handing out and
 //!   clearing 4 KiB pages.
@@ -34,7 +40,8 @@ pub(crate) mod simd;
 
 pub(crate) use batch::forward_batch;
 pub(crate) use params::{
-    l2_of_run, load_parameters, parameter_run, read_gradients, update_parameters,
+    group_bounds, l2_of_run, load_parameters, parameter_run, take_gradients, update_parameters,
+    RangeSquares,
 };
 
 use crate::graph::{Graph, Value};
@@ -219,10 +226,30 @@ impl Pass {
     /// Adds `scale * values[k]` to node `first + k`, for a run of consecutive nodes.
     #[inline(always)]
     fn add_scaled(&mut self, first: u32, scale: f64, values: &[f64]) {
+        self.add_scaled_with(first, scale, values, simd::add_scaled);
+    }
+
+    /// Adds `scale * values[k]` to node `first + k` twice (a run that is both a weighted sum's
+    /// weights and its inputs).
+    #[inline(always)]
+    fn add_scaled_twice(&mut self, first: u32, scale: f64, values: &[f64]) {
+        self.add_scaled_with(first, scale, values, simd::add_scaled_twice);
+    }
+
+    /// Adds to the run of nodes from `first` with `add(adjoints, scale, values)`, and marks them
+    /// reached.
+    #[inline(always)]
+    fn add_scaled_with(
+        &mut self,
+        first: u32,
+        scale: f64,
+        values: &[f64],
+        add: fn(&mut [f64], f64, &[f64]),
+    ) {
         let first = first as usize;
         // With a zero scale and finite values every contribution is ±0, which changes no adjoint.
         if !(scale == 0.0 && self.all_finite) {
-            simd::add_scaled(&mut self.adjoint[first..][..values.len()], scale, values);
+            add(&mut self.adjoint[first..][..values.len()], scale, values);
         }
         let (from, end) = (first.max(self.skip_zero_below), first + values.len());
         if from < end {
@@ -280,6 +307,12 @@ fn propagate(nodes: &[Node], i: usize, g: f64, data: &[f64], operands: &[u32], p
                     pass.add(bias, g);
                     let ws = &data[weights as usize..][..n as usize];
                     let xs = &data[inputs as usize..][..n as usize];
+                    if weights == inputs {
+                        // A run times itself (an L2 penalty): each node gets its two
+                        // contributions in one pass.
+                        pass.add_scaled_twice(weights, g, xs);
+                        return;
+                    }
                     pass.add_scaled(weights, g, xs);
                     if !pass.all_constants(nodes, inputs, n) {
                         pass.add_scaled(inputs, g, ws);

@@ -146,6 +146,21 @@ fn add_scaled_loop(adjoint: &mut [f64], scale: f64, values: &[f64]) {
 }
 
 dispatched! {
+    /// [`add_scaled`] twice over the same slices, in one pass: the backward pass of a weighted
+    /// sum of a run with itself (`Σ pᵢ·pᵢ`, an L2 penalty), where each term's weight and input are
+    /// one node, which gets `scale * values[k]` as the weight and then again as the input.
+    pub(crate) fn add_scaled_twice(adjoint: &mut [f64], scale: f64, values: &[f64]) => add_scaled_twice_loop;
+}
+
+#[inline(always)]
+fn add_scaled_twice_loop(adjoint: &mut [f64], scale: f64, values: &[f64]) {
+    for (a, v) in adjoint.iter_mut().zip(values) {
+        let term = scale * v;
+        *a = (*a + term) + term;
+    }
+}
+
+dispatched! {
     /// Whether every value is finite, asked of `values` into `answer`.
     fn all_finite_into(values: &[f64], answer: &mut bool) => all_finite_loop;
 }
@@ -222,6 +237,24 @@ mod tests {
             add_scaled_loop(&mut portable, scale, &values);
             prop_assert_eq!(bits(&wide), bits(&portable));
             prop_assert_eq!(bits(&portable), bits(&one_at_a_time));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn add_scaled_twice_gives_the_bits_of_two_passes(
+            terms in prop::collection::vec((number(), number()), 0..70),
+            scale in number(),
+        ) {
+            let (start, values): (Vec<f64>, Vec<f64>) = terms.into_iter().unzip();
+            let mut two_passes = start.clone();
+            add_scaled_loop(&mut two_passes, scale, &values);
+            add_scaled_loop(&mut two_passes, scale, &values);
+            let (mut wide, mut portable) = (start.clone(), start);
+            add_scaled_twice(&mut wide, scale, &values);
+            add_scaled_twice_loop(&mut portable, scale, &values);
+            prop_assert_eq!(bits(&wide), bits(&portable));
+            prop_assert_eq!(bits(&portable), bits(&two_passes));
         }
     }
 

@@ -214,6 +214,7 @@ impl Tape {
         if self.grad.len() < end {
             pages::resize_zeroed(&mut self.grad, end);
         }
+        self.hints.data_may_change(first, n);
         (&mut self.data[first..end], &mut self.grad[first..end])
     }
 

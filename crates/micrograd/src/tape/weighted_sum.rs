@@ -19,6 +19,19 @@ impl Tape {
         weights: &Terms,
         inputs: &Terms,
     ) -> u32 {
+        self.push_weighted_sum_known(activation, bias, weights, inputs, None)
+    }
+
+    /// [`Tape::push_weighted_sum`], with the sum `bias + Σ weights[k] · inputs[k]` (in order) given
+    /// by a caller who already knows its bits, or computed here if `None`. Debug builds check it.
+    pub(crate) fn push_weighted_sum_known(
+        &mut self,
+        activation: Activation,
+        bias: u32,
+        weights: &Terms,
+        inputs: &Terms,
+        known_sum: Option<f64>,
+    ) -> u32 {
         assert_eq!(
             weights.len(),
             inputs.len(),
@@ -43,7 +56,18 @@ impl Tape {
             }
         };
         let op = Op::WeightedSum(activation);
-        let data = op.forward(self.sum_of(args), 0.0);
+        let sum = match known_sum {
+            Some(sum) => {
+                debug_assert_eq!(
+                    sum.to_bits(),
+                    self.sum_of(args).to_bits(),
+                    "a weighted sum given as known is not the sum of its terms"
+                );
+                sum
+            }
+            None => self.sum_of(args),
+        };
+        let data = op.forward(sum, 0.0);
         self.push(op, args, data)
     }
 

@@ -30,15 +30,17 @@ use crate::data::Dataset;
 use crate::graph::Value;
 use crate::loss::{self, Loss};
 use crate::nn::{Module, MLP};
-use crate::optim::{Optimizer, Schedule};
+use crate::optim::{self, Optimizer, Schedule};
 use crate::rng::Rng;
 use crate::speed::{self, DenseLayer};
 
 mod checks;
 mod threads;
+mod watch;
 
 use checks::check_samples;
 pub use checks::{accuracy, check_compatible};
+use watch::StepWatch;
 
 /// What one training step did.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -275,10 +277,9 @@ impl<'a, 'g> Trainer<'a, 'g> {
                 match workers {
                     Some(workers) => workers.sum_and_update(data, grads, optimizer.as_mut()),
                     None => {
-                        snapshot.clear();
-                        snapshot.extend_from_slice(data);
-                        optimizer.update(data, grads);
-                        speed::simd::all_finite(data)
+                        let mut watch = StepWatch::new(Some(snapshot));
+                        optim::watched::update_watched(optimizer.as_mut(), data, grads, &mut watch);
+                        vec![watch.squares(0, data.len())]
                     }
                 }
             });
@@ -313,7 +314,7 @@ impl<'a, 'g> Trainer<'a, 'g> {
     ) -> threads::Part {
         let graph = self.model.graph();
         let start = graph.checkpoint();
-        let penalty = || l2_penalty(self.l2, &self.params, params_run);
+        let penalty = || l2_penalty(self.l2, &self.params, params_run, 1);
         let (objective, batch) = (self.objective(), indices.len());
         if let Some(layers) = self.checked_layers(params_run) {
             return threads::dense_part(
@@ -361,7 +362,7 @@ impl<'a, 'g> Trainer<'a, 'g> {
         indices: &[usize],
     ) -> threads::Part {
         let layers = self.checked_layers(Some(params_first));
-        let (model, l2, params) = (self.model, self.l2, &self.params);
+        let (model, l2, params, threads) = (self.model, self.l2, &self.params, self.threads);
         let graph = model.graph();
         let objective = self.objective();
         let workers = self
@@ -370,7 +371,7 @@ impl<'a, 'g> Trainer<'a, 'g> {
         let batch = indices.len();
         workers.forward_backward(graph, params_first, data, indices, objective, |part| {
             let start = graph.checkpoint();
-            let penalty = || l2_penalty(l2, params, Some(params_first));
+            let penalty = || l2_penalty(l2, params, Some(params_first), threads);
             if let Some(layers) = layers {
                 return threads::dense_part(
                     graph, start, &layers, data, part, objective, batch, penalty,
@@ -433,15 +434,26 @@ impl<'a, 'g> Trainer<'a, 'g> {
         self.check(data)?;
         let mut last = None;
         for _ in 0..steps {
-            let (batch, ends_epoch) = self.next_batch(data.len());
-            let report = self.train_step(data, &batch)?;
+            let report = self.step(data)?;
             on_step(&report);
             last = Some(report);
-            if ends_epoch {
-                self.epoch += 1;
-            }
         }
         last.ok_or_else(|| TrainError::Incompatible("zero training steps asked".into()))
+    }
+
+    /// One step on the next batch of `data`, as [`Trainer::run_steps`] takes it, checking only that
+    /// batch's samples: a caller that steps one at a time (a live view, a session) has the whole
+    /// data set checked once, with [`Trainer::check`], not at every step.
+    pub fn step(&mut self, data: &Dataset) -> Result<StepReport, TrainError> {
+        if data.is_empty() {
+            self.check(data)?;
+        }
+        let (batch, ends_epoch) = self.next_batch(data.len());
+        let report = self.train_step(data, &batch)?;
+        if ends_epoch {
+            self.epoch += 1;
+        }
+        Ok(report)
     }
 
     /// Runs `epochs` passes over `data` in shuffled mini-batches, calling `on_step` after each step;
@@ -472,13 +484,19 @@ impl<'a, 'g> Trainer<'a, 'g> {
 }
 
 /// `l2 · Σ p²` over `params`, or `None` when `l2` is 0 (or there are none); read as the run from
-/// node `run` when the parameters are one, checked in this step.
-fn l2_penalty<'g>(l2: f64, params: &[Value<'g>], run: Option<u32>) -> Option<Value<'g>> {
+/// node `run` when the parameters are one, checked in this step, and then summed in as many
+/// groups as a step's update is split over `threads` (see [`speed::l2_of_run`]).
+fn l2_penalty<'g>(
+    l2: f64,
+    params: &[Value<'g>],
+    run: Option<u32>,
+    threads: usize,
+) -> Option<Value<'g>> {
     if l2 == 0.0 || params.is_empty() {
         return None;
     }
     let penalty = match run {
-        Some(first) => speed::l2_of_run(params[0].graph(), first, params.len()),
+        Some(first) => speed::l2_of_run(params[0].graph(), first, params.len(), threads),
         None => loss::l2(params)?,
     };
     Some(l2 * penalty)

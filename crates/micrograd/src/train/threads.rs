@@ -76,8 +76,8 @@ enum Request {
 enum Answer {
     /// A part's loss and gradients.
     Part(Done),
-    /// Its share of the update is done; whether its range's data are all finite.
-    Updated(bool),
+    /// Its share of the update is done: the in-order sum of its range's new values' squares.
+    Updated(f64),
 }
 
 /// One part of a batch for a worker: the parameters to start from and the part's samples.
@@ -254,8 +254,8 @@ fn work(
         let job = match request {
             Request::Part(job) => job,
             Request::Update(share) => {
-                let finite = share.run();
-                if outbox.send(Answer::Updated(finite)).is_err() {
+                let sum = share.run();
+                if outbox.send(Answer::Updated(sum)).is_err() {
                     return;
                 }
                 continue;
@@ -278,11 +278,11 @@ fn work(
             job.batch,
             || None,
         );
-        let mut grads = job.grads;
-        grads.clear();
-        if part.loss.is_finite() {
-            speed::read_gradients(&graph, 0, n_params, &mut grads);
-        }
+        let grads = if part.loss.is_finite() {
+            speed::take_gradients(&graph, n_params, job.grads)
+        } else {
+            Vec::new()
+        };
         if outbox.send(Answer::Part(Done { part, grads })).is_err() {
             return;
         }

@@ -148,7 +148,14 @@ fn batch_major_holds(
         return false;
     };
     let t = graph.tape();
-    let params_finite = spans.iter().all(|span| all_finite(&t.data()[span.clone()]));
+    // The tape knows where its first non-finite value is, if any: usually past every parameter,
+    // which spares a pass over them.
+    let end = spans.iter().map(|span| span.end).max().unwrap_or(0);
+    let params_finite = t
+        .hints()
+        .first_non_finite()
+        .is_none_or(|first| first as usize >= end)
+        || spans.iter().all(|span| all_finite(&t.data()[span.clone()]));
     spans.sort_unstable_by_key(|span| span.start);
     let disjoint = spans.windows(2).all(|w| w[0].end <= w[1].start);
     disjoint

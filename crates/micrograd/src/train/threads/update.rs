@@ -1,7 +1,9 @@
 //! A step's update split over the threads: each thread sums the parts' gradients over its range of
 //! the parameters (in part order, as one thread would) and runs the optimizer's rule on that range
 //! ([`Optimizer::split_update`]). Both rules act on each parameter alone, so the bits are those of
-//! one thread doing it all; only the wall-clock time of the step's serial end is shared.
+//! one thread doing it all; only the wall-clock time of the step's serial end is shared. The new
+//! values' sum of squares (see [`StepWatch`]) is added in order: the calling thread's range while
+//! it updates it, then the other ranges' once their threads are done.
 //!
 //! The ranges are the trainer's own memory (the model's parameters and gradients, the optimizer's
 //! state, the parts' gradients), lent to a worker thread that outlives the step. Rust's borrows
@@ -12,8 +14,10 @@
 use std::slice;
 
 use super::{receive, Answer, Request, Workers};
-use crate::optim::{Optimizer, RangeUpdate};
-use crate::speed::simd::all_finite;
+use crate::optim::watched::{self, WatchedRangeUpdate};
+use crate::optim::Optimizer;
+use crate::speed::{group_bounds, RangeSquares};
+use crate::train::watch::StepWatch;
 
 /// A worker's share of a step's update: a range of the model's parameters, its gradients (part 0's
 /// so far), the same range of every other part's gradients, and the optimizer's rule for it.
@@ -23,7 +27,7 @@ pub(super) struct Share {
     len: usize,
     /// The other parts' gradients over the range, in part order.
     parts: Vec<*const f64>,
-    update: RangeUpdate<'static>,
+    update: WatchedRangeUpdate<'static>,
 }
 
 // SAFETY: a share is the only access to its ranges until its worker answers (see the module's
@@ -32,8 +36,8 @@ unsafe impl Send for Share {}
 
 impl Share {
     /// Adds the other parts' gradients into the range's, in part order, then updates the range;
-    /// says whether its data are all finite after.
-    pub(super) fn run(self) -> bool {
+    /// returns the in-order sum of its new values' squares.
+    pub(super) fn run(self) -> f64 {
         // SAFETY: the pointers cover `len` numbers each, lent by `Workers::sum_and_update`, which
         // touches none of them and drops none of their owners until this share's worker answers.
         let (data, grads) = unsafe {
@@ -46,8 +50,9 @@ impl Share {
             // SAFETY: as above; the parts' gradients are only read, by every thread.
             add(grads, unsafe { slice::from_raw_parts(part, self.len) });
         }
-        (self.update)(data, grads);
-        all_finite(data)
+        let mut watch = StepWatch::new(None);
+        (self.update)(data, grads, &mut watch);
+        watch.squares(0, data.len()).sum
     }
 }
 
@@ -62,13 +67,14 @@ impl Workers {
     /// Adds the other parts' gradients (kept by [`Workers::forward_backward`]) into `grads`
     /// (part 0's), in part order, and updates `data` with `optimizer`: each busy thread does one
     /// range of the parameters when the optimizer can split its update, the calling thread all of
-    /// it otherwise. The same bits either way. Says whether the data are all finite after.
+    /// it otherwise. The same bits either way. Returns the in-order sum of the new values' squares
+    /// over each thread's range (see [`StepWatch`]).
     pub(crate) fn sum_and_update(
         &mut self,
         data: &mut [f64],
         grads: &mut [f64],
         optimizer: &mut dyn Optimizer,
-    ) -> bool {
+    ) -> Vec<RangeSquares> {
         let n = data.len();
         let busy = &self.workers[..self.busy];
         assert!(
@@ -76,13 +82,14 @@ impl Workers {
             "micrograd: a part's gradients are missing"
         );
         let shares = busy.len() + 1;
-        let bounds: Vec<usize> = (1..shares).map(|p| p * n / shares).collect();
-        let Some(updates) = optimizer.split_update(n, &bounds) else {
+        let bounds = group_bounds(n, shares);
+        let Some(updates) = watched::split_update_watched(optimizer, n, &bounds) else {
             for worker in busy {
                 add(grads, &worker.grads);
             }
-            optimizer.update(data, grads);
-            return all_finite(data);
+            let mut watch = StepWatch::new(None);
+            watched::update_watched(optimizer, data, grads, &mut watch);
+            return vec![watch.squares(0, n)];
         };
         let mut updates = updates.into_iter();
         let first = updates.next().expect("one update per range");
@@ -100,7 +107,7 @@ impl Workers {
             // SAFETY (lifetime): the update borrows the optimizer's state, which outlives this
             // call; the worker runs and drops it before it answers, and this call waits for the
             // answer.
-            let update: RangeUpdate<'static> = unsafe { std::mem::transmute(update) };
+            let update: WatchedRangeUpdate<'static> = unsafe { std::mem::transmute(update) };
             let share = Share {
                 data: data.as_mut_ptr(),
                 grads: grads.as_mut_ptr(),
@@ -115,16 +122,25 @@ impl Workers {
         for worker in busy {
             add(grads[0], &worker.grads[..end]);
         }
-        first(data[0], grads[0]);
-        let mut finite = all_finite(data[0]);
+        let mut watch = StepWatch::new(None);
+        first(data[0], grads[0], &mut watch);
+        let mut sums = Vec::with_capacity(shares);
+        sums.push(watch.squares(0, end));
+        let mut starts = bounds.iter().copied();
         while answers.answered < answers.asked {
-            let Some(Answer::Updated(range_finite)) = receive(&busy[answers.answered].done) else {
+            let Some(Answer::Updated(sum)) = receive(&busy[answers.answered].done) else {
                 panic!("a training thread stopped");
             };
-            finite &= range_finite;
+            let offset = starts.next().expect("one range per share");
+            let len = data[answers.answered + 1].len();
+            sums.push(RangeSquares {
+                offset,
+                n: len,
+                sum,
+            });
             answers.answered += 1;
         }
-        finite
+        sums
     }
 }
 
