@@ -496,3 +496,36 @@ fn a_parameter_broken_in_a_workers_range_is_caught_and_undone() {
         );
     }
 }
+
+#[test]
+fn a_parameter_set_between_steps_reaches_the_worker_threads() {
+    let data = blobs_with(60, 3, 0.6, 3);
+    let batch: Vec<usize> = (0..40).collect();
+    let after_three_steps = |fresh_trainer_after_the_edit: bool| {
+        let g = Graph::new();
+        let model = MLP::new(&g, 2, &[16, 3], 8);
+        let trainer = || {
+            Trainer::new(&model, Sgd::new(0.1), Loss::CrossEntropy)
+                .l2(1e-3)
+                .threads(2)
+        };
+        let mut first = trainer();
+        for _ in 0..2 {
+            first.train_step(&data, &batch).unwrap();
+        }
+        // Workers copy the new parameters as the update writes them; a parameter written
+        // outside the step must reach their copies all the same.
+        model.parameters()[5].set_data(0.75);
+        let mut second = if fresh_trainer_after_the_edit {
+            trainer()
+        } else {
+            first
+        };
+        second.train_step(&data, &batch).unwrap();
+        model.parameter_data()
+    };
+    assert_eq!(
+        bits(&after_three_steps(false)),
+        bits(&after_three_steps(true))
+    );
+}

@@ -40,8 +40,8 @@ pub(crate) mod simd;
 
 pub(crate) use batch::forward_batch;
 pub(crate) use params::{
-    group_bounds, l2_of_run, load_parameters, parameter_run, take_gradients, update_parameters,
-    RangeSquares,
+    group_bounds, l2_of_run, load_parameters, parameter_data_ptr, parameter_run, take_gradients,
+    update_parameters, RangeSquares,
 };
 
 use crate::graph::{Graph, Value};

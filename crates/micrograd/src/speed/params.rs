@@ -52,12 +52,16 @@ pub(crate) struct RangeSquares {
 /// copy of a model taking the step's parameters.
 pub(crate) fn load_parameters(graph: &Graph, first: usize, values: &[f64]) {
     let mut t = graph.tape_mut();
-    t.data_and_grads_mut(first, values.len())
-        .0
-        .copy_from_slice(values);
+    t.data_mut(first, values.len()).copy_from_slice(values);
     if !values.iter().all(|p| p.is_finite()) {
         t.note_non_finite_in(first, values.len());
     }
+}
+
+/// Where the data of the `n` parameters at the start of the tape are kept, for another thread to
+/// write the step's new values into: valid until the tape next grows (a push may move its data).
+pub(crate) fn parameter_data_ptr(graph: &Graph, n: usize) -> *mut f64 {
+    graph.tape_mut().data_mut(0, n).as_mut_ptr()
 }
 
 /// The gradients of the `n` parameters at the start of the tape, handed back from a thread's

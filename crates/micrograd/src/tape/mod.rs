@@ -202,6 +202,13 @@ impl Tape {
         &mut self.grad
     }
 
+    /// The data of the `n` nodes from `first`, to write as a slice. Whoever writes them must call
+    /// [`Tape::note_non_finite_in`] after, as [`Tape::set_data`] would have.
+    pub(crate) fn data_mut(&mut self, first: usize, n: usize) -> &mut [f64] {
+        self.hints.data_may_change(first, n);
+        &mut self.data[first..first + n]
+    }
+
     /// The data and gradients of the `n` nodes from `first`, to read and write as slices (the
     /// gradients grown to cover them). Whoever writes the data must call
     /// [`Tape::note_non_finite_in`] after, as [`Tape::set_data`] would have.

@@ -265,21 +265,20 @@ impl<'a, 'g> Trainer<'a, 'g> {
         };
         self.optimizer.set_learning_rate(lr);
         self.snapshot_step = Some(step);
-        if let (Some(_), Some(workers)) = (threaded, &mut self.workers) {
-            // The parameters have not changed since the step began: the workers' copy of them
-            // is the snapshot.
-            workers.swap_start_params(&mut self.snapshot);
-        }
         let (snapshot, optimizer) = (&mut self.snapshot, &mut self.optimizer);
         let workers = threaded.and(self.workers.as_mut());
         let updated =
             speed::update_parameters(graph, params_run, self.params.len(), |data, grads| {
+                // Every value of the restore point is written by the watches before it is read.
+                snapshot.resize(data.len(), 0.0);
                 match workers {
-                    Some(workers) => workers.sum_and_update(data, grads, optimizer.as_mut()),
+                    Some(workers) => {
+                        workers.sum_and_update(data, grads, optimizer.as_mut(), snapshot)
+                    }
                     None => {
-                        let mut watch = StepWatch::new(Some(snapshot));
+                        let mut watch = StepWatch::new(0, Some(snapshot), &[]);
                         optim::watched::update_watched(optimizer.as_mut(), data, grads, &mut watch);
-                        vec![watch.squares(0, data.len())]
+                        vec![watch.squares()]
                     }
                 }
             });

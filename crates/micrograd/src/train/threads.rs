@@ -27,6 +27,7 @@ use crate::tape::Checkpoint;
 
 mod update;
 
+use crate::train::watch::Mirror;
 use update::Share;
 
 /// What a part's loss terms are: the loss, and the label smoothing of its cross-entropy.
@@ -47,8 +48,13 @@ pub(crate) struct Part {
 /// a graph with a copy of the parameters for the trainer's whole life.
 pub(crate) struct Workers {
     n_params: usize,
-    /// The parameters as the current step began, shared with the workers while they copy them.
+    /// The parameters as the current step began, shared with the workers while they copy them
+    /// (when their copies are not [`Workers::mirrored`]).
     params: Arc<Vec<f64>>,
+    /// Whether the last step's update copied its new values into every worker's copy of the
+    /// parameters (see `update.rs`), so that a step that finds the parameters unchanged since
+    /// need not copy them in.
+    mirrored: bool,
     workers: Vec<Worker>,
     /// How many workers had a part of the last step (a batch smaller than the threads leaves
     /// some idle).
@@ -62,6 +68,8 @@ struct Worker {
     thread: Option<JoinHandle<()>>,
     /// The buffer the worker's last gradients came back in, for its next job.
     grads: Vec<f64>,
+    /// Where the worker's graph keeps its copy of the parameters, as of its last part.
+    mirror: Option<Mirror>,
 }
 
 /// What a worker is asked to do.
@@ -82,7 +90,8 @@ enum Answer {
 
 /// One part of a batch for a worker: the parameters to start from and the part's samples.
 struct Job {
-    params: Arc<Vec<f64>>,
+    /// The parameters to start from, unless the worker's copy already holds them.
+    params: Option<Arc<Vec<f64>>>,
     n_features: usize,
     rows: Vec<f64>,
     labels: Vec<f64>,
@@ -96,6 +105,9 @@ struct Job {
 struct Done {
     part: Part,
     grads: Vec<f64>,
+    /// Where the worker's graph keeps its copy of the parameters, to be written until the worker's
+    /// next part (see [`Mirror`]).
+    mirror: Mirror,
 }
 
 /// How long a waiting thread polls before it sleeps. A thread that sleeps between steps must be
@@ -146,12 +158,14 @@ impl Workers {
                     done,
                     thread: Some(thread),
                     grads: Vec::new(),
+                    mirror: None,
                 }
             })
             .collect();
         Workers {
             n_params,
             params: Arc::new(Vec::with_capacity(n_params)),
+            mirrored: false,
             workers,
             busy: 0,
         }
@@ -172,7 +186,21 @@ impl Workers {
         first_part: impl FnOnce(&[usize]) -> Part,
     ) -> Part {
         let (first, n) = (params_first as usize, self.n_params);
-        {
+        // The workers' copies hold the parameters if the last update wrote them there and nothing
+        // has written the parameters since: then the sums of squares that update left on the
+        // tape, which any write forgets, are all still there.
+        let copies_hold = self.mirrored
+            && speed::group_bounds(n, self.workers.len() + 1)
+                .into_iter()
+                .chain(std::iter::once(n))
+                .scan(0, |start, end| Some((std::mem::replace(start, end), end)))
+                .all(|(start, end)| {
+                    let t = model_graph.tape();
+                    t.hints()
+                        .sum_of_squares((first + start) as u32, (end - start) as u32)
+                        .is_some()
+                });
+        if !copies_hold {
             let start = Arc::get_mut(&mut self.params).expect("no worker holds the parameters");
             start.clear();
             start.extend_from_slice(&model_graph.tape().data()[first..first + n]);
@@ -185,7 +213,7 @@ impl Workers {
         let busy = &mut self.workers[..n_parts - 1];
         for (worker, part) in busy.iter_mut().zip(&parts[1..]) {
             let job = Job {
-                params: Arc::clone(&self.params),
+                params: (!copies_hold).then(|| Arc::clone(&self.params)),
                 n_features: data.n_features(),
                 rows: part.iter().flat_map(|&i| data.row(i)).copied().collect(),
                 labels: part.iter().map(|&i| data.label(i)).collect(),
@@ -204,14 +232,9 @@ impl Workers {
             total.loss += done.part.loss;
             total.correct += done.part.correct;
             worker.grads = done.grads;
+            worker.mirror = Some(done.mirror);
         }
         total
-    }
-
-    /// Swaps the parameters the last step began with into `other`.
-    pub(crate) fn swap_start_params(&mut self, other: &mut Vec<f64>) {
-        let start = Arc::get_mut(&mut self.params).expect("no worker holds the parameters");
-        std::mem::swap(start, other);
     }
 }
 
@@ -261,9 +284,9 @@ fn work(
                 continue;
             }
         };
-        speed::load_parameters(&graph, 0, &job.params);
-        // Let go of the shared parameters before answering, so the trainer may reuse them.
-        drop(job.params);
+        if let Some(params) = job.params {
+            speed::load_parameters(&graph, 0, &params);
+        }
         let data = Dataset::from_flat("part", job.n_features, job.rows, job.labels);
         let indices: Vec<usize> = (0..data.len()).collect();
         let start = graph.checkpoint();
@@ -283,7 +306,15 @@ fn work(
         } else {
             Vec::new()
         };
-        if outbox.send(Answer::Part(Done { part, grads })).is_err() {
+        let mirror = Mirror(speed::parameter_data_ptr(&graph, n_params));
+        if outbox
+            .send(Answer::Part(Done {
+                part,
+                grads,
+                mirror,
+            }))
+            .is_err()
+        {
             return;
         }
     }

@@ -1,38 +1,62 @@
-//! Watching a training step's update (see `optim/watched.rs`): the step's restore point
-//! and the new parameters' sum of squares, taken while each chunk of the update is in the cache.
+//! Watching a training step's update (see `optim/watched.rs`): the step's restore point, the new
+//! parameters' sum of squares, and on threads the workers' copies of the parameters, all taken
+//! while each chunk of the update is in the cache.
 
 use crate::optim::watched::UpdateWatcher;
 use crate::speed::RangeSquares;
 
+/// Where a worker thread's graph keeps its copy of the parameters: the start of its tape's data,
+/// written by the threads that update the parameters, so that the worker starts its next part
+/// without copying them in (see `threads.rs`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Mirror(pub(crate) *mut f64);
+
+// SAFETY: a mirror is written only while its worker waits between handing back a part and getting
+// the next (see `Workers::sum_and_update`), and what it points to is plain numbers.
+unsafe impl Send for Mirror {}
+
 /// What a training step's update is watched for, chunk by chunk, while each chunk is still in
-/// the processor's cache: the values it is about to overwrite (the step's restore point, when
-/// asked for one) and the sum of the new values' squares, added in order from +0 exactly as the
-/// L2 penalty's weighted sum adds them. Summing inside the update is nearly free: the update is
-/// bound by its divisions and square roots, the sum by the latency of its chain of additions, and
-/// the processor runs the two side by side.
+/// the processor's cache:
+/// - the values it is about to overwrite, copied into the step's restore point, if given;
+/// - the sum of the new values' squares, added in order from +0 exactly as the L2 penalty's
+///   weighted sum adds them. Summing inside the update is nearly free: the update is bound by its
+///   divisions and square roots, the sum by the latency of its chain of additions, and the
+///   processor runs the two side by side;
+/// - the new values, copied into each worker's copy of the parameters (its [`Mirror`]).
 pub(crate) struct StepWatch<'s> {
-    restore_point: Option<&'s mut Vec<f64>>,
+    restore_point: Option<&'s mut [f64]>,
+    mirrors: &'s [Mirror],
+    /// Where the watched range starts among the parameters (where its values go in a mirror).
+    offset: usize,
+    /// How many values were seen before and after so far.
+    seen_before: usize,
+    seen_after: usize,
     sum_of_squares: f64,
 }
 
 impl<'s> StepWatch<'s> {
-    /// A watch that copies the old values into `restore_point` (emptied first), if given.
-    pub(crate) fn new(mut restore_point: Option<&'s mut Vec<f64>>) -> Self {
-        if let Some(values) = restore_point.as_mut() {
-            values.clear();
-        }
+    /// A watch of the range of the parameters from `offset` that copies the old values into
+    /// `restore_point` (as long as the range) if given, and the new ones into `mirrors`.
+    pub(crate) fn new(
+        offset: usize,
+        restore_point: Option<&'s mut [f64]>,
+        mirrors: &'s [Mirror],
+    ) -> Self {
         StepWatch {
             restore_point,
+            mirrors,
+            offset,
+            seen_before: 0,
+            seen_after: 0,
             sum_of_squares: 0.0,
         }
     }
 
-    /// The sum of squares of every new value seen so far, in order: those of the `n` values from
-    /// `offset`.
-    pub(crate) fn squares(&self, offset: usize, n: usize) -> RangeSquares {
+    /// The sum of squares of the new values seen, in order.
+    pub(crate) fn squares(&self) -> RangeSquares {
         RangeSquares {
-            offset,
-            n,
+            offset: self.offset,
+            n: self.seen_after,
             sum: self.sum_of_squares,
         }
     }
@@ -41,13 +65,23 @@ impl<'s> StepWatch<'s> {
 impl UpdateWatcher for StepWatch<'_> {
     fn before(&mut self, old: &[f64]) {
         if let Some(values) = &mut self.restore_point {
-            values.extend_from_slice(old);
+            values[self.seen_before..][..old.len()].copy_from_slice(old);
         }
+        self.seen_before += old.len();
     }
 
     fn after(&mut self, new: &[f64]) {
         for &p in new {
             self.sum_of_squares += p * p;
         }
+        let at = self.offset + self.seen_after;
+        for mirror in self.mirrors {
+            // SAFETY: a mirror covers every parameter and is not otherwise touched while the
+            // update runs (see `Mirror`); the ranges of the threads' watches do not overlap.
+            unsafe {
+                std::ptr::copy_nonoverlapping(new.as_ptr(), mirror.0.add(at), new.len());
+            }
+        }
+        self.seen_after += new.len();
     }
 }

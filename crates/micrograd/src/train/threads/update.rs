@@ -2,8 +2,10 @@
 //! the parameters (in part order, as one thread would) and runs the optimizer's rule on that range
 //! ([`Optimizer::split_update`]). Both rules act on each parameter alone, so the bits are those of
 //! one thread doing it all; only the wall-clock time of the step's serial end is shared. The new
-//! values' sum of squares (see [`StepWatch`]) is added in order: the calling thread's range while
-//! it updates it, then the other ranges' once their threads are done.
+//! values' sum of squares (see [`StepWatch`]) is added in order over each thread's range while it
+//! updates it (the L2 penalty is written as the sum of those ranges' sums), and when every worker
+//! took part, each thread copies its range's new values into every worker's copy of the
+//! parameters (its [`Mirror`]), so that no worker copies them in at the next step.
 //!
 //! The ranges are the trainer's own memory (the model's parameters and gradients, the optimizer's
 //! state, the parts' gradients), lent to a worker thread that outlives the step. Rust's borrows
@@ -17,14 +19,20 @@ use super::{receive, Answer, Request, Workers};
 use crate::optim::watched::{self, WatchedRangeUpdate};
 use crate::optim::Optimizer;
 use crate::speed::{group_bounds, RangeSquares};
-use crate::train::watch::StepWatch;
+use crate::train::watch::{Mirror, StepWatch};
 
 /// A worker's share of a step's update: a range of the model's parameters, its gradients (part 0's
 /// so far), the same range of every other part's gradients, and the optimizer's rule for it.
 pub(super) struct Share {
     data: *mut f64,
     grads: *mut f64,
+    /// Where the range's old values go: its part of the step's restore point.
+    restore: *mut f64,
+    /// Where the range starts among the parameters, and how many it holds.
+    start: usize,
     len: usize,
+    /// The workers' copies of the parameters, to copy the new values into.
+    mirrors: Vec<Mirror>,
     /// The other parts' gradients over the range, in part order.
     parts: Vec<*const f64>,
     update: WatchedRangeUpdate<'static>,
@@ -40,19 +48,20 @@ impl Share {
     pub(super) fn run(self) -> f64 {
         // SAFETY: the pointers cover `len` numbers each, lent by `Workers::sum_and_update`, which
         // touches none of them and drops none of their owners until this share's worker answers.
-        let (data, grads) = unsafe {
+        let (data, grads, restore) = unsafe {
             (
                 slice::from_raw_parts_mut(self.data, self.len),
                 slice::from_raw_parts_mut(self.grads, self.len),
+                slice::from_raw_parts_mut(self.restore, self.len),
             )
         };
         for &part in &self.parts {
             // SAFETY: as above; the parts' gradients are only read, by every thread.
             add(grads, unsafe { slice::from_raw_parts(part, self.len) });
         }
-        let mut watch = StepWatch::new(None);
+        let mut watch = StepWatch::new(self.start, Some(restore), &self.mirrors);
         (self.update)(data, grads, &mut watch);
-        watch.squares(0, data.len()).sum
+        watch.squares().sum
     }
 }
 
@@ -67,15 +76,20 @@ impl Workers {
     /// Adds the other parts' gradients (kept by [`Workers::forward_backward`]) into `grads`
     /// (part 0's), in part order, and updates `data` with `optimizer`: each busy thread does one
     /// range of the parameters when the optimizer can split its update, the calling thread all of
-    /// it otherwise. The same bits either way. Returns the in-order sum of the new values' squares
-    /// over each thread's range (see [`StepWatch`]).
+    /// it otherwise. The same bits either way. Copies the old values into `restore_point` (as
+    /// long as `data`), and returns the in-order sum of the new values' squares over each
+    /// thread's range (see [`StepWatch`]).
     pub(crate) fn sum_and_update(
         &mut self,
         data: &mut [f64],
         grads: &mut [f64],
         optimizer: &mut dyn Optimizer,
+        restore_point: &mut [f64],
     ) -> Vec<RangeSquares> {
         let n = data.len();
+        // Set again below once every worker's copy holds the new values.
+        self.mirrored = false;
+        let every_worker = self.busy == self.workers.len();
         let busy = &self.workers[..self.busy];
         assert!(
             busy.iter().all(|w| w.grads.len() == n),
@@ -87,13 +101,19 @@ impl Workers {
             for worker in busy {
                 add(grads, &worker.grads);
             }
-            let mut watch = StepWatch::new(None);
+            let mut watch = StepWatch::new(0, Some(restore_point), &[]);
             watched::update_watched(optimizer, data, grads, &mut watch);
-            return vec![watch.squares(0, n)];
+            return vec![watch.squares()];
+        };
+        let mirrors: Vec<Mirror> = if every_worker {
+            busy.iter().filter_map(|w| w.mirror).collect()
+        } else {
+            Vec::new()
         };
         let mut updates = updates.into_iter();
         let first = updates.next().expect("one update per range");
         let (mut data, mut grads) = (split(data, &bounds), split(grads, &bounds));
+        let mut restore = split(restore_point, &bounds);
         let starts = std::iter::once(0).chain(bounds.iter().copied());
         // Waits for every share's answer on the way out, a panic here included: until then the
         // workers hold pointers into the memory this call borrows.
@@ -102,8 +122,15 @@ impl Workers {
             asked: 0,
             answered: 0,
         };
-        let ranges = data.iter_mut().zip(grads.iter_mut()).zip(starts).skip(1);
-        for ((worker, ((data, grads), start)), update) in busy.iter().zip(ranges).zip(updates) {
+        let ranges = data
+            .iter_mut()
+            .zip(grads.iter_mut())
+            .zip(restore.iter_mut())
+            .zip(starts)
+            .skip(1);
+        for ((worker, (((data, grads), restore), start)), update) in
+            busy.iter().zip(ranges).zip(updates)
+        {
             // SAFETY (lifetime): the update borrows the optimizer's state, which outlives this
             // call; the worker runs and drops it before it answers, and this call waits for the
             // answer.
@@ -111,7 +138,10 @@ impl Workers {
             let share = Share {
                 data: data.as_mut_ptr(),
                 grads: grads.as_mut_ptr(),
+                restore: restore.as_mut_ptr(),
+                start,
                 len: data.len(),
+                mirrors: mirrors.clone(),
                 parts: busy.iter().map(|w| w.grads[start..].as_ptr()).collect(),
                 update,
             };
@@ -122,10 +152,10 @@ impl Workers {
         for worker in busy {
             add(grads[0], &worker.grads[..end]);
         }
-        let mut watch = StepWatch::new(None);
+        let mut watch = StepWatch::new(0, Some(&mut *restore[0]), &mirrors);
         first(data[0], grads[0], &mut watch);
         let mut sums = Vec::with_capacity(shares);
-        sums.push(watch.squares(0, end));
+        sums.push(watch.squares());
         let mut starts = bounds.iter().copied();
         while answers.answered < answers.asked {
             let Some(Answer::Updated(sum)) = receive(&busy[answers.answered].done) else {
@@ -140,6 +170,7 @@ impl Workers {
             });
             answers.answered += 1;
         }
+        self.mirrored = mirrors.len() == self.workers.len();
         sums
     }
 }
