@@ -1,8 +1,6 @@
 //! [`Adam`]: Adam and AdamW as PyTorch's `torch.optim.Adam` and `torch.optim.AdamW`.
 
-use super::watched::{
-    unwatched, watched_chunks, Token, UpdateWatcher, WatchedRangeUpdate, WatchedUpdate,
-};
+use super::watched::{watched_chunks, Token, UpdateWatcher, WatchedRangeUpdate, WatchedUpdate};
 use super::{ensure_state, split_state, Optimizer, RangeUpdate};
 use crate::speed::simd::dispatched;
 
@@ -105,11 +103,26 @@ impl Adam {
 
 impl Optimizer for Adam {
     fn update(&mut self, params: &mut [f64], grads: &[f64]) {
-        self.update_watched(params, grads, &mut ());
+        assert_eq!(
+            params.len(),
+            grads.len(),
+            "Adam: {} parameters, {} gradients",
+            params.len(),
+            grads.len()
+        );
+        let rule = self.begin(params.len());
+        update_all(&rule, params, grads, &mut self.m, &mut self.v);
     }
 
     fn split_update(&mut self, n: usize, bounds: &[usize]) -> Option<Vec<RangeUpdate<'_>>> {
-        Some(unwatched(self.split_update_watched(n, bounds)))
+        let (rule, ranges) = self.split(n, bounds);
+        let updates = ranges.into_iter().map(|(m, v)| {
+            Box::new(move |params: &mut [f64], grads: &[f64]| {
+                check_range(m.len(), params.len(), grads.len());
+                update_all(&rule, params, grads, m, v);
+            }) as RangeUpdate<'_>
+        });
+        Some(updates.collect())
     }
 
     fn watched(&mut self, _: Token) -> Option<&mut dyn WatchedUpdate> {
@@ -129,41 +142,47 @@ impl WatchedUpdate for Adam {
     fn update_watched(
         &mut self,
         params: &mut [f64],
-        grads: &[f64],
+        grads: &mut [f64],
         watcher: &mut dyn UpdateWatcher,
     ) {
-        assert_eq!(
-            params.len(),
-            grads.len(),
-            "Adam: {} parameters, {} gradients",
-            params.len(),
-            grads.len()
-        );
         let rule = self.begin(params.len());
         update_range(&rule, params, grads, &mut self.m, &mut self.v, watcher);
     }
 
     fn split_update_watched(&mut self, n: usize, bounds: &[usize]) -> Vec<WatchedRangeUpdate<'_>> {
-        let rule = self.begin(n);
-        let ranges = split_state(&mut self.m, bounds)
-            .into_iter()
-            .zip(split_state(&mut self.v, bounds));
-        let updates = ranges.map(|(m, v)| {
+        let (rule, ranges) = self.split(n, bounds);
+        let updates = ranges.into_iter().map(|(m, v)| {
             Box::new(
-                move |params: &mut [f64], grads: &[f64], watcher: &mut dyn UpdateWatcher| {
-                    assert!(
-                        params.len() == m.len() && grads.len() == m.len(),
-                        "Adam: a range of {} parameters given {} and {} gradients",
-                        m.len(),
-                        params.len(),
-                        grads.len()
-                    );
+                move |params: &mut [f64], grads: &mut [f64], watcher: &mut dyn UpdateWatcher| {
+                    check_range(m.len(), params.len(), grads.len());
                     update_range(&rule, params, grads, m, v, watcher);
                 },
             ) as WatchedRangeUpdate<'_>
         });
         updates.collect()
     }
+}
+
+impl Adam {
+    /// Starts an update of `n` parameters split at `bounds`: the step's rule, and the moments cut
+    /// into the ranges.
+    #[allow(clippy::type_complexity)]
+    fn split(&mut self, n: usize, bounds: &[usize]) -> (Rule, Vec<(&mut [f64], &mut [f64])>) {
+        let rule = self.begin(n);
+        let ranges = split_state(&mut self.m, bounds)
+            .into_iter()
+            .zip(split_state(&mut self.v, bounds))
+            .collect();
+        (rule, ranges)
+    }
+}
+
+/// Checks that a range of `n` moments was given as many parameters and gradients.
+fn check_range(n: usize, params: usize, grads: usize) {
+    assert!(
+        params == n && grads == n,
+        "Adam: a range of {n} parameters given {params} and {grads} gradients"
+    );
 }
 
 /// One step's constants of the update rule.
@@ -184,19 +203,13 @@ struct Rule {
 fn update_range(
     rule: &Rule,
     params: &mut [f64],
-    grads: &[f64],
+    grads: &mut [f64],
     m: &mut [f64],
     v: &mut [f64],
     watcher: &mut dyn UpdateWatcher,
 ) {
-    watched_chunks(params, watcher, |range, params| {
-        update_all(
-            rule,
-            params,
-            &grads[range.clone()],
-            &mut m[range.clone()],
-            &mut v[range],
-        );
+    watched_chunks(params, grads, watcher, |range, params, grads| {
+        update_all(rule, params, grads, &mut m[range.clone()], &mut v[range]);
     });
 }
 

@@ -1,9 +1,7 @@
 //! [`Sgd`]: stochastic gradient descent with momentum, Nesterov momentum and weight decay, as PyTorch's
 //! `torch.optim.SGD`.
 
-use super::watched::{
-    unwatched, watched_chunks, Token, UpdateWatcher, WatchedRangeUpdate, WatchedUpdate,
-};
+use super::watched::{watched_chunks, Token, UpdateWatcher, WatchedRangeUpdate, WatchedUpdate};
 use super::{ensure_state, split_state, Optimizer, RangeUpdate};
 
 /// Stochastic gradient descent, as PyTorch's `SGD` (with `dampening = 0`):
@@ -89,22 +87,31 @@ struct Rule {
 }
 
 impl Rule {
+    /// Checks that a range was given as many gradients as parameters, and as many momentum
+    /// buffers when the momentum is on.
+    fn check_range(&self, params: usize, grads: usize, buffers: usize) {
+        assert_eq!(params, grads, "Sgd: a range's lengths differ");
+        if self.momentum.is_some() {
+            assert_eq!(params, buffers, "Sgd: a range of the wrong length");
+        }
+    }
+
     /// [`Rule::apply`] a chunk at a time, shown to `watcher`.
     fn apply_watched(
         &self,
         params: &mut [f64],
-        grads: &[f64],
+        grads: &mut [f64],
         buffers: &mut [f64],
         watcher: &mut dyn UpdateWatcher,
     ) {
         let momentum = self.momentum.is_some();
-        watched_chunks(params, watcher, |range, params| {
+        watched_chunks(params, grads, watcher, |range, params, grads| {
             let buffers = if momentum {
-                &mut buffers[range.clone()]
+                &mut buffers[range]
             } else {
                 &mut []
             };
-            self.apply(params, &grads[range], buffers);
+            self.apply(params, grads, buffers);
         });
     }
 
@@ -129,40 +136,19 @@ impl WatchedUpdate for Sgd {
     fn update_watched(
         &mut self,
         params: &mut [f64],
-        grads: &[f64],
+        grads: &mut [f64],
         watcher: &mut dyn UpdateWatcher,
     ) {
-        assert_eq!(
-            params.len(),
-            grads.len(),
-            "Sgd: {} parameters, {} gradients",
-            params.len(),
-            grads.len()
-        );
         let rule = self.begin(params.len());
         rule.apply_watched(params, grads, &mut self.buffers, watcher);
     }
 
     fn split_update_watched(&mut self, n: usize, bounds: &[usize]) -> Vec<WatchedRangeUpdate<'_>> {
-        let rule = self.begin(n);
-        let buffers: Vec<&mut [f64]> = if rule.momentum.is_some() {
-            split_state(&mut self.buffers, bounds)
-        } else {
-            (0..=bounds.len())
-                .map(|_| <&mut [f64]>::default())
-                .collect()
-        };
+        let (rule, buffers) = self.split(n, bounds);
         let updates = buffers.into_iter().map(|buffers| {
             Box::new(
-                move |params: &mut [f64], grads: &[f64], watcher: &mut dyn UpdateWatcher| {
-                    assert_eq!(params.len(), grads.len(), "Sgd: a range's lengths differ");
-                    if rule.momentum.is_some() {
-                        assert_eq!(
-                            params.len(),
-                            buffers.len(),
-                            "Sgd: a range of the wrong length"
-                        );
-                    }
+                move |params: &mut [f64], grads: &mut [f64], watcher: &mut dyn UpdateWatcher| {
+                    rule.check_range(params.len(), grads.len(), buffers.len());
                     rule.apply_watched(params, grads, buffers, watcher);
                 },
             ) as WatchedRangeUpdate<'_>
@@ -171,13 +157,44 @@ impl WatchedUpdate for Sgd {
     }
 }
 
+impl Sgd {
+    /// Starts an update of `n` parameters split at `bounds`: the step's rule, and the momentum
+    /// buffers cut into the ranges (empty ones without momentum).
+    fn split(&mut self, n: usize, bounds: &[usize]) -> (Rule, Vec<&mut [f64]>) {
+        let rule = self.begin(n);
+        let buffers = if rule.momentum.is_some() {
+            split_state(&mut self.buffers, bounds)
+        } else {
+            (0..=bounds.len())
+                .map(|_| <&mut [f64]>::default())
+                .collect()
+        };
+        (rule, buffers)
+    }
+}
+
 impl Optimizer for Sgd {
     fn update(&mut self, params: &mut [f64], grads: &[f64]) {
-        self.update_watched(params, grads, &mut ());
+        assert_eq!(
+            params.len(),
+            grads.len(),
+            "Sgd: {} parameters, {} gradients",
+            params.len(),
+            grads.len()
+        );
+        let rule = self.begin(params.len());
+        rule.apply(params, grads, &mut self.buffers);
     }
 
     fn split_update(&mut self, n: usize, bounds: &[usize]) -> Option<Vec<RangeUpdate<'_>>> {
-        Some(unwatched(self.split_update_watched(n, bounds)))
+        let (rule, buffers) = self.split(n, bounds);
+        let updates = buffers.into_iter().map(|buffers| {
+            Box::new(move |params: &mut [f64], grads: &[f64]| {
+                rule.check_range(params.len(), grads.len(), buffers.len());
+                rule.apply(params, grads, buffers);
+            }) as RangeUpdate<'_>
+        });
+        Some(updates.collect())
     }
 
     fn watched(&mut self, _: Token) -> Option<&mut dyn WatchedUpdate> {

@@ -13,12 +13,14 @@ use std::ops::Range;
 
 use super::{Optimizer, RangeUpdate};
 
-/// Sees an update as it goes: each chunk of parameter values before the rule writes them, then
-/// after, in order. Both do nothing unless overridden.
+/// Sees an update as it goes: each chunk of parameter values before the rule writes them, with
+/// their gradients, which it may still complete (a trainer adds the L2 penalty's terms and the
+/// other threads' parts there), then the new values, in order. Both do nothing unless overridden.
 pub trait UpdateWatcher {
-    /// The values of the next chunk, about to be updated.
-    fn before(&mut self, old: &[f64]) {
-        let _ = old;
+    /// The values of the next chunk, about to be updated, and their gradients, which the rule
+    /// reads after this returns.
+    fn before(&mut self, old: &[f64], grads: &mut [f64]) {
+        let _ = (old, grads);
     }
 
     /// The same chunk's values, updated.
@@ -33,16 +35,17 @@ impl UpdateWatcher for () {}
 /// One range's share of a watched update split over threads: the range's data, its gradients and
 /// its watcher.
 pub type WatchedRangeUpdate<'a> =
-    Box<dyn FnOnce(&mut [f64], &[f64], &mut dyn UpdateWatcher) + Send + 'a>;
+    Box<dyn FnOnce(&mut [f64], &mut [f64], &mut dyn UpdateWatcher) + Send + 'a>;
 
 /// A rule that shows its updates to a watcher (the engine's own rules).
 pub trait WatchedUpdate {
     /// [`Optimizer::update`], each chunk of [`WATCH_CHUNK`] values shown to `watcher` before and
-    /// after; the same bits.
+    /// after, the rule reading each chunk's gradients as the watcher left them; otherwise the
+    /// same bits.
     fn update_watched(
         &mut self,
         params: &mut [f64],
-        grads: &[f64],
+        grads: &mut [f64],
         watcher: &mut dyn UpdateWatcher,
     );
 
@@ -59,20 +62,28 @@ pub struct Token;
 /// per chunk costs nothing.
 pub const WATCH_CHUNK: usize = 64;
 
-/// Runs `update` on `params` a chunk of [`WATCH_CHUNK`] at a time, each chunk shown to
-/// `watcher` before and after; `update` gets the chunk's range (to cut the gradients and state
-/// alike) and its values.
+/// Runs `update` on `params` and `grads` (as long as each other) a chunk of [`WATCH_CHUNK`] at a
+/// time, each chunk shown to `watcher` before and after; `update` gets the chunk's range (to cut
+/// any state alike), its values and its gradients.
 pub(crate) fn watched_chunks(
     params: &mut [f64],
+    grads: &mut [f64],
     watcher: &mut dyn UpdateWatcher,
-    mut update: impl FnMut(Range<usize>, &mut [f64]),
+    mut update: impl FnMut(Range<usize>, &mut [f64], &[f64]),
 ) {
+    assert_eq!(
+        params.len(),
+        grads.len(),
+        "an update of {} parameters given {} gradients",
+        params.len(),
+        grads.len()
+    );
     let mut start = 0;
     while start < params.len() {
         let end = (start + WATCH_CHUNK).min(params.len());
-        let chunk = &mut params[start..end];
-        watcher.before(chunk);
-        update(start..end, chunk);
+        let (chunk, chunk_grads) = (&mut params[start..end], &mut grads[start..end]);
+        watcher.before(chunk, chunk_grads);
+        update(start..end, chunk, chunk_grads);
         watcher.after(chunk);
         start = end;
     }
@@ -83,13 +94,13 @@ pub(crate) fn watched_chunks(
 pub(crate) fn update_watched(
     optimizer: &mut dyn Optimizer,
     params: &mut [f64],
-    grads: &[f64],
+    grads: &mut [f64],
     watcher: &mut dyn UpdateWatcher,
 ) {
     match optimizer.watched(Token) {
         Some(watched) => watched.update_watched(params, grads, watcher),
         None => {
-            watcher.before(params);
+            watcher.before(params, grads);
             optimizer.update(params, grads);
             watcher.after(params);
         }
@@ -116,23 +127,12 @@ pub(crate) fn split_update_watched<'o>(
 /// A range's update watched as one chunk.
 fn watch_whole(update: RangeUpdate<'_>) -> WatchedRangeUpdate<'_> {
     Box::new(
-        move |params: &mut [f64], grads: &[f64], watcher: &mut dyn UpdateWatcher| {
-            watcher.before(params);
+        move |params: &mut [f64], grads: &mut [f64], watcher: &mut dyn UpdateWatcher| {
+            watcher.before(params, grads);
             update(params, grads);
             watcher.after(params);
         },
     )
-}
-
-/// A watched split made into plain ranges: each watched by nobody.
-pub(crate) fn unwatched(updates: Vec<WatchedRangeUpdate<'_>>) -> Vec<RangeUpdate<'_>> {
-    updates
-        .into_iter()
-        .map(|update| {
-            Box::new(move |params: &mut [f64], grads: &[f64]| update(params, grads, &mut ()))
-                as RangeUpdate<'_>
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -151,8 +151,12 @@ mod tests {
     }
 
     impl UpdateWatcher for Recorder {
-        fn before(&mut self, old: &[f64]) {
+        fn before(&mut self, old: &[f64], grads: &mut [f64]) {
             self.before.extend_from_slice(old);
+            // A watcher may complete the gradients: the rule must read them as changed.
+            for g in grads {
+                *g *= 0.5;
+            }
         }
 
         fn after(&mut self, new: &[f64]) {
@@ -205,11 +209,14 @@ mod tests {
             let (mut plain, grads): (Vec<f64>, Vec<f64>) = values.into_iter().unzip();
             let mut watched = plain.clone();
             let (mut one, mut other) = (rule(kind), rule(kind));
+            let halved: Vec<f64> = grads.iter().map(|g| g * 0.5).collect();
             for _ in 0..3 {
                 let old = watched.clone();
-                one.update(&mut plain, &grads);
+                one.update(&mut plain, &halved);
                 let mut recorder = Recorder::default();
-                update_watched(other.as_mut(), &mut watched, &grads, &mut recorder);
+                let mut given = grads.clone();
+                update_watched(other.as_mut(), &mut watched, &mut given, &mut recorder);
+                prop_assert_eq!(bits(&given), bits(&halved));
                 prop_assert_eq!(bits(&watched), bits(&plain));
                 prop_assert_eq!(bits(&recorder.before), bits(&old));
                 prop_assert_eq!(bits(&recorder.after), bits(&watched));
@@ -229,16 +236,19 @@ mod tests {
             let (mut whole, grads): (Vec<f64>, Vec<f64>) = values.into_iter().unzip();
             let mut split = whole.clone();
             let (mut one, mut ranges) = (rule(kind), rule(kind));
+            let halved: Vec<f64> = grads.iter().map(|g| g * 0.5).collect();
             for _ in 0..3 {
-                one.update(&mut whole, &grads);
+                one.update(&mut whole, &halved);
                 let updates = split_update_watched(ranges.as_mut(), n, &[bound]).expect("splits");
                 let mut recorders = [Recorder::default(), Recorder::default()];
                 let (low, high) = split.split_at_mut(bound);
+                let mut given = grads.clone();
+                let (low_grads, high_grads) = given.split_at_mut(bound);
                 let mut updates = updates.into_iter();
                 let first = updates.next().expect("two ranges");
-                first(low, &grads[..bound], &mut recorders[0]);
+                first(low, low_grads, &mut recorders[0]);
                 let second = updates.next().expect("two ranges");
-                second(high, &grads[bound..], &mut recorders[1]);
+                second(high, high_grads, &mut recorders[1]);
                 prop_assert_eq!(bits(&split), bits(&whole));
                 prop_assert_eq!(bits(&recorders[0].after), bits(&split[..bound]));
                 prop_assert_eq!(bits(&recorders[1].after), bits(&split[bound..]));

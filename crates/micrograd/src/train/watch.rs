@@ -1,6 +1,7 @@
-//! Watching a training step's update (see `optim/watched.rs`): the step's restore point, the new
-//! parameters' sum of squares, and on threads the workers' copies of the parameters, all taken
-//! while each chunk of the update is in the cache.
+//! Watching a training step's update (see `optim/watched.rs`): on threads the gradients completed
+//! with the other threads' parts, the step's restore point, the new parameters' sum of squares,
+//! and on threads the workers' copies of the parameters, all done while each chunk of the update
+//! is in the cache and the update's divisions leave the adders idle.
 
 use crate::optim::watched::UpdateWatcher;
 use crate::speed::RangeSquares;
@@ -17,6 +18,8 @@ unsafe impl Send for Mirror {}
 
 /// What a training step's update is watched for, chunk by chunk, while each chunk is still in
 /// the processor's cache:
+/// - on threads, the gradients, completed before the rule reads them with the other threads'
+///   parts, in part order, as one thread's sum over samples would group them;
 /// - the values it is about to overwrite, copied into the step's restore point, if given;
 /// - the sum of the new values' squares, added in order from +0 exactly as the L2 penalty's
 ///   weighted sum adds them. Summing inside the update is nearly free: the update is bound by its
@@ -24,6 +27,9 @@ unsafe impl Send for Mirror {}
 ///   processor runs the two side by side;
 /// - the new values, copied into each worker's copy of the parameters (its [`Mirror`]).
 pub(crate) struct StepWatch<'s> {
+    /// The other threads' gradients over the watched range, in part order (from the range's
+    /// start).
+    parts: Vec<*const f64>,
     restore_point: Option<&'s mut [f64]>,
     mirrors: &'s [Mirror],
     /// Where the watched range starts among the parameters (where its values go in a mirror).
@@ -43,6 +49,7 @@ impl<'s> StepWatch<'s> {
         mirrors: &'s [Mirror],
     ) -> Self {
         StepWatch {
+            parts: Vec::new(),
             restore_point,
             mirrors,
             offset,
@@ -50,6 +57,13 @@ impl<'s> StepWatch<'s> {
             seen_after: 0,
             sum_of_squares: 0.0,
         }
+    }
+
+    /// Completes the gradients with the other threads' `parts` (pointers to each one's gradients
+    /// over the watched range, in part order, readable until the update ends).
+    pub(crate) fn adding_parts(mut self, parts: Vec<*const f64>) -> Self {
+        self.parts = parts;
+        self
     }
 
     /// The sum of squares of the new values seen, in order.
@@ -63,7 +77,16 @@ impl<'s> StepWatch<'s> {
 }
 
 impl UpdateWatcher for StepWatch<'_> {
-    fn before(&mut self, old: &[f64]) {
+    fn before(&mut self, old: &[f64], grads: &mut [f64]) {
+        for &part in &self.parts {
+            // SAFETY: each part's pointer covers the watched range and is only read while the
+            // update runs (see `Workers::sum_and_update`).
+            let part =
+                unsafe { std::slice::from_raw_parts(part.add(self.seen_before), grads.len()) };
+            for (g, &r) in grads.iter_mut().zip(part) {
+                *g += r;
+            }
+        }
         if let Some(values) = &mut self.restore_point {
             values[self.seen_before..][..old.len()].copy_from_slice(old);
         }

@@ -1,6 +1,7 @@
-//! A step's update split over the threads: each thread sums the parts' gradients over its range of
+//! A step's update split over the threads: each thread adds the parts' gradients over its range of
 //! the parameters (in part order, as one thread would) and runs the optimizer's rule on that range
-//! ([`Optimizer::split_update`]). Both rules act on each parameter alone, so the bits are those of
+//! ([`Optimizer::split_update`]), a chunk at a time: the parts' gradients are added to a chunk just
+//! before the rule reads it (see [`StepWatch`]), while the rule's divisions leave the adders idle. Both rules act on each parameter alone, so the bits are those of
 //! one thread doing it all; only the wall-clock time of the step's serial end is shared. The new
 //! values' sum of squares (see [`StepWatch`]) is added in order over each thread's range while it
 //! updates it (the L2 penalty is written as the sum of those ranges' sums), and when every worker
@@ -43,8 +44,8 @@ pub(super) struct Share {
 unsafe impl Send for Share {}
 
 impl Share {
-    /// Adds the other parts' gradients into the range's, in part order, then updates the range;
-    /// returns the in-order sum of its new values' squares.
+    /// Completes the range's gradients and updates the range, chunk by chunk; returns the
+    /// in-order sum of its new values' squares.
     pub(super) fn run(self) -> f64 {
         // SAFETY: the pointers cover `len` numbers each, lent by `Workers::sum_and_update`, which
         // touches none of them and drops none of their owners until this share's worker answers.
@@ -55,30 +56,20 @@ impl Share {
                 slice::from_raw_parts_mut(self.restore, self.len),
             )
         };
-        for &part in &self.parts {
-            // SAFETY: as above; the parts' gradients are only read, by every thread.
-            add(grads, unsafe { slice::from_raw_parts(part, self.len) });
-        }
-        let mut watch = StepWatch::new(self.start, Some(restore), &self.mirrors);
+        // The parts' gradients are only read, by every thread.
+        let mut watch =
+            StepWatch::new(self.start, Some(restore), &self.mirrors).adding_parts(self.parts);
         (self.update)(data, grads, &mut watch);
         watch.squares().sum
     }
 }
 
-/// `grads[k] += part[k]` for every k.
-fn add(grads: &mut [f64], part: &[f64]) {
-    for (g, r) in grads.iter_mut().zip(part) {
-        *g += r;
-    }
-}
-
 impl Workers {
-    /// Adds the other parts' gradients (kept by [`Workers::forward_backward`]) into `grads`
-    /// (part 0's), in part order, and updates `data` with `optimizer`: each busy thread does one
-    /// range of the parameters when the optimizer can split its update, the calling thread all of
-    /// it otherwise. The same bits either way. Copies the old values into `restore_point` (as
-    /// long as `data`), and returns the in-order sum of the new values' squares over each
-    /// thread's range (see [`StepWatch`]).
+    /// Completes `grads` (part 0's) with the other parts' gradients (kept by
+    /// [`Workers::forward_backward`]), in part order, and updates `data` with `optimizer`: each busy thread does one range of the parameters when
+    /// the optimizer can split its update, the calling thread all of it otherwise. The same bits
+    /// either way. Copies the old values into `restore_point` (as long as `data`), and returns the
+    /// in-order sum of the new values' squares over each thread's range (see [`StepWatch`]).
     pub(crate) fn sum_and_update(
         &mut self,
         data: &mut [f64],
@@ -97,11 +88,11 @@ impl Workers {
         );
         let shares = busy.len() + 1;
         let bounds = group_bounds(n, shares);
+        let parts_from = |start: usize| -> Vec<*const f64> {
+            busy.iter().map(|w| w.grads[start..].as_ptr()).collect()
+        };
         let Some(updates) = watched::split_update_watched(optimizer, n, &bounds) else {
-            for worker in busy {
-                add(grads, &worker.grads);
-            }
-            let mut watch = StepWatch::new(0, Some(restore_point), &[]);
+            let mut watch = StepWatch::new(0, Some(restore_point), &[]).adding_parts(parts_from(0));
             watched::update_watched(optimizer, data, grads, &mut watch);
             return vec![watch.squares()];
         };
@@ -142,17 +133,14 @@ impl Workers {
                 start,
                 len: data.len(),
                 mirrors: mirrors.clone(),
-                parts: busy.iter().map(|w| w.grads[start..].as_ptr()).collect(),
+                parts: parts_from(start),
                 update,
             };
             worker.ask(Request::Update(share));
             answers.asked += 1;
         }
-        let end = data[0].len();
-        for worker in busy {
-            add(grads[0], &worker.grads[..end]);
-        }
-        let mut watch = StepWatch::new(0, Some(&mut *restore[0]), &mirrors);
+        let mut watch =
+            StepWatch::new(0, Some(&mut *restore[0]), &mirrors).adding_parts(parts_from(0));
         first(data[0], grads[0], &mut watch);
         let mut sums = Vec::with_capacity(shares);
         sums.push(watch.squares());
