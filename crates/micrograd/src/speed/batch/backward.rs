@@ -212,11 +212,7 @@ impl TrainingBatch {
             for s in 0..n {
                 let row = outputs.row(s, n_neurons);
                 let adjoints = &adjoint[s * n_neurons..][..n_neurons];
-                g.extend(
-                    row.iter()
-                        .zip(adjoints)
-                        .map(|(&out, &a)| layer.activation.backward(out, a)),
-                );
+                layer.activation.backward_all(row, adjoints, &mut g);
             }
             // The weights' and, in the last column, the bias's gradients: the bias's input is a
             // 1, and `g · 1` is `g` exactly.

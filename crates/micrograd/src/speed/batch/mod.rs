@@ -60,10 +60,7 @@ impl LayerSums {
             assert_eq!(x.len(), layer.n_inputs as usize * padded);
             let mut out = vec![0.0; layer.neurons.len() * padded];
             layer_sums(t.data(), layer, x, padded, &mut out);
-            let op = Op::WeightedSum(layer.activation);
-            for sum in &mut out {
-                *sum = op.forward(*sum, 0.0);
-            }
+            layer.activation.forward_all(&mut out);
             outputs.push(out);
         }
         LayerSums { padded, outputs }
