@@ -3,7 +3,7 @@
 //! `cargo test` builds the examples next to the test binaries; when they are missing (a run limited
 //! with `--test examples`), they are built first with the same cargo and profile.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Once;
 
@@ -123,12 +123,19 @@ fn build_examples_once() {
     });
 }
 
-fn run(name: &str) -> String {
+/// The folder the examples run by test `test` write their pictures to: one per test, since the
+/// tests run at once and two runs of an example writing one file would race.
+fn pictures_of(test: &str) -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "micrograd-example-pictures-{}-{test}",
+        std::process::id()
+    ))
+}
+
+fn run(name: &str, pictures: &Path) -> String {
     build_examples_once();
-    let pictures =
-        std::env::temp_dir().join(format!("micrograd-example-pictures-{}", std::process::id()));
     let out = Command::new(examples_dir().join(name))
-        .env("MICROGRAD_PICTURES", &pictures)
+        .env("MICROGRAD_PICTURES", pictures)
         .output()
         .unwrap_or_else(|e| panic!("cannot run example {name}: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -147,8 +154,9 @@ fn run(name: &str) -> String {
 
 #[test]
 fn every_example_runs_and_prints_what_the_notebook_shows() {
+    let pictures = pictures_of("prints");
     for (name, expected) in EXAMPLES {
-        let stdout = run(name);
+        let stdout = run(name, &pictures);
         for line in *expected {
             assert!(
                 stdout.contains(line),
@@ -175,9 +183,8 @@ fn the_list_covers_every_example_file() {
 
 #[test]
 fn examples_write_their_pictures() {
-    let pictures =
-        std::env::temp_dir().join(format!("micrograd-example-pictures-{}", std::process::id()));
-    run("first_graph");
+    let pictures = pictures_of("pictures");
+    run("first_graph", &pictures);
     let svg =
         std::fs::read_to_string(pictures.join("first_graph.svg")).expect("first_graph.svg written");
     assert!(svg.contains("<svg"));
