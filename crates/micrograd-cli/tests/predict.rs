@@ -310,3 +310,33 @@ fn a_bare_library_model_file_predicts_class_indices() {
         assert!((p - softmax).abs() < 1e-12);
     }
 }
+
+#[test]
+fn a_row_whose_score_is_not_a_number_gets_no_class() {
+    let dir = scratch("predict-overflow");
+    let model = dir.join("moons.json");
+    micrograd()
+        .args(["train", "--quiet", "--save"])
+        .arg(&model)
+        .assert()
+        .success();
+    // Values this large overflow the sums to opposite infinities: the score is NaN, which
+    // decides no class, and the row is named rather than given one.
+    let out = micrograd()
+        .args(["predict", "--model"])
+        .arg(&model)
+        .write_stdin("1.0,-0.4\n-1e308,1e308\n-0.9,0.3\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[2], ",NaN", "{text}");
+    let p = predictions(text.as_bytes());
+    assert_eq!((p[0].0.as_str(), p[2].0.as_str()), ("1", "-1"));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("row(s) 2 gave a score that is not a number"),
+        "{stderr}"
+    );
+}

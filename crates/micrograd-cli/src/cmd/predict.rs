@@ -37,13 +37,29 @@ pub fn run(args: Args) -> CliResult {
     let graph = Graph::new();
     let network = classifier.model.build(&graph);
     let mut out = String::from("class,score\n");
-    for row in &rows {
+    let mut undecided = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
         let output = classifier.model.predict(&network, row);
         let (class, score) = classifier.classes.decode(classifier.loss, &output);
-        let _ = writeln!(out, "{},{score}", classifier.classes.name(class));
+        let name = match class {
+            Some(class) => classifier.classes.name(class),
+            None => {
+                undecided.push(i + 1);
+                String::new()
+            }
+        };
+        let _ = writeln!(out, "{name},{score}");
     }
     // A closed pipe (`| head`) is not an error worth a message.
     let _ = std::io::stdout().write_all(out.as_bytes());
+    if !undecided.is_empty() {
+        eprintln!(
+            "note: row(s) {} gave a score that is not a number, so their class is left empty: \
+             values that large make the network's sums overflow (the model was trained on values \
+             of the training data's size)",
+            list(&undecided.iter().map(usize::to_string).collect::<Vec<_>>())
+        );
+    }
     Ok(())
 }
 

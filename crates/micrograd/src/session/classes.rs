@@ -97,9 +97,10 @@ impl Classes {
 
     /// The predicted class of a model's `output` under `loss`, and its score: the raw score for hinge
     /// and mse (its sign gives the class), the probability of the predicted class for bce and
-    /// cross-entropy.
-    pub fn decode(&self, loss: Loss, output: &[f64]) -> (usize, f64) {
-        match loss {
+    /// cross-entropy. No class when the score is NaN (an output that is NaN, or sums that overflowed
+    /// to opposite infinities): a NaN decides nothing, and calling it a class would hide it.
+    pub fn decode(&self, loss: Loss, output: &[f64]) -> (Option<usize>, f64) {
+        let (class, score) = match loss {
             Loss::CrossEntropy => {
                 let best = argmax(output).unwrap_or(0);
                 let top = output[best];
@@ -115,12 +116,16 @@ impl Classes {
                 }
             }
             Loss::Hinge | Loss::Mse => (usize::from(output[0] > 0.0), output[0]),
-        }
+        };
+        ((!score.is_nan()).then_some(class), score)
     }
 
     /// How sure a prediction is, from 0 (on the decision boundary) to 1, for shading pictures.
     pub fn confidence(&self, loss: Loss, output: &[f64]) -> f64 {
-        let (_, score) = self.decode(loss, output);
+        let (class, score) = self.decode(loss, output);
+        if class.is_none() {
+            return 0.0;
+        }
         match loss {
             // A margin of 1 is where hinge stops pushing: fully confident.
             Loss::Hinge | Loss::Mse => score.abs().min(1.0),
@@ -166,12 +171,33 @@ mod tests {
     fn outputs_decode_to_a_class_and_a_score() {
         let c = Classes::from_labels(&[0.0, 1.0, 2.0]).unwrap();
         let (class, p) = c.decode(Loss::CrossEntropy, &[0.0, 2.0, 0.0]);
-        assert_eq!(class, 1);
+        assert_eq!(class, Some(1));
         let expected = 2f64.exp() / (2.0 + 2f64.exp());
         assert!((p - expected).abs() < 1e-15);
         let binary = Classes::from_labels(&[-1.0, 1.0]).unwrap();
-        assert_eq!(binary.decode(Loss::Hinge, &[-0.5]), (0, -0.5));
+        assert_eq!(binary.decode(Loss::Hinge, &[-0.5]), (Some(0), -0.5));
         let (class, p) = binary.decode(Loss::BceWithLogits, &[0.0]);
-        assert_eq!((class, p), (0, 0.5));
+        assert_eq!((class, p), (Some(0), 0.5));
+    }
+
+    #[test]
+    fn a_score_that_is_not_a_number_decodes_to_no_class() {
+        let c = Classes::from_labels(&[0.0, 1.0, 2.0]).unwrap();
+        let binary = Classes::from_labels(&[-1.0, 1.0]).unwrap();
+        let overflowed = [f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY];
+        for (classes, loss, output) in [
+            (&c, Loss::CrossEntropy, &[0.0, f64::NAN, 1.0][..]),
+            (&c, Loss::CrossEntropy, &overflowed[..]),
+            (&binary, Loss::Hinge, &[f64::NAN][..]),
+            (&binary, Loss::Mse, &[f64::NAN][..]),
+            (&binary, Loss::BceWithLogits, &[f64::NAN][..]),
+        ] {
+            let (class, score) = classes.decode(loss, output);
+            assert_eq!(class, None, "{loss} on {output:?}");
+            assert!(score.is_nan());
+            assert_eq!(classes.confidence(loss, output), 0.0);
+        }
+        // An infinite score is still a decision.
+        assert_eq!(binary.decode(Loss::Hinge, &[f64::INFINITY]).0, Some(1));
     }
 }

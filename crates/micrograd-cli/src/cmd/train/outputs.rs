@@ -87,7 +87,9 @@ pub fn decision_boundary(title: String, session: &Session, model: &MLP<'_>) -> B
         class: grid
             .outputs
             .iter()
-            .map(|o| classes.decode(loss, o).0)
+            // A cell whose score is not a number is drawn in the first class's colour, with no
+            // confidence (see `Classes::confidence`).
+            .map(|o| classes.decode(loss, o).0.unwrap_or(0))
             .collect(),
         confidence: grid
             .outputs
