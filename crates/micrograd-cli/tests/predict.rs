@@ -22,6 +22,18 @@ fn predictions(stdout: &[u8]) -> Vec<(String, f64)> {
         .collect()
 }
 
+/// A folder for test `name`, and in it the demo's model saved by `micrograd train` as `file`.
+fn demo_model(name: &str, file: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = scratch(name);
+    let model = dir.join(file);
+    micrograd()
+        .args(["train", "--quiet", "--save"])
+        .arg(&model)
+        .assert()
+        .success();
+    (dir, model)
+}
+
 /// The label column of a CSV file with a header.
 fn labels(path: &str) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap();
@@ -33,13 +45,7 @@ fn labels(path: &str) -> Vec<String> {
 
 #[test]
 fn the_demo_model_predicts_every_training_label() {
-    let dir = scratch("predict-demo");
-    let model = dir.join("moons.json");
-    micrograd()
-        .args(["train", "--quiet", "--save"])
-        .arg(&model)
-        .assert()
-        .success();
+    let (_, model) = demo_model("predict-demo", "moons.json");
     let data = format!("{DATA}/moons100.csv");
     // The header names the model's features (x0, x1): those columns are used, the label ignored.
     let out = micrograd()
@@ -68,13 +74,7 @@ fn the_demo_model_predicts_every_training_label() {
 
 #[test]
 fn rows_from_standard_input_give_the_same_predictions() {
-    let dir = scratch("predict-stdin");
-    let model = dir.join("moons.json");
-    micrograd()
-        .args(["train", "--quiet", "--save"])
-        .arg(&model)
-        .assert()
-        .success();
+    let (dir, model) = demo_model("predict-stdin", "moons.json");
     let rows = "1.0,-0.4\n-0.9,0.3\n";
     let from_stdin = micrograd()
         .args(["predict", "--model"])
@@ -168,13 +168,7 @@ fn labels_of_a_csv_file_come_back_as_written() {
 
 #[test]
 fn bad_model_files_exit_2_saying_what_is_wrong() {
-    let dir = scratch("predict-bad-model");
-    let model = dir.join("good.json");
-    micrograd()
-        .args(["train", "--quiet", "--save"])
-        .arg(&model)
-        .assert()
-        .success();
+    let (dir, model) = demo_model("predict-bad-model", "good.json");
     let text = std::fs::read_to_string(&model).unwrap();
 
     let truncated = dir.join("truncated.json");
@@ -221,13 +215,7 @@ fn bad_model_files_exit_2_saying_what_is_wrong() {
 
 #[test]
 fn bad_rows_exit_2_naming_the_line() {
-    let dir = scratch("predict-bad-rows");
-    let model = dir.join("model.json");
-    micrograd()
-        .args(["train", "--quiet", "--save"])
-        .arg(&model)
-        .assert()
-        .success();
+    let (_, model) = demo_model("predict-bad-rows", "model.json");
     let cases = [
         (
             "1,2\n3,4,5\n",
@@ -313,13 +301,7 @@ fn a_bare_library_model_file_predicts_class_indices() {
 
 #[test]
 fn a_row_whose_score_is_not_a_number_gets_no_class() {
-    let dir = scratch("predict-overflow");
-    let model = dir.join("moons.json");
-    micrograd()
-        .args(["train", "--quiet", "--save"])
-        .arg(&model)
-        .assert()
-        .success();
+    let (_, model) = demo_model("predict-overflow", "moons.json");
     // Values this large overflow the sums to opposite infinities: the score is NaN, which
     // decides no class, and the row is named rather than given one.
     let out = micrograd()
