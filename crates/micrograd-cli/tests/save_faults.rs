@@ -83,7 +83,19 @@ fn a_killed_save_leaves_the_old_file_or_a_whole_new_one() {
     assert_ne!(old, new);
 
     let mut rng = Lcg(2024);
-    let (mut kept_old, mut wrote_new, mut finished) = (0, 0, 0);
+    let (mut kept_old, mut wrote_new, mut finished, mut mid_write) = (0, 0, 0, 0);
+    let strays = || {
+        std::fs::read_dir(&dir)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .contains(".tmp")
+            })
+            .count()
+    };
     let deadline = Instant::now() + Duration::from_secs(120);
     let runs = 60;
     for run in 0..runs {
@@ -107,6 +119,14 @@ fn a_killed_save_leaves_the_old_file_or_a_whole_new_one() {
         if status.success() {
             finished += 1;
         }
+        // A run killed between creating its temporary file and renaming it leaves that file
+        // behind (named after its process, so it never clashes); the next save removes it.
+        let left = strays();
+        assert!(
+            left <= 1,
+            "run {run}: {left} temporary files left, not cleared by the saves"
+        );
+        mid_write += left;
         let now = std::fs::read(&path).unwrap();
         if now == old {
             kept_old += 1;
@@ -121,18 +141,15 @@ fn a_killed_save_leaves_the_old_file_or_a_whole_new_one() {
             wrote_new += 1;
         }
     }
-    // A run killed between creating its temporary file and renaming it leaves that file behind
-    // (named after its process, so it never clashes); the model file itself is untouched.
-    let mid_write = std::fs::read_dir(&dir)
+    // A save that runs to its end leaves no temporary file, its own or a killed run's.
+    assert!(Command::new(bin)
+        .args(TRAIN)
+        .arg(&path)
+        .stdout(Stdio::null())
+        .status()
         .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .file_name()
-                .to_string_lossy()
-                .contains(".tmp")
-        })
-        .count();
+        .success());
+    assert_eq!(strays(), 0, "a whole save leaves no temporary file behind");
     eprintln!(
         "{runs} runs killed over {full:?}: {kept_old} left the old file, {wrote_new} a new one \
          ({finished} had finished, {mid_write} were killed while writing)"

@@ -69,6 +69,10 @@ use std::path::Path;
 /// to disk, then renamed over `path`, so an interrupted write leaves the old file, or none, but never
 /// half a file. Model files are saved this way; the command line writes its pictures with it too.
 ///
+/// The temporary file is named for the destination and the writing process (`.model.json.tmp1234`).
+/// A process killed mid-write (`kill -9`) leaves its temporary file behind; the next write to the
+/// same path removes those whose process no longer runs (on Linux, where `/proc` tells).
+///
 /// ```
 /// let path = std::env::temp_dir().join(format!("micrograd-doc-{}.txt", std::process::id()));
 /// micrograd::io::write_whole(&path, b"whole").unwrap();
@@ -87,11 +91,9 @@ pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             "the path has no file name",
         )
     })?;
-    let tmp = dir.join(format!(
-        ".{}.tmp{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
+    let prefix = format!(".{}.tmp", name.to_string_lossy());
+    remove_abandoned(&dir, &prefix);
+    let tmp = dir.join(format!("{prefix}{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -102,4 +104,57 @@ pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Removes the files `{prefix}{pid}` in `dir` whose process `pid` no longer runs: temporary files
+/// of writes that were killed. Best effort: where processes cannot be asked after (no `/proc`),
+/// or a file cannot be removed, nothing is done.
+fn remove_abandoned(dir: &Path, prefix: &str) {
+    let proc_root = Path::new("/proc");
+    if !proc_root.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(prefix))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !proc_root.join(pid.to_string()).exists() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_removes_the_temporary_files_of_killed_writes_only() {
+        let dir = std::env::temp_dir().join(format!("micrograd-abandoned-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("model.json");
+        // No process can have this number (above Linux's highest), and process 1 always runs.
+        let killed = dir.join(".model.json.tmp4000000000");
+        let running = dir.join(".model.json.tmp1");
+        let other = dir.join(".other.json.tmp4000000000");
+        for stray in [&killed, &running, &other] {
+            std::fs::write(stray, b"half").unwrap();
+        }
+        write_whole(&path, b"whole").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"whole");
+        assert!(!killed.exists(), "a killed write's file is removed");
+        if Path::new("/proc/self").exists() {
+            assert!(running.exists(), "a running process's file is left");
+        }
+        assert!(other.exists(), "another file's temporary is left");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
