@@ -14,8 +14,8 @@ use std::ops::Range;
 use super::{Optimizer, RangeUpdate};
 
 /// Sees an update as it goes: each chunk of parameter values before the rule writes them, with
-/// their gradients, which it may still complete (a trainer adds the L2 penalty's terms and the
-/// other threads' parts there), then the new values, in order. Both do nothing unless overridden.
+/// their gradients, which it may still complete (a trainer on threads adds the other threads'
+/// parts there), then the new values, in order. Both do nothing unless overridden.
 pub trait UpdateWatcher {
     /// The values of the next chunk, about to be updated, and their gradients, which the rule
     /// reads after this returns.

@@ -1,7 +1,7 @@
-//! Watching a training step's update (see `optim/watched.rs`): on threads the gradients completed
-//! with the other threads' parts, the step's restore point, the new parameters' sum of squares,
-//! and on threads the workers' copies of the parameters, all done while each chunk of the update
-//! is in the cache and the update's divisions leave the adders idle.
+//! Watching a training step's update (see `optim/watched.rs`): the step's restore point and the
+//! new parameters' sum of squares, and on threads the other parts' gradients added in and the
+//! workers' copies of the parameters written, all while each chunk of the update is in the cache
+//! and the update's divisions leave the adders idle.
 
 use crate::optim::watched::UpdateWatcher;
 use crate::speed::RangeSquares;
