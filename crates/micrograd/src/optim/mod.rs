@@ -94,8 +94,12 @@ pub trait Optimizer {
 /// data and gradients.
 pub type RangeUpdate<'a> = Box<dyn FnOnce(&mut [f64], &[f64]) + Send + 'a>;
 
-/// `state` cut at `bounds` into the ranges [`Optimizer::split_update`] describes.
-fn split_state<'a>(mut state: &'a mut [f64], bounds: &[usize]) -> Vec<&'a mut [f64]> {
+/// `state` cut at `bounds` into the ranges [`Optimizer::split_update`] describes (a trainer cuts
+/// the parameters, their gradients and its restore point the same way).
+///
+/// # Panics
+/// If the bounds are out of order or past the end.
+pub(crate) fn split_state<'a>(mut state: &'a mut [f64], bounds: &[usize]) -> Vec<&'a mut [f64]> {
     let mut parts = Vec::with_capacity(bounds.len() + 1);
     let mut at = 0;
     for &bound in bounds {

@@ -41,7 +41,7 @@ pub(crate) mod simd;
 pub(crate) use batch::forward_batch;
 pub(crate) use params::{
     group_bounds, l2_of_run, load_parameters, parameter_data_ptr, parameter_run, take_gradients,
-    update_parameters, RangeSquares,
+    unchanged_since_update, update_parameters, RangeSquares,
 };
 
 use crate::graph::{Graph, Value};

@@ -87,13 +87,11 @@ pub(crate) fn take_gradients(graph: &Graph, n: usize, spare: Vec<f64>) -> Vec<f6
 /// all. The same nodes as `loss::l2`'s without a check per parameter.
 pub(crate) fn l2_of_run(graph: &Graph, run: u32, n: usize, groups: usize) -> Value<'_> {
     let zero = graph.constant(0.0);
-    let bounds = group_bounds(n, groups);
-    let mut ranges = std::iter::once(0)
-        .chain(bounds.iter().copied())
-        .zip(bounds.iter().copied().chain(std::iter::once(n)))
-        .filter(|(start, end)| start < end)
-        .map(|(start, end)| {
-            let (first, len) = (run + start as u32, (end - start) as u32);
+    let mut ranges = group_ranges(n, groups)
+        .into_iter()
+        .filter(|range| !range.is_empty())
+        .map(|range| {
+            let (first, len) = (run + range.start as u32, range.len() as u32);
             let known = graph.tape().hints().sum_of_squares(first, len);
             graph.weighted_sum_of_runs(zero, first, first, len, known)
         });
@@ -106,6 +104,28 @@ pub(crate) fn l2_of_run(graph: &Graph, run: u32, n: usize, groups: usize) -> Val
 pub(crate) fn group_bounds(n: usize, groups: usize) -> Vec<usize> {
     let groups = groups.max(1);
     (1..groups).map(|k| k * n / groups).collect()
+}
+
+/// The ranges [`group_bounds`] cuts `n` parameters into, in order (empty ones included).
+fn group_ranges(n: usize, groups: usize) -> Vec<std::ops::Range<usize>> {
+    let bounds = group_bounds(n, groups);
+    std::iter::once(0)
+        .chain(bounds.iter().copied())
+        .zip(bounds.iter().copied().chain(std::iter::once(n)))
+        .map(|(start, end)| start..end)
+        .collect()
+}
+
+/// Whether no one has written the `n` parameters from node `run` since an update split into
+/// `groups` ranges wrote them: the tape then still knows each range's sum of squares, which any
+/// write forgets (see [`update_parameters`]).
+pub(crate) fn unchanged_since_update(graph: &Graph, run: usize, n: usize, groups: usize) -> bool {
+    let t = graph.tape();
+    group_ranges(n, groups).into_iter().all(|range| {
+        t.hints()
+            .sum_of_squares((run + range.start) as u32, range.len() as u32)
+            .is_some()
+    })
 }
 
 /// The tape index of the first of `params`, which [`crate::graph::is_run`] found to be a run of

@@ -186,20 +186,10 @@ impl Workers {
         first_part: impl FnOnce(&[usize]) -> Part,
     ) -> Part {
         let (first, n) = (params_first as usize, self.n_params);
-        // The workers' copies hold the parameters if the last update wrote them there and nothing
-        // has written the parameters since: then the sums of squares that update left on the
-        // tape, which any write forgets, are all still there.
+        // The workers' copies hold the parameters if the last update wrote them there and
+        // nothing has written the parameters since.
         let copies_hold = self.mirrored
-            && speed::group_bounds(n, self.workers.len() + 1)
-                .into_iter()
-                .chain(std::iter::once(n))
-                .scan(0, |start, end| Some((std::mem::replace(start, end), end)))
-                .all(|(start, end)| {
-                    let t = model_graph.tape();
-                    t.hints()
-                        .sum_of_squares((first + start) as u32, (end - start) as u32)
-                        .is_some()
-                });
+            && speed::unchanged_since_update(model_graph, first, n, self.workers.len() + 1);
         if !copies_hold {
             let start = Arc::get_mut(&mut self.params).expect("no worker holds the parameters");
             start.clear();

@@ -18,7 +18,7 @@ use std::slice;
 
 use super::{receive, Answer, Request, Workers};
 use crate::optim::watched::{self, WatchedRangeUpdate};
-use crate::optim::Optimizer;
+use crate::optim::{split_state, Optimizer};
 use crate::speed::{group_bounds, RangeSquares};
 use crate::train::watch::{Mirror, StepWatch};
 
@@ -103,8 +103,8 @@ impl Workers {
         };
         let mut updates = updates.into_iter();
         let first = updates.next().expect("one update per range");
-        let (mut data, mut grads) = (split(data, &bounds), split(grads, &bounds));
-        let mut restore = split(restore_point, &bounds);
+        let (mut data, mut grads) = (split_state(data, &bounds), split_state(grads, &bounds));
+        let mut restore = split_state(restore_point, &bounds);
         let starts = std::iter::once(0).chain(bounds.iter().copied());
         // Waits for every share's answer on the way out, a panic here included: until then the
         // workers hold pointers into the memory this call borrows.
@@ -161,20 +161,6 @@ impl Workers {
         self.mirrored = mirrors.len() == self.workers.len();
         sums
     }
-}
-
-/// `values` cut at `bounds` (increasing) into the ranges between them.
-fn split<'a>(mut values: &'a mut [f64], bounds: &[usize]) -> Vec<&'a mut [f64]> {
-    let mut parts = Vec::with_capacity(bounds.len() + 1);
-    let mut at = 0;
-    for &bound in bounds {
-        let (part, rest) = std::mem::take(&mut values).split_at_mut(bound - at);
-        parts.push(part);
-        values = rest;
-        at = bound;
-    }
-    parts.push(values);
-    parts
 }
 
 /// The workers asked for a share: those not yet answered are awaited when this is dropped, so
