@@ -2,8 +2,8 @@
 (ReLU), softmax cross-entropy with label smoothing 0.1 + 1e-3 L2 (sum of every parameter squared), Adam with
 its rate falling linearly from 1e-2 to 1e-3 over the run, minibatch 32, 20 epochs, pixels centered with the
 training part's means and divided by one pooled standard deviation (the root mean square of the pixels'),
-the same seeded 80/20 split of data/digits.csv as micrograd's, float64, one thread.
-Usage: python torch_digits.py [H] [--epochs N] [--seed S]   (H, the hidden width, defaults to 32)
+the same seeded 80/20 split of data/digits.csv as micrograd's, float64, one thread unless --threads says more.
+Usage: python torch_digits.py [H] [--epochs N] [--seed S] [--threads T]   (H, the hidden width, defaults to 32)
 Prints 'torch_digits_s <seconds for training>  test_accuracy <fraction>'. Needs: pip install torch numpy
 """
 import argparse, math, os, time
@@ -14,6 +14,7 @@ parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument('hidden', nargs='?', type=int, default=32, help='hidden width H (default 32)')
 parser.add_argument('--epochs', type=int, default=20)
 parser.add_argument('--seed', type=int, default=0)
+parser.add_argument('--threads', type=int, default=1, help="PyTorch's intra-op threads (default 1)")
 args = parser.parse_args()
 
 MASK = (1 << 64) - 1
@@ -53,7 +54,7 @@ class Rng:
             items[i], items[j] = items[j], items[i]
 
 
-torch.set_num_threads(1)
+torch.set_num_threads(args.threads)
 here = os.path.dirname(os.path.abspath(__file__))
 d = np.loadtxt(os.path.join(here, '..', 'crates', 'micrograd', 'data', 'digits.csv'), delimiter=',', skiprows=1)
 X = d[:, :64]

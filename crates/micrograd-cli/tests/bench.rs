@@ -121,6 +121,10 @@ fn every_figure_is_reported_in_json() {
         threads["two_threads_test_accuracy"].as_f64().unwrap(),
     );
     assert!((one - two).abs() <= 0.005, "{one} vs {two}");
+    assert!(
+        threads["torch_two_threads_seconds"].is_null(),
+        "no PyTorch, no run"
+    );
 }
 
 #[test]
@@ -150,7 +154,10 @@ fn the_width_sweep_trains_each_width_beside_pytorch() {
         &python,
         "#!/bin/sh\n\
          case \"$1\" in\n\
-         *torch_digits.py) echo \"torch_digits_s 1000 test_accuracy 0.0$2\" ;;\n\
+         *torch_digits.py) case \"$*\" in\n\
+           *--threads\\ 2*) echo \"torch_digits_s 800 test_accuracy 0.0$2\" ;;\n\
+           *) echo \"torch_digits_s 1000 test_accuracy 0.0$2\" ;;\n\
+           esac ;;\n\
          *torch_moons.py) echo torch_moons_ms 1000 ;;\n\
          *) echo micrograd_py_step_ms 1000 ;;\n\
          esac\n",
@@ -214,6 +221,11 @@ fn the_width_sweep_trains_each_width_beside_pytorch() {
             judged_peak(&report)
         )
     );
+    // PyTorch's own second thread, at the widest width, beside its one-thread run of the sweep.
+    let threads = &report["threads"];
+    assert_eq!(threads["hidden"], 8);
+    assert_eq!(threads["torch_one_thread_seconds"], 1000.0);
+    assert_eq!(threads["torch_two_threads_seconds"], 800.0);
 }
 
 #[test]

@@ -50,15 +50,19 @@ impl PythonBaselines {
         baselines
     }
 
-    /// Runs digits in PyTorch at hidden width `hidden` for `epochs` epochs: training seconds and test
-    /// accuracy.
+    /// Runs digits in PyTorch at hidden width `hidden` for `epochs` epochs on `threads` threads:
+    /// training seconds and test accuracy.
     pub fn measure_digits(
         &mut self,
         scripts: &Scripts<'_>,
         hidden: usize,
         epochs: usize,
+        threads: usize,
     ) -> Option<(f64, f64)> {
-        let extra = [hidden.to_string(), "--epochs".into(), epochs.to_string()];
+        let mut extra = vec![hidden.to_string(), "--epochs".into(), epochs.to_string()];
+        if threads != 1 {
+            extra.extend(["--threads".into(), threads.to_string()]);
+        }
         let out = self.run(scripts, "torch_digits.py", &extra);
         number(&out, "torch_digits_s").zip(number(&out, "test_accuracy"))
     }

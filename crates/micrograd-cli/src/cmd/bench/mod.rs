@@ -73,6 +73,9 @@ struct Threads {
     hidden: usize,
     one: bench::Digits,
     two: bench::Digits,
+    /// PyTorch's own training seconds on one thread and on two, when it ran: how much a second
+    /// core gives the reference library on the same small work.
+    torch: Option<(f64, f64)>,
 }
 
 /// Everything one run measured.
@@ -105,7 +108,7 @@ pub fn run(args: Args) -> CliResult {
     say(&args, "the floating-point peak");
     let peaks = peak::measure();
     let digits = measure_digits(&args, &scripts, &mut python);
-    let threads = measure_threads(&args);
+    let threads = measure_threads(&args, &scripts, &mut python, &digits);
     let measured = Measured {
         python,
         demo,
@@ -208,7 +211,7 @@ fn measure_digits(
             let torch = if args.no_python {
                 None
             } else {
-                python.measure_digits(scripts, hidden, args.epochs)
+                python.measure_digits(scripts, hidden, args.epochs, 1)
             };
             let ours = bench::digits_run(hidden, args.epochs, 0, 1);
             let gflops = bench::digits_flops(hidden, samples) / ours.seconds / 1e9;
@@ -225,9 +228,23 @@ fn measure_digits(
 /// The second core, on the widest network, where a step has the most work to share. One and two
 /// threads run in turn, the fastest of each counting, so a burst of load elsewhere hurts both
 /// alike.
-fn measure_threads(args: &Args) -> Threads {
+fn measure_threads(
+    args: &Args,
+    scripts: &Scripts<'_>,
+    python: &mut PythonBaselines,
+    digits: &[DigitsWidth],
+) -> Threads {
     let hidden = args.widths.iter().copied().max().expect("widths checked");
     say(args, &format!("digits 64-{hidden}-10 on 1 and 2 threads"));
+    // PyTorch's one-thread run at this width is the sweep's.
+    let torch_one = digits
+        .iter()
+        .find(|d| d.hidden == hidden)
+        .and_then(|d| d.torch);
+    let torch = torch_one.and_then(|(one, _)| {
+        let (two, _) = python.measure_digits(scripts, hidden, args.epochs, 2)?;
+        Some((one, two))
+    });
     let (mut one, mut two) = (Vec::new(), Vec::new());
     for _ in 0..args.runs.clamp(1, 3) {
         one.push(bench::digits_run(hidden, args.epochs, 0, 1));
@@ -242,5 +259,6 @@ fn measure_threads(args: &Args) -> Threads {
         hidden,
         one: fastest(one),
         two: fastest(two),
+        torch,
     }
 }

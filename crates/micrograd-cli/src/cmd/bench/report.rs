@@ -217,7 +217,9 @@ fn to_json(args: &Args, m: &Measured, figures: &[Figure]) -> Json {
                     "one_thread_seconds": t.one.seconds,
                     "one_thread_test_accuracy": t.one.test_accuracy,
                     "two_threads_seconds": t.two.seconds,
-                    "two_threads_test_accuracy": t.two.test_accuracy},
+                    "two_threads_test_accuracy": t.two.test_accuracy,
+                    "torch_one_thread_seconds": t.torch.map(|t| t.0),
+                    "torch_two_threads_seconds": t.torch.map(|t| t.1)},
         "peak_gflops": peaks,
         "chain_nodes": args.chain_nodes,
         "chain_phases_ms": {"build": build, "backward": backward, "drop": drop},
@@ -277,6 +279,16 @@ fn print_notes(args: &Args, m: &Measured) {
         m.digits_samples / args.epochs,
         args.epochs
     );
+    let t = &m.threads;
+    if let Some((one, two)) = t.torch {
+        println!(
+            "threads for reference: PyTorch's own second thread at H={} takes it from {} to {} ({:.2}x)",
+            t.hidden,
+            duration(one),
+            duration(two),
+            two / one
+        );
+    }
 }
 
 fn print_table(figures: &[Figure]) {
