@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{micrograd, moons_csv, scratch};
+use common::{micrograd, moons_csv, output_of_success, scratch};
 use predicates::prelude::*;
 use predicates::str::contains;
 
@@ -48,16 +48,11 @@ fn the_demo_model_predicts_every_training_label() {
     let (_, model) = demo_model("predict-demo", "moons.json");
     let data = format!("{DATA}/moons100.csv");
     // The header names the model's features (x0, x1): those columns are used, the label ignored.
-    let out = micrograd()
-        .args(["predict", "--model"])
-        .arg(&model)
-        .args(["--input", &data])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = output_of_success(
+        micrograd()
+            .args(["predict", "--model"])
+            .arg(&model)
+            .args(["--input", &data]),
     );
     let predicted = predictions(&out.stdout);
     let truth = labels(&data);
@@ -111,16 +106,11 @@ fn a_digits_model_round_trips_through_its_file() {
         .assert()
         .success();
     let data = format!("{DATA}/digits.csv");
-    let out = micrograd()
-        .args(["predict", "--model"])
-        .arg(&model)
-        .args(["--input", &data])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = output_of_success(
+        micrograd()
+            .args(["predict", "--model"])
+            .arg(&model)
+            .args(["--input", &data]),
     );
     let predicted = predictions(&out.stdout);
     let truth = labels(&data);
@@ -276,16 +266,11 @@ fn a_bare_library_model_file_predicts_class_indices() {
         .iter()
         .map(|r| format!("{},{},{}\n", r[0], r[1], r[2]))
         .collect();
-    let out = micrograd()
-        .args(["predict", "--model"])
-        .arg(&path)
-        .write_stdin(input)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = output_of_success(
+        micrograd()
+            .args(["predict", "--model"])
+            .arg(&path)
+            .write_stdin(input),
     );
     for ((class, p), row) in predictions(&out.stdout).iter().zip(&rows) {
         let logits = model.predict(row);

@@ -25,16 +25,21 @@ pub fn stdout_json(stdout: &[u8]) -> serde_json::Value {
     serde_json::from_str(last).unwrap_or_else(|e| panic!("last line is not JSON ({e}): {last}"))
 }
 
-/// Runs `command`, checks that it succeeded (showing its standard error if not), and parses the last
-/// line of its standard output as JSON.
-pub fn json_from_success(command: &mut assert_cmd::Command) -> serde_json::Value {
+/// Runs `command` and checks that it succeeded (showing its standard error if not); its output.
+pub fn output_of_success(command: &mut assert_cmd::Command) -> std::process::Output {
     let out = command.output().unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    stdout_json(&out.stdout)
+    out
+}
+
+/// Runs `command`, checks that it succeeded (showing its standard error if not), and parses the last
+/// line of its standard output as JSON.
+pub fn json_from_success(command: &mut assert_cmd::Command) -> serde_json::Value {
+    stdout_json(&output_of_success(command).stdout)
 }
 
 /// A CSV file of 300 samples with three features and labels 3 and 7: two noisy clusters, mostly

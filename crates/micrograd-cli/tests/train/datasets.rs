@@ -51,16 +51,8 @@ fn a_csv_file_trains_with_its_label_column() {
     let dir = scratch("csv-train");
     let path = moons_csv(&dir);
     let spec = format!("csv:{}", path.display());
-    let out = micrograd()
-        .args(["train", "--dataset", &spec, "--json", "--quiet"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json = stdout_json(&out.stdout);
+    let json =
+        json_from_success(micrograd().args(["train", "--dataset", &spec, "--json", "--quiet"]));
     assert_eq!(json["dataset"], spec.as_str());
     assert!(json["test_accuracy"].as_f64().unwrap() >= 0.9, "{json}");
     // The label chosen by name: here the first column, a feature, makes nonsense classes but must run.

@@ -2,7 +2,7 @@
 //! honored and shown, and the SVG and PNG pictures.
 
 use crate::common;
-use crate::common::{micrograd, scratch, stdout_json};
+use crate::common::{micrograd, output_of_success, scratch, stdout_json};
 use predicates::prelude::*;
 use predicates::str::contains;
 
@@ -75,45 +75,40 @@ fn quiet_prints_nothing() {
 
 #[test]
 fn options_are_honored() {
-    let out = micrograd()
-        .args([
-            "train",
-            "--dataset",
-            "moons",
-            "--samples",
-            "200",
-            "--noise",
-            "0.2",
-            "--hidden",
-            "8",
-        ])
-        .args([
-            "--activation",
-            "tanh",
-            "--loss",
-            "bce",
-            "--optimizer",
-            "adam",
-            "--lr",
-            "0.05",
-        ])
-        .args([
-            "--epochs",
-            "5",
-            "--batch-size",
-            "20",
-            "--test-fraction",
-            "0.25",
-            "--seed",
-            "7",
-        ])
-        .args(["--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = output_of_success(
+        micrograd()
+            .args([
+                "train",
+                "--dataset",
+                "moons",
+                "--samples",
+                "200",
+                "--noise",
+                "0.2",
+                "--hidden",
+                "8",
+            ])
+            .args([
+                "--activation",
+                "tanh",
+                "--loss",
+                "bce",
+                "--optimizer",
+                "adam",
+                "--lr",
+                "0.05",
+            ])
+            .args([
+                "--epochs",
+                "5",
+                "--batch-size",
+                "20",
+                "--test-fraction",
+                "0.25",
+                "--seed",
+                "7",
+            ])
+            .args(["--json"]),
     );
     let json = stdout_json(&out.stdout);
     assert_eq!(
