@@ -6,7 +6,7 @@
 
 mod playground;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -112,16 +112,7 @@ fn stop_with_a_stream_open(signal: &str) {
     let r = server.post("/api/train", &json!({"dataset": "xor", "samples": 40}));
     assert_eq!(r.status, 201, "{}", r.text());
     let id = r.json()["id"].as_str().unwrap().to_string();
-    let mut stream = TcpStream::connect(server.addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "GET /api/train/{id}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-    )
-    .unwrap();
-    let mut reader = BufReader::new(stream);
+    let mut reader = server.events(&id, Duration::from_secs(10));
     let mut line = String::new();
     while !line.starts_with("data: ") {
         line.clear();

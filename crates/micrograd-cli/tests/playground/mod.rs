@@ -69,6 +69,19 @@ impl Server {
         Response::parse(&bytes)
     }
 
+    /// Opens the events stream of training session `id` (answers waiting at most `timeout` each),
+    /// ready to be read line by line.
+    pub fn events(&self, id: &str, timeout: Duration) -> BufReader<TcpStream> {
+        let mut stream = TcpStream::connect(self.addr).expect("connect");
+        stream.set_read_timeout(Some(timeout)).unwrap();
+        write!(
+            stream,
+            "GET /api/train/{id}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        )
+        .unwrap();
+        BufReader::new(stream)
+    }
+
     /// One request with an optional body.
     pub fn request(&self, method: &str, path: &str, body: Option<&[u8]>) -> Response {
         let mut req = format!(

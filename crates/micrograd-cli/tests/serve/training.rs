@@ -1,8 +1,7 @@
 //! `/api/train`: a training session's controls, its server-sent events, its settings, divergence,
 //! and the limits on sessions and streams.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
+use std::io::BufRead;
 use std::time::{Duration, Instant};
 
 use crate::playground::Server;
@@ -122,17 +121,8 @@ fn updates_stream_as_server_sent_events() {
     let server = Server::start();
     let s = create(&server, json!({"dataset": "xor", "samples": 60}));
     let id = s["id"].as_str().unwrap();
-    let mut stream = TcpStream::connect(server.addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .unwrap();
-    write!(
-        stream,
-        "GET /api/train/{id}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-    )
-    .unwrap();
+    let mut reader = server.events(id, Duration::from_secs(20));
     assert_eq!(control(&server, id, json!({"action": "play"})), 200);
-    let mut reader = BufReader::new(stream);
     let mut head = String::new();
     let mut steps = Vec::new();
     let mut line = String::new();
@@ -256,17 +246,7 @@ fn limits_on_sessions_and_streams() {
     // Streams: open the most allowed, then one more.
     let mut open = Vec::new();
     for i in 0..16 {
-        let mut stream = TcpStream::connect(server.addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        write!(
-            stream,
-            "GET /api/train/{}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
-            ids[i % ids.len()]
-        )
-        .unwrap();
-        let mut reader = BufReader::new(stream);
+        let mut reader = server.events(&ids[i % ids.len()], Duration::from_secs(10));
         let mut first = String::new();
         reader.read_line(&mut first).unwrap();
         assert!(first.contains("200"), "stream {i}: {first}");
@@ -282,18 +262,11 @@ fn limits_on_sessions_and_streams() {
         control(&server, id, json!({"action": "step"}));
     }
     loop {
-        let mut stream = TcpStream::connect(server.addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        write!(
-            stream,
-            "GET /api/train/{}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
-            ids[0]
-        )
-        .unwrap();
         let mut first = String::new();
-        BufReader::new(stream).read_line(&mut first).unwrap();
+        server
+            .events(&ids[0], Duration::from_secs(10))
+            .read_line(&mut first)
+            .unwrap();
         if first.contains("200") {
             break;
         }
