@@ -4,7 +4,7 @@
 
 mod playground;
 
-use playground::Server;
+use playground::{node, Server};
 use serde_json::{json, Value};
 
 fn post(server: &Server, path: &str, body: Value) -> Value {
@@ -17,15 +17,6 @@ fn refused(server: &Server, path: &str, body: Value, status: u16) -> String {
     let r = server.post(path, &body);
     assert_eq!(r.status, status, "{path} {body}: {}", r.text());
     r.error()
-}
-
-fn node<'a>(graph: &'a Value, label: &str) -> &'a Value {
-    graph["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|n| n["label"] == label)
-        .unwrap_or_else(|| panic!("no node {label}"))
 }
 
 fn f(x: f64) -> f64 {

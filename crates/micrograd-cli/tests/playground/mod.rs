@@ -234,3 +234,13 @@ fn dechunk(mut body: &[u8]) -> Vec<u8> {
 /// The notebook's `L = (a*b + c) * f`, as the expression language writes it.
 pub const NOTEBOOK: &str =
     "a = 2.0\nb = -3.0\nc = 10.0\ne = a * b\nd = e + c\nf = -2.0\nL = d * f\n";
+
+/// The node labelled `label` of a graph the server described (`/api/graph` and the lesson's graphs).
+pub fn node<'a>(graph: &'a serde_json::Value, label: &str) -> &'a serde_json::Value {
+    graph["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["label"] == label)
+        .unwrap_or_else(|| panic!("no node {label}"))
+}

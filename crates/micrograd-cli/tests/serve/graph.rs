@@ -1,17 +1,8 @@
 //! `/api/graph` and `/api/graph/export`: the notebook's values and grads, the backprop walk, every
 //! rule against the engine, non-finite numbers, program errors, and the SVG and DOT exports.
 
-use crate::playground::{Server, NOTEBOOK};
-use serde_json::{json, Value};
-
-fn node<'a>(graph: &'a Value, label: &str) -> &'a Value {
-    graph["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|n| n["label"] == label)
-        .unwrap_or_else(|| panic!("no node {label}"))
-}
+use crate::playground::{node, Server, NOTEBOOK};
+use serde_json::json;
 
 #[test]
 fn graph_of_the_notebook_has_its_data_and_grads() {
