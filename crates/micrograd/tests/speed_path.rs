@@ -13,6 +13,8 @@ enum Step {
     Leaf(f64),
     Unary(usize, usize),
     Binary(usize, usize, usize),
+    /// A binary operation between a value and a constant, the constant first if the flag is set.
+    WithConstant(usize, usize, f64, bool),
     /// A weighted sum of scattered terms, with an activation.
     Sum(usize, usize, Vec<(usize, usize)>),
     /// A layer of `width` neurons (fresh parameters) over the last `n` values.
@@ -42,6 +44,8 @@ fn step() -> impl Strategy<Value = Step> {
         4 => number().prop_map(Step::Leaf),
         6 => (0..UNARY, pick.clone()).prop_map(|(op, a)| Step::Unary(op, a)),
         6 => (0..BINARY, pick.clone(), pick.clone()).prop_map(|(op, a, b)| Step::Binary(op, a, b)),
+        3 => (0..BINARY - 1, pick.clone(), number(), any::<bool>())
+            .prop_map(|(op, a, c, first)| Step::WithConstant(op, a, c, first)),
         2 => (0..4usize, pick.clone(), prop::collection::vec((pick.clone(), pick.clone()), 0..5))
             .prop_map(|(act, bias, terms)| Step::Sum(act, bias, terms)),
         2 => (0..4usize, 1..11usize, 1..5usize).prop_map(|(act, w, n)| Step::Layer(act, w, n)),
@@ -102,6 +106,20 @@ fn unary<'g>(op: usize, a: Value<'g>) -> Value<'g> {
     }
 }
 
+/// `a op c`, or `c op a` if `constant_first`, with `c` a constant (`+ - * /`).
+fn with_constant(op: usize, a: Value<'_>, c: f64, constant_first: bool) -> Value<'_> {
+    match (op, constant_first) {
+        (0, false) => a + c,
+        (0, true) => c + a,
+        (1, false) => a - c,
+        (1, true) => c - a,
+        (2, false) => a * c,
+        (2, true) => c * a,
+        (_, false) => a / c,
+        (_, true) => c / a,
+    }
+}
+
 fn binary<'g>(op: usize, a: Value<'g>, b: Value<'g>) -> Value<'g> {
     match op {
         0 => a + b,
@@ -138,6 +156,9 @@ fn run<'g>(g: &'g Graph, steps: &[Step], plain: bool) -> (Vec<Vec<(u64, u64)>>, 
             Step::Unary(op, a) => values.push(unary(*op, at(&values, *a))),
             Step::Binary(op, a, b) => {
                 values.push(binary(*op, at(&values, *a), at(&values, *b)));
+            }
+            Step::WithConstant(op, a, c, first) => {
+                values.push(with_constant(*op, at(&values, *a), *c, *first));
             }
             Step::Sum(act, bias, terms) => {
                 let w: Vec<_> = terms.iter().map(|&(w, _)| at(&values, w)).collect();

@@ -202,6 +202,7 @@ impl Graph {
     }
 
     /// Appends the node `op(inputs)`, computing its value with the op's forward rule.
+    #[inline(always)]
     pub(crate) fn apply<'g>(&'g self, op: Op, x: Value<'g>, y: Option<Value<'g>>) -> Value<'g> {
         let mut t = self.tape_mut();
         let xi = self.checked(&t, x, op.symbol());
@@ -215,6 +216,7 @@ impl Graph {
     }
 
     /// Appends the constant `c` and the node `op(x, c)` (or `op(c, x)` when `constant_first`).
+    #[inline(always)]
     pub(crate) fn apply_constant<'g>(
         &'g self,
         op: Op,

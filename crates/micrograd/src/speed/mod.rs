@@ -11,6 +11,11 @@
 //!   - *a reached bit set*: one bit per node says whether the pass reaches it, instead of a `bool`,
 //!     and only where zero-gradient skipping does not hold: where it does, a node is skipped when
 //!     its gradient is 0, and every other gradient was reached, so the gradient alone decides.
+//!   - *the last adjoint in a register*: the pass keeps the adjoint it wrote last and reads it back
+//!     from there when the sweep arrives at that node, which is usually next (in a chain each node's
+//!     input is the node below it), so the chain does not wait on memory at every node.
+//!   - *constants skipped*: nothing is added to a constant's adjoint (its gradient is never read,
+//!     and the plain sweep leaves it out too), so the sweep passes over it.
 //!   - *reused buffers*: the pass works in a scratch buffer of adjoints that lives on the tape; when
 //!     every gradient is 0 (after `zero_grad`) the buffer is moved into the gradients instead of
 //!     added, and the old gradients' memory becomes the next scratch buffer.
@@ -81,6 +86,7 @@ pub(crate) fn backward(graph: &Graph, out: usize) -> Result<(), BackwardError> {
             (true, None) => usize::MAX,
         },
         last_run_checked: (0, 0, false),
+        last_added: (usize::MAX, 0.0),
     };
     pass.add(out as u32, 1.0);
     // Inputs and constants pass nothing back: the sweep ends at the first computed node.
@@ -108,6 +114,8 @@ pub(crate) fn backward(graph: &Graph, out: usize) -> Result<(), BackwardError> {
                     return Err(error);
                 }
             };
+            // The rule wrote adjoints past `Pass::add`.
+            pass.last_added.0 = usize::MAX;
             for (input, contribution) in contributions {
                 pass.add(input, contribution);
             }
@@ -124,7 +132,7 @@ pub(crate) fn backward(graph: &Graph, out: usize) -> Result<(), BackwardError> {
         ..
     } = t.sweep();
     for i in (bottom..skip_from).rev() {
-        let g = pass.adjoint[i];
+        let g = pass.adjoint_of(i);
         if g != 0.0 {
             propagate(nodes, i, g, data, operands, &mut pass);
         }
@@ -177,6 +185,11 @@ struct Pass {
     /// The last run of a weighted sum's inputs checked for constants, `(first, n)`, and whether
     /// all were: a layer's neurons share their inputs, so each run is checked once, not per neuron.
     last_run_checked: (u32, u32, bool),
+    /// The node [`Pass::add`] wrote last and the adjoint it wrote, or `usize::MAX`: read from here
+    /// instead of from memory when the sweep reaches that node next, which it often does (a node's
+    /// input is often the node just below it), so that the chain of adjoints does not wait for a
+    /// store to come back from memory.
+    last_added: (usize, f64),
 }
 
 impl Pass {
@@ -214,12 +227,34 @@ impl Pass {
         g == 0.0 && i < self.skip_zero_below
     }
 
+    /// Node `i`'s adjoint, from [`Pass::last_added`] if it is that node's.
+    #[inline(always)]
+    fn adjoint_of(&self, i: usize) -> f64 {
+        let (last, adjoint) = self.last_added;
+        if last == i {
+            adjoint
+        } else {
+            self.adjoint[i]
+        }
+    }
+
     #[inline(always)]
     fn add(&mut self, node: u32, contribution: f64) {
         let i = node as usize;
-        self.adjoint[i] += contribution;
+        let sum = self.adjoint[i] + contribution;
+        self.adjoint[i] = sum;
+        self.last_added = (i, sum);
         if i >= self.skip_zero_below {
             self.reached[i / 64] |= 1 << (i % 64);
+        }
+    }
+
+    /// Adds `contribution` to `node`'s adjoint unless it is a constant, which takes no gradient
+    /// (as in the plain sweep): the constant is then skipped when the sweep reaches it.
+    #[inline(always)]
+    fn add_unless_constant(&mut self, nodes: &[Node], node: u32, contribution: f64) {
+        if nodes[node as usize].op() != Op::Const {
+            self.add(node, contribution);
         }
     }
 
@@ -247,6 +282,7 @@ impl Pass {
         add: fn(&mut [f64], f64, &[f64]),
     ) {
         let first = first as usize;
+        self.last_added.0 = usize::MAX;
         // With a zero scale and finite values every contribution is ±0, which changes no adjoint.
         if !(scale == 0.0 && self.all_finite) {
             add(&mut self.adjoint[first..][..values.len()], scale, values);
@@ -320,15 +356,31 @@ fn propagate(nodes: &[Node], i: usize, g: f64, data: &[f64], operands: &[u32], p
                 }
             }
         }
-        op => {
-            let [x, y] = node.args();
-            let (dx, dy) = op.backward(data[x as usize], data[y as usize], data[i], g);
-            pass.add(x, dx);
-            if op.arity() == Some(2) && op != Op::Powf {
-                pass.add(y, dy);
-            }
-        }
+        // Their rules call the maths library: out of line, so that the common rules' loop does
+        // not keep its numbers on the stack around a call it makes for few nodes.
+        Op::Powf | Op::Pow | Op::Sin | Op::Cos => propagate_calling_out(nodes, i, g, data, pass),
+        _ => propagate_to_inputs(nodes, i, g, data, pass),
     }
+}
+
+/// Pushes the gradient `g` of node `i`, made by a unary or binary operation, back to its inputs
+/// that are not constants.
+#[inline(always)]
+fn propagate_to_inputs(nodes: &[Node], i: usize, g: f64, data: &[f64], pass: &mut Pass) {
+    let node = nodes[i];
+    let op = node.op();
+    let [x, y] = node.args();
+    let (dx, dy) = op.backward(data[x as usize], data[y as usize], data[i], g);
+    pass.add_unless_constant(nodes, x, dx);
+    if op.arity() == Some(2) && op != Op::Powf {
+        pass.add_unless_constant(nodes, y, dy);
+    }
+}
+
+/// [`propagate_to_inputs`], compiled apart.
+#[inline(never)]
+fn propagate_calling_out(nodes: &[Node], i: usize, g: f64, data: &[f64], pass: &mut Pass) {
+    propagate_to_inputs(nodes, i, g, data, pass);
 }
 
 /// A layer whose parameters were checked for one batch: the path an [`MLP`](crate::nn::MLP) takes

@@ -113,6 +113,8 @@ impl Tape {
     /// An empty tape with room for `nodes` nodes.
     pub(crate) fn with_capacity(nodes: usize) -> Self {
         let mut t = Tape::default();
+        // No more than a tape can index, so that a push at full capacity still checks the limit.
+        let nodes = nodes.min(u32::MAX as usize);
         t.nodes.reserve_exact(nodes);
         t.data.reserve_exact(nodes);
         pages::advise(&t.nodes);
@@ -316,22 +318,33 @@ impl Tape {
     }
 
     /// Appends a node whose value `data` is already computed; returns its index.
+    #[inline(always)]
     pub(crate) fn push(&mut self, op: Op, args: [u32; 2], data: f64) -> u32 {
         let index = self.nodes.len();
-        assert!(
-            index < u32::MAX as usize,
-            "Graph: more than 4 billion nodes on one tape"
-        );
-        if index == self.nodes.capacity() {
-            pages::grow(&mut self.nodes, 1);
-        }
-        if index == self.data.capacity() {
-            pages::grow(&mut self.data, 1);
+        if index == self.nodes.capacity() || index == self.data.capacity() {
+            self.grow_for_push();
         }
         self.nodes.push(Node::new(op, args, self.generation));
         self.data.push(data);
         self.hints.pushed(index, op, data);
         index as u32
+    }
+
+    /// Makes room for at least one more node (kept out of [`Tape::push`], which runs for every
+    /// node, so that the common case stays small enough to inline).
+    #[cold]
+    #[inline(never)]
+    fn grow_for_push(&mut self) {
+        assert!(
+            self.nodes.len() < u32::MAX as usize,
+            "Graph: more than 4 billion nodes on one tape"
+        );
+        if self.nodes.len() == self.nodes.capacity() {
+            pages::grow(&mut self.nodes, 1);
+        }
+        if self.data.len() == self.data.capacity() {
+            pages::grow(&mut self.data, 1);
+        }
     }
 
     /// Recomputes every node's data from its inputs, in tape order.

@@ -20,6 +20,13 @@ pub(crate) fn grow<T>(buffer: &mut Vec<T>, additional: usize) {
 
 /// Resizes `buffer` to `n` elements, filling new ones with zero, its memory advised as [`grow`]'s.
 pub(crate) fn resize_zeroed(buffer: &mut Vec<f64>, n: usize) {
+    if buffer.is_empty() && n > buffer.capacity() {
+        // New memory from the system is already zero, cleared by the kernel at first touch, so
+        // asking for zeroed memory spares writing every zero a second time.
+        *buffer = vec![0.0; n];
+        advise(buffer);
+        return;
+    }
     if n > buffer.capacity() {
         buffer.reserve_exact(n - buffer.len());
         advise(buffer);
