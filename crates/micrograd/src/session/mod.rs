@@ -95,7 +95,7 @@ pub struct SessionConfig {
     pub seed: Option<u64>,
     /// The model and training choices.
     pub choices: Choices,
-    /// The threads a training step splits its batch over (see
+    /// The threads a training step runs on (see
     /// [`Trainer::threads`](crate::train::Trainer::threads)); 1 by default, and 0 counts as 1.
     pub threads: usize,
 }

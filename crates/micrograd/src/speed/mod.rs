@@ -35,15 +35,15 @@
 //! - **Huge pages.** A long graph's buffers are mapped in 2 MiB pages where the system allows it
 //!   (`tape/pages.rs`): most of a one-off graph's cost is otherwise the kernel handing out and
 //!   clearing 4 KiB pages.
-//! - **Threads** are not here: they split a training batch, so they live with the trainer
-//!   (`train/threads.rs`), built on this module's batch forward. Nor is scoring a data set on a
-//!   frozen copy of a model's parameters: that is the model's (`nn/frozen.rs`).
+//! - **Threads** run with the trainer (`train/threads.rs`), built on this module's batch forward;
+//!   the arithmetic of a hidden layer split by neurons is here (`batch/split.rs`). Scoring a data
+//!   set on a frozen copy of a model's parameters is not: that is the model's (`nn/frozen.rs`).
 
 mod batch;
 mod params;
 pub(crate) mod simd;
 
-pub(crate) use batch::forward_batch;
+pub(crate) use batch::{forward_batch, split};
 pub(crate) use params::{
     group_bounds, l2_of_run, load_parameters, parameter_data_ptr, parameter_run, take_gradients,
     unchanged_since_update, update_parameters, RangeSquares,

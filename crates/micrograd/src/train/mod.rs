@@ -132,13 +132,16 @@ impl<'a, 'g> Trainer<'a, 'g> {
         self
     }
 
-    /// Splits each batch over `threads` threads (1, the default, trains on the calling thread;
-    /// 0 counts as 1). Each thread builds its part of the batch on a graph of its own with a copy
-    /// of the parameters; the parts' gradients are added in a fixed order, so the same number of
-    /// threads and seed give the same numbers every run. Against one thread the gradients differ
-    /// only by rounding (the sum over samples is grouped by part). Models whose parameters are
-    /// not one run of nodes (an [`MLP`] made by its constructors always is) train on one thread.
-    /// The worker threads start with the first step split over them and end with the trainer.
+    /// Trains on `threads` threads (1, the default, trains on the calling thread; 0 counts as 1).
+    /// An [`MLP`] with one hidden layer splits that layer's neurons: each thread computes its
+    /// neurons for the whole batch and updates their parameters, and the threads exchange only the
+    /// output layer's sums and their gradients. Any other model splits each batch: each thread
+    /// builds its part on a graph of its own with a copy of the parameters, and the parts'
+    /// gradients are added in a fixed order. Either way the same number of threads and seed give
+    /// the same numbers every run, and against one thread the numbers differ only by rounding (a
+    /// sum grouped by thread). Models whose parameters are not one run of nodes (an [`MLP`] made by
+    /// its constructors always is) train on one thread. The worker threads start with the first
+    /// step split over them and end with the trainer.
     pub fn threads(mut self, threads: usize) -> Self {
         self.threads = threads.max(1);
         self.workers = None;
@@ -262,12 +265,12 @@ impl<'a, 'g> Trainer<'a, 'g> {
         let outputs = self
             .model
             .forward_batch(indices.iter().map(|&i| data.row(i)));
+        let labels: Vec<f64> = indices.iter().map(|&i| data.label(i)).collect();
         threads::part_backward(
             graph,
             start,
             &outputs,
-            data,
-            indices,
+            &labels,
             objective,
             batch,
             penalty,
@@ -292,7 +295,8 @@ impl<'a, 'g> Trainer<'a, 'g> {
         }
     }
 
-    /// As [`Trainer::forward_backward`], the batch split over the threads (see [`Trainer::threads`]).
+    /// As [`Trainer::forward_backward`], on the threads: a hidden layer split by neurons where the
+    /// model and the step allow, else the batch split (see [`Trainer::threads`]).
     fn parallel_forward_backward(
         &mut self,
         params_first: u32,
@@ -306,6 +310,16 @@ impl<'a, 'g> Trainer<'a, 'g> {
         let workers = self
             .workers
             .get_or_insert_with(|| threads::Workers::new(model, self.threads));
+        // A network with one hidden layer splits its neurons over the threads, when it can.
+        let layout = layers
+            .as_deref()
+            .and_then(|layers| speed::split::SplitLayout::of(layers, params_first as usize));
+        if let Some(layout) = layout {
+            let split = workers.split_forward_backward(graph, layout, data, indices, objective, l2);
+            if let Some(part) = split {
+                return part;
+            }
+        }
         let batch = indices.len();
         workers.forward_backward(graph, params_first, data, indices, objective, |part| {
             let start = graph.checkpoint();
@@ -316,12 +330,12 @@ impl<'a, 'g> Trainer<'a, 'g> {
                 );
             }
             let outputs = model.forward_batch(part.iter().map(|&i| data.row(i)));
+            let labels: Vec<f64> = part.iter().map(|&i| data.label(i)).collect();
             threads::part_backward(
                 graph,
                 start,
                 &outputs,
-                data,
-                part,
+                &labels,
                 objective,
                 batch,
                 penalty,

@@ -1,3 +1,9 @@
+//! Training steps on threads. A network with one hidden layer splits its hidden neurons between
+//! the threads (`threads/split.rs`): each parameter then lives on one thread, and only the output
+//! sums and their gradients cross between processors. Any other network, or a step that cannot be
+//! split (an input or a parameter that is not finite, fewer samples than threads), splits its
+//! batch, as follows.
+//!
 //! Data-parallel training steps: a batch split into parts, part 0 built on the model's own graph
 //! by the calling thread, every other part on a worker thread's own graph holding a copy of the
 //! parameters. Each part's loss terms are summed and divided by the size of the whole batch, so
@@ -25,9 +31,11 @@ use crate::op::Activation;
 use crate::speed::{self, run_values, DenseLayer};
 use crate::tape::Checkpoint;
 
+mod split;
 mod update;
 
 use crate::train::watch::Mirror;
+use split::SplitStep;
 use update::Share;
 
 /// What a part's loss terms are: the loss, and the label smoothing of its cross-entropy.
@@ -59,6 +67,11 @@ pub(crate) struct Workers {
     /// How many workers had a part of the last step (a batch smaller than the threads leaves
     /// some idle).
     busy: usize,
+    /// The graph the calling thread builds its loss on when a step is split by neurons.
+    loss_graph: Graph,
+    /// When the last step was split by neurons, the parameters cut where their owner changes,
+    /// with the owner of each piece: the update runs each piece on its owner.
+    split: Option<Vec<(std::ops::Range<usize>, usize)>>,
 }
 
 /// One worker thread: where its jobs go, where its results come from.
@@ -76,16 +89,20 @@ struct Worker {
 enum Request {
     /// Forward and backward of a part of a batch.
     Part(Job),
-    /// Its share of the step's update.
-    Update(Share),
+    /// Its share of a step split by neurons (it is thread `.1` of the step).
+    Split(Arc<SplitStep>, usize),
+    /// Its shares of the step's update.
+    Update(Vec<Share>),
 }
 
 /// What a worker answers.
 enum Answer {
     /// A part's loss and gradients.
     Part(Done),
-    /// Its share of the update is done: the in-order sum of its range's new values' squares.
-    Updated(f64),
+    /// Its share of a step split by neurons is done: its part of the loss.
+    Split(Part),
+    /// Its shares of the update are done: the in-order sum of each range's new values' squares.
+    Updated(Vec<f64>),
 }
 
 /// One part of a batch for a worker: the parameters to start from and the part's samples.
@@ -168,6 +185,8 @@ impl Workers {
             mirrored: false,
             workers,
             busy: 0,
+            loss_graph: Graph::new(),
+            split: None,
         }
     }
 
@@ -186,6 +205,7 @@ impl Workers {
         first_part: impl FnOnce(&[usize]) -> Part,
     ) -> Part {
         let (first, n) = (params_first as usize, self.n_params);
+        self.split = None;
         // The workers' copies hold the parameters if the last update wrote them there and
         // nothing has written the parameters since.
         let copies_hold = self.mirrored
@@ -263,50 +283,55 @@ fn work(
     for _ in 0..n_params {
         graph.value(0.0);
     }
+    let loss_graph = Graph::new();
     while let Some(request) = receive(inbox) {
-        let job = match request {
-            Request::Part(job) => job,
-            Request::Update(share) => {
-                let sum = share.run();
-                if outbox.send(Answer::Updated(sum)).is_err() {
-                    return;
-                }
-                continue;
+        let answer = match request {
+            Request::Part(job) => Answer::Part(part_on_copy(&graph, layers, n_params, job)),
+            Request::Split(step, k) => Answer::Split(step.run(k, &loss_graph)),
+            Request::Update(shares) => {
+                Answer::Updated(shares.into_iter().map(Share::run).collect())
             }
         };
-        if let Some(params) = job.params {
-            speed::load_parameters(&graph, 0, &params);
-        }
-        let data = Dataset::from_flat("part", job.n_features, job.rows, job.labels);
-        let indices: Vec<usize> = (0..data.len()).collect();
-        let start = graph.checkpoint();
-        let dense = dense_layers(&graph, layers);
-        let part = dense_part(
-            &graph,
-            start,
-            &dense,
-            &data,
-            &indices,
-            job.objective,
-            job.batch,
-            || None,
-        );
-        let grads = if part.loss.is_finite() {
-            speed::take_gradients(&graph, n_params, job.grads)
-        } else {
-            Vec::new()
-        };
-        let mirror = Mirror(speed::parameter_data_ptr(&graph, n_params));
-        if outbox
-            .send(Answer::Part(Done {
-                part,
-                grads,
-                mirror,
-            }))
-            .is_err()
-        {
+        if outbox.send(answer).is_err() {
             return;
         }
+    }
+}
+
+/// A part of a batch on a worker's `graph`, which holds its copy of the parameters from node 0.
+fn part_on_copy(
+    graph: &Graph,
+    layers: &[(u32, u32, Activation)],
+    n_params: usize,
+    job: Job,
+) -> Done {
+    if let Some(params) = job.params {
+        speed::load_parameters(graph, 0, &params);
+    }
+    let data = Dataset::from_flat("part", job.n_features, job.rows, job.labels);
+    let indices: Vec<usize> = (0..data.len()).collect();
+    let start = graph.checkpoint();
+    let dense = dense_layers(graph, layers);
+    let part = dense_part(
+        graph,
+        start,
+        &dense,
+        &data,
+        &indices,
+        job.objective,
+        job.batch,
+        || None,
+    );
+    let grads = if part.loss.is_finite() {
+        speed::take_gradients(graph, n_params, job.grads)
+    } else {
+        Vec::new()
+    };
+    let mirror = Mirror(speed::parameter_data_ptr(graph, n_params));
+    Done {
+        part,
+        grads,
+        mirror,
     }
 }
 
@@ -365,12 +390,12 @@ pub(crate) fn dense_part<'g>(
         .iter()
         .map(|&first| run_values(graph, first, width))
         .collect();
+    let labels: Vec<f64> = indices.iter().map(|&i| data.label(i)).collect();
     part_backward(
         graph,
         start,
         &outputs,
-        data,
-        indices,
+        &labels,
         objective,
         batch,
         penalty,
@@ -378,24 +403,22 @@ pub(crate) fn dense_part<'g>(
     )
 }
 
-/// The loss of one part of a batch from its `outputs` (built after `start`): the samples' terms
-/// summed and divided by the whole `batch`'s size, plus `penalty()` if any; then backward (when
-/// the loss is finite, followed by `after_backward()`) and a rewind to `start`.
+/// The loss of one part of a batch from its `outputs` (built after `start`) and their `labels`:
+/// the samples' terms summed and divided by the whole `batch`'s size, plus `penalty()` if any;
+/// then backward (when the loss is finite, followed by `after_backward()`) and a rewind to `start`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn part_backward<'g>(
     graph: &'g Graph,
     start: Checkpoint,
     outputs: &[Vec<Value<'g>>],
-    data: &Dataset,
-    indices: &[usize],
+    labels: &[f64],
     objective: Objective,
     batch: usize,
     penalty: impl FnOnce() -> Option<Value<'g>>,
     after_backward: impl FnOnce(),
 ) -> Part {
-    let labels: Vec<f64> = indices.iter().map(|&i| data.label(i)).collect();
-    let correct = count_correct(objective.loss, outputs, &labels);
-    let terms = objective.loss.terms(outputs, &labels, objective.smoothing);
+    let correct = count_correct(objective.loss, outputs, labels);
+    let terms = objective.loss.terms(outputs, labels, objective.smoothing);
     let sum = graph.sum(terms).expect("a part has samples");
     let mut total = sum / batch as f64;
     if let Some(penalty) = penalty() {

@@ -10,6 +10,7 @@ use micrograd::train::{accuracy, Trainer};
 use micrograd::Graph;
 use proptest::prelude::*;
 
+mod split;
 mod updates;
 
 /// The optimizers the trainer is checked with, by number.

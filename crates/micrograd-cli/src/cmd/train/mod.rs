@@ -104,9 +104,9 @@ pub struct Args {
     /// Seed of the data generation, the split, the initial weights and the batch order [default: 1337]
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub seed: Option<u64>,
-    /// Threads a step splits its batch over, each building its part on its own copy of the
-    /// parameters; the same number of threads and seed give the same numbers every run, and other
-    /// numbers of threads differ only by rounding. Worth it for wide networks and big batches
+    /// Threads a step runs on: a network with one hidden layer splits its neurons between them,
+    /// any other splits its batch; the same number of threads and seed give the same numbers every
+    /// run, and other numbers of threads differ only by rounding. Worth it for wide networks
     /// (digits with --hidden 512) [default: 1]
     #[arg(
         long,

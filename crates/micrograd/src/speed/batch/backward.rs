@@ -72,7 +72,7 @@ impl DenseLayer<'_> {
     }
 
     /// The span of nodes holding the layer's parameters, laid out as a model's.
-    fn matrix(&self) -> Option<std::ops::Range<usize>> {
+    pub(crate) fn matrix(&self) -> Option<std::ops::Range<usize>> {
         let first = self.matrix_start()?;
         Some(first..first + self.neurons.len() * (self.n_inputs as usize + 1))
     }
@@ -270,19 +270,19 @@ impl<'a> Strided<'a> {
 /// The sizes of an [`accumulate`]: `n_a × n_b` sums over `steps` steps, and the distance from one
 /// row to the next in `out`, `u` and `v`.
 #[derive(Clone, Copy, Debug)]
-struct Shape {
-    n_a: usize,
-    n_b: usize,
-    steps: usize,
-    out: usize,
-    u: usize,
-    v: usize,
+pub(super) struct Shape {
+    pub(super) n_a: usize,
+    pub(super) n_b: usize,
+    pub(super) steps: usize,
+    pub(super) out: usize,
+    pub(super) u: usize,
+    pub(super) v: usize,
 }
 
 dispatched! {
     /// `out[a][b] += u[τ][a] · v[τ][b]` for τ from `steps - 1` down to 0, each product rounded and
     /// then added (rows `shape.out`, `shape.u` and `shape.v` apart).
-    fn accumulate(out: &mut [f64], u: &[f64], v: &[f64], shape: Shape)
+    pub(super) fn accumulate(out: &mut [f64], u: &[f64], v: &[f64], shape: Shape)
         => accumulate_by_two, avx2: accumulate_by_four, avx512: accumulate_by_eight;
 }
 

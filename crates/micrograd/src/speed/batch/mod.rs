@@ -14,6 +14,7 @@ use crate::speed::simd::dispatched;
 use crate::speed::DenseLayer;
 
 mod backward;
+pub(crate) mod split;
 
 /// Samples summed side by side (a batch is padded with zeros to a multiple of it).
 const SAMPLES: usize = 8;
@@ -59,7 +60,12 @@ impl LayerSums {
             let x = outputs.last().unwrap_or(&x);
             assert_eq!(x.len(), layer.n_inputs as usize * padded);
             let mut out = vec![0.0; layer.neurons.len() * padded];
-            layer_sums(t.data(), layer, x, padded, &mut out);
+            let neurons = Neurons {
+                list: &layer.neurons,
+                n_inputs: layer.n_inputs as usize,
+                with_bias: true,
+            };
+            layer_sums(t.data(), neurons, x, padded, &mut out);
             layer.activation.forward_all(&mut out);
             outputs.push(out);
         }
@@ -130,12 +136,21 @@ impl DenseLayer<'_> {
     }
 }
 
+/// The neurons a [`layer_sums`] sums: `(bias, first weight)` each, indices into its `data`, whose
+/// weights are runs of `n_inputs`; without their biases (each sum from +0) unless `with_bias`.
+#[derive(Clone, Copy)]
+pub(crate) struct Neurons<'a> {
+    pub(crate) list: &'a [(u32, u32)],
+    pub(crate) n_inputs: usize,
+    pub(crate) with_bias: bool,
+}
+
 dispatched! {
-    /// `z[j][s] = bias_j + Σₖ w_j[k]·x[k][s]` for every neuron j of `layer` and every sample s,
-    /// each sum added in order of k.
-    fn layer_sums(
+    /// `z[j][s] = bias_j + Σₖ w_j[k]·x[k][s]` for every neuron j and every sample s, each sum
+    /// added in order of k.
+    pub(crate) fn layer_sums(
         data: &[f64],
-        layer: &DenseLayer<'_>,
+        neurons: Neurons<'_>,
         x: &[f64],
         padded: usize,
         z: &mut [f64],
@@ -145,21 +160,21 @@ dispatched! {
 /// [`layer_sums`] two neurons at a time: sixteen sums, as many as sixteen two-number registers
 /// hold.
 #[inline(always)]
-fn sums_by_two(data: &[f64], layer: &DenseLayer<'_>, x: &[f64], padded: usize, z: &mut [f64]) {
-    sums_by::<2>(data, layer, x, padded, z);
+fn sums_by_two(data: &[f64], neurons: Neurons<'_>, x: &[f64], padded: usize, z: &mut [f64]) {
+    sums_by::<2>(data, neurons, x, padded, z);
 }
 
 /// [`layer_sums`] four neurons at a time: thirty-two sums in eight four-number registers, enough
 /// independent chains to keep the adders busy while each sum waits for its last addition.
 #[inline(always)]
-fn sums_by_four(data: &[f64], layer: &DenseLayer<'_>, x: &[f64], padded: usize, z: &mut [f64]) {
-    sums_by::<4>(data, layer, x, padded, z);
+fn sums_by_four(data: &[f64], neurons: Neurons<'_>, x: &[f64], padded: usize, z: &mut [f64]) {
+    sums_by::<4>(data, neurons, x, padded, z);
 }
 
 /// [`layer_sums`] eight neurons at a time: sixty-four sums in eight eight-number registers.
 #[inline(always)]
-fn sums_by_eight(data: &[f64], layer: &DenseLayer<'_>, x: &[f64], padded: usize, z: &mut [f64]) {
-    sums_by::<8>(data, layer, x, padded, z);
+fn sums_by_eight(data: &[f64], neurons: Neurons<'_>, x: &[f64], padded: usize, z: &mut [f64]) {
+    sums_by::<8>(data, neurons, x, padded, z);
 }
 
 /// [`layer_sums`], `NEURONS` neurons by [`SAMPLES`] samples at a time (the neurons left over
@@ -168,50 +183,50 @@ fn sums_by_eight(data: &[f64], layer: &DenseLayer<'_>, x: &[f64], padded: usize,
 #[inline(always)]
 fn sums_by<const NEURONS: usize>(
     data: &[f64],
-    layer: &DenseLayer<'_>,
+    neurons: Neurons<'_>,
     x: &[f64],
     padded: usize,
     z: &mut [f64],
 ) {
-    let mut blocks = layer.neurons.chunks_exact(NEURONS);
+    let mut blocks = neurons.list.chunks_exact(NEURONS);
     let mut j = 0;
     for block in &mut blocks {
-        neuron_block::<NEURONS>(
-            data,
-            block,
-            layer.n_inputs as usize,
-            x,
-            padded,
-            &mut z[j * padded..],
-        );
+        let block = Neurons {
+            list: block,
+            ..neurons
+        };
+        neuron_block::<NEURONS>(data, block, x, padded, &mut z[j * padded..]);
         j += NEURONS;
     }
     for neuron in blocks.remainder().chunks(1) {
-        neuron_block::<1>(
-            data,
-            neuron,
-            layer.n_inputs as usize,
-            x,
-            padded,
-            &mut z[j * padded..],
-        );
+        let neuron = Neurons {
+            list: neuron,
+            ..neurons
+        };
+        neuron_block::<1>(data, neuron, x, padded, &mut z[j * padded..]);
         j += 1;
     }
 }
 
-/// The sums of the `NEURONS` neurons of `block` (`(bias, first weight)` each, over `n` inputs)
-/// for every sample, into the first `NEURONS` rows of `z`.
+/// The sums of the `NEURONS` neurons of `block` for every sample, into the first `NEURONS` rows
+/// of `z`.
 #[inline(always)]
 fn neuron_block<const NEURONS: usize>(
     data: &[f64],
-    block: &[(u32, u32)],
-    n: usize,
+    block: Neurons<'_>,
     x: &[f64],
     padded: usize,
     z: &mut [f64],
 ) {
-    let weights: [&[f64]; NEURONS] = std::array::from_fn(|i| &data[block[i].1 as usize..][..n]);
-    let biases: [f64; NEURONS] = std::array::from_fn(|i| data[block[i].0 as usize]);
+    let (list, n) = (block.list, block.n_inputs);
+    let weights: [&[f64]; NEURONS] = std::array::from_fn(|i| &data[list[i].1 as usize..][..n]);
+    let biases: [f64; NEURONS] = std::array::from_fn(|i| {
+        if block.with_bias {
+            data[list[i].0 as usize]
+        } else {
+            0.0
+        }
+    });
     let x = &x[..n * padded];
     for s in (0..padded).step_by(SAMPLES) {
         let mut sums = biases.map(|bias| [bias; SAMPLES]);
@@ -233,7 +248,7 @@ fn neuron_block<const NEURONS: usize>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::op::{weighted_sum, Activation};
+    use crate::op::weighted_sum;
     use crate::speed::simd::testing::{bits, number};
     use proptest::prelude::*;
 
@@ -253,32 +268,36 @@ mod tests {
                 graph.value(p);
             }
             let stride = n_inputs as u32 + 1;
-            let neurons = (0..n_neurons as u32)
+            let list: Vec<(u32, u32)> = (0..n_neurons as u32)
                 .map(|j| (first + j * stride, first + j * stride + 1))
                 .collect();
-            let layer = DenseLayer::from_layout(&graph, Activation::Relu, n_inputs as u32, neurons);
             let padded = blocks * SAMPLES;
-            let (mut wide, mut portable) = (vec![0.0; n_neurons * padded], vec![0.0; n_neurons * padded]);
             let t = graph.tape();
-            layer_sums(t.data(), &layer, x, padded, &mut wide);
-            sums_by_two(t.data(), &layer, x, padded, &mut portable);
-            prop_assert_eq!(bits(&wide), bits(&portable));
-            let mut by_four = vec![0.0; n_neurons * padded];
-            sums_by_four(t.data(), &layer, x, padded, &mut by_four);
-            prop_assert_eq!(bits(&by_four), bits(&portable));
-            let mut by_eight = vec![0.0; n_neurons * padded];
-            sums_by_eight(t.data(), &layer, x, padded, &mut by_eight);
-            prop_assert_eq!(bits(&by_eight), bits(&portable));
-            let one_at_a_time: Vec<f64> = params
-                .chunks(n_inputs + 1)
-                .flat_map(|neuron| {
-                    (0..padded).map(move |s| {
-                        let terms = (0..n_inputs).map(|k| (neuron[1 + k], x[k * padded + s]));
-                        weighted_sum(neuron[0], terms)
+            // With their biases, and without (a neuron's share of a sum split over threads).
+            for with_bias in [true, false] {
+                let layer = Neurons { list: &list, n_inputs, with_bias };
+                let (mut wide, mut portable) = (vec![0.0; n_neurons * padded], vec![0.0; n_neurons * padded]);
+                layer_sums(t.data(), layer, x, padded, &mut wide);
+                sums_by_two(t.data(), layer, x, padded, &mut portable);
+                prop_assert_eq!(bits(&wide), bits(&portable));
+                let mut by_four = vec![0.0; n_neurons * padded];
+                sums_by_four(t.data(), layer, x, padded, &mut by_four);
+                prop_assert_eq!(bits(&by_four), bits(&portable));
+                let mut by_eight = vec![0.0; n_neurons * padded];
+                sums_by_eight(t.data(), layer, x, padded, &mut by_eight);
+                prop_assert_eq!(bits(&by_eight), bits(&portable));
+                let one_at_a_time: Vec<f64> = params
+                    .chunks(n_inputs + 1)
+                    .flat_map(|neuron| {
+                        let bias = if with_bias { neuron[0] } else { 0.0 };
+                        (0..padded).map(move |s| {
+                            let terms = (0..n_inputs).map(|k| (neuron[1 + k], x[k * padded + s]));
+                            weighted_sum(bias, terms)
+                        })
                     })
-                })
-                .collect();
-            prop_assert_eq!(bits(&portable), bits(&one_at_a_time));
+                    .collect();
+                prop_assert_eq!(bits(&portable), bits(&one_at_a_time));
+            }
         }
     }
 }

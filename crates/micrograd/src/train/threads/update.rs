@@ -78,6 +78,9 @@ impl Workers {
         restore_point: &mut [f64],
     ) -> Vec<RangeSquares> {
         let n = data.len();
+        if let Some(pieces) = self.split.take() {
+            return self.update_owned(&pieces, data, grads, optimizer, restore_point);
+        }
         // Set again below once every worker's copy holds the new values.
         self.mirrored = false;
         let every_worker = self.busy == self.workers.len();
@@ -136,7 +139,7 @@ impl Workers {
                 parts: parts_from(start),
                 update,
             };
-            worker.ask(Request::Update(share));
+            worker.ask(Request::Update(vec![share]));
             answers.asked += 1;
         }
         let mut watch =
@@ -149,6 +152,7 @@ impl Workers {
             let Some(Answer::Updated(sum)) = receive(&busy[answers.answered].done) else {
                 panic!("a training thread stopped");
             };
+            let sum = sum.iter().sum();
             let offset = starts.next().expect("one range per share");
             let len = data[answers.answered + 1].len();
             sums.push(RangeSquares {
@@ -160,6 +164,102 @@ impl Workers {
         }
         self.mirrored = mirrors.len() == self.workers.len();
         sums
+    }
+}
+
+impl Workers {
+    /// The update after a step split by neurons: each piece of the parameters (`pieces`, in
+    /// order, each with the thread that owns it) updated by its owner, whose cache holds its
+    /// gradients and values already. Returns each piece's in-order sum of its new values' squares.
+    fn update_owned(
+        &mut self,
+        pieces: &[(std::ops::Range<usize>, usize)],
+        data: &mut [f64],
+        grads: &mut [f64],
+        optimizer: &mut dyn Optimizer,
+        restore_point: &mut [f64],
+    ) -> Vec<RangeSquares> {
+        let n = data.len();
+        let bounds: Vec<usize> = pieces[1..].iter().map(|(range, _)| range.start).collect();
+        let Some(updates) = watched::split_update_watched(optimizer, n, &bounds) else {
+            let mut watch = StepWatch::new(0, Some(restore_point), &[]);
+            watched::update_watched(optimizer, data, grads, &mut watch);
+            return vec![watch.squares()];
+        };
+        let (mut data, mut grads) = (split_state(data, &bounds), split_state(grads, &bounds));
+        let mut restore = split_state(restore_point, &bounds);
+        let threads = self.workers.len() + 1;
+        let mut shares: Vec<Vec<Share>> = (0..threads).map(|_| Vec::new()).collect();
+        let mut own = Vec::new();
+        let ranges = data
+            .iter_mut()
+            .zip(grads.iter_mut())
+            .zip(restore.iter_mut());
+        for ((((data, grads), restore), update), (range, owner)) in ranges.zip(updates).zip(pieces)
+        {
+            if *owner == 0 {
+                own.push((data, grads, restore, range.start, update));
+                continue;
+            }
+            // SAFETY (lifetime): as in `sum_and_update`, the worker runs and drops the update
+            // before it answers, and this call waits for the answer.
+            let update: WatchedRangeUpdate<'static> = unsafe { std::mem::transmute(update) };
+            shares[*owner].push(Share {
+                data: data.as_mut_ptr(),
+                grads: grads.as_mut_ptr(),
+                restore: restore.as_mut_ptr(),
+                start: range.start,
+                len: data.len(),
+                mirrors: Vec::new(),
+                parts: Vec::new(),
+                update,
+            });
+        }
+
+        let mut answers = Answers {
+            workers: &self.workers,
+            asked: 0,
+            answered: 0,
+        };
+        for (worker, shares) in self.workers.iter().zip(shares.drain(1..)) {
+            worker.ask(Request::Update(shares));
+            answers.asked += 1;
+        }
+        let mut sums: Vec<Option<f64>> = vec![None; pieces.len()];
+        let mut own_sums = Vec::with_capacity(own.len());
+        for (data, grads, restore, start, update) in own {
+            let mut watch = StepWatch::new(start, Some(&mut **restore), &[]);
+            update(data, grads, &mut watch);
+            own_sums.push(watch.squares().sum);
+        }
+        let mut own_sums = own_sums.into_iter();
+        for (sum, (_, owner)) in sums.iter_mut().zip(pieces) {
+            if *owner == 0 {
+                *sum = own_sums.next();
+            }
+        }
+        while answers.answered < answers.asked {
+            let worker = answers.answered + 1;
+            let Some(Answer::Updated(worker_sums)) = receive(&self.workers[worker - 1].done) else {
+                panic!("a training thread stopped");
+            };
+            let mut worker_sums = worker_sums.into_iter();
+            for (sum, (_, owner)) in sums.iter_mut().zip(pieces) {
+                if *owner == worker {
+                    *sum = worker_sums.next();
+                }
+            }
+            answers.answered += 1;
+        }
+        pieces
+            .iter()
+            .zip(sums)
+            .map(|((range, _), sum)| RangeSquares {
+                offset: range.start,
+                n: range.len(),
+                sum: sum.expect("every piece was updated"),
+            })
+            .collect()
     }
 }
 
