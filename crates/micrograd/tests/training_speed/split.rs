@@ -93,3 +93,42 @@ fn a_hidden_layer_split_over_threads_gives_the_same_bits_every_run() {
         assert_eq!(bits(&ga), bits(&gb));
     }
 }
+
+#[test]
+fn a_step_that_cannot_split_its_neurons_splits_its_batch_with_the_same_numbers() {
+    // Fewer samples than threads, then a sample that is not finite: neither splits the neurons.
+    let (data, _) = data_for(Loss::CrossEntropy);
+    let step = |threads: usize, batch: &[usize], data: &Dataset| {
+        let g = Graph::new();
+        let model = MLP::new(&g, 2, &[12, 3], 4);
+        let mut trainer = Trainer::new(&model, Sgd::new(0.1), Loss::CrossEntropy)
+            .l2(1e-3)
+            .threads(threads);
+        let report = trainer.train_step(data, batch);
+        (report.map(|r| r.loss), model.parameter_data())
+    };
+    let (one, p1) = step(1, &[0, 1, 2], &data);
+    let (four, p4) = step(4, &[0, 1, 2], &data);
+    assert!((one.unwrap() - four.unwrap()).abs() <= 1e-12);
+    assert_close(&p1, &p4, "three samples on four threads");
+
+    let mut rows: Vec<f64> = (0..data.len()).flat_map(|i| data.row(i).to_vec()).collect();
+    rows[0] = f64::NAN;
+    let broken = Dataset::from_flat("broken", 2, rows, data.labels().to_vec());
+    let (loss, params) = step(2, &(0..32).collect::<Vec<_>>(), &broken);
+    assert!(
+        matches!(loss, Err(micrograd::train::TrainError::NonFinite { .. })),
+        "a NaN input gives a loss that is not finite: {loss:?}"
+    );
+    assert_eq!(
+        bits(&params),
+        bits(&p1_start()),
+        "and the parameters are left as they were"
+    );
+}
+
+/// The parameters `a_step_that_cannot_split…` starts from.
+fn p1_start() -> Vec<f64> {
+    let g = Graph::new();
+    MLP::new(&g, 2, &[12, 3], 4).parameter_data()
+}
