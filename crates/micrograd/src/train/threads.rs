@@ -248,6 +248,25 @@ impl Workers {
     }
 }
 
+/// The workers asked for something that lends them the trainer's memory (a share of the update,
+/// a share of a split step): those not yet answered are awaited when this is dropped, so that a
+/// panic on the calling thread cannot end the borrows they point into while a worker still uses
+/// them.
+struct Answers<'w> {
+    workers: &'w [Worker],
+    asked: usize,
+    answered: usize,
+}
+
+impl Drop for Answers<'_> {
+    fn drop(&mut self) {
+        for worker in &self.workers[self.answered..self.asked] {
+            // Any answer, or none from a thread that stopped: either way it is done with them.
+            let _ = receive(&worker.done);
+        }
+    }
+}
+
 impl Worker {
     /// Sends `request` to the worker.
     fn ask(&self, request: Request) {

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
 
-use super::{part_backward, receive, Answer, Objective, Part, Request, Workers};
+use super::{part_backward, receive, Answer, Answers, Objective, Part, Request, Workers};
 use crate::data::Dataset;
 use crate::graph::Graph;
 use crate::speed::simd::all_finite;
@@ -251,57 +251,38 @@ impl Workers {
             },
             failed: AtomicBool::new(false),
         });
+        // Waits for every worker asked on the way out, a panic here included: until then they
+        // hold pointers into the model's graph.
+        let mut answers = Answers {
+            workers: &self.workers,
+            asked: 0,
+            answered: 0,
+        };
         for (k, worker) in self.workers.iter().enumerate() {
             worker.ask(Request::Split(Arc::clone(&step), k + 1));
+            answers.asked += 1;
         }
-        // Waits for every worker on the way out, a panic here included: until then they hold
-        // pointers into the model's graph.
-        let mut waiting = WaitForAll {
-            workers: &self.workers,
-            parts: Vec::with_capacity(threads),
-        };
         let first_part = step.run(0, &self.loss_graph);
-        waiting.collect();
-
+        let mut parts = Vec::with_capacity(answers.asked);
+        while answers.answered < answers.asked {
+            let Some(Answer::Split(part)) = receive(&self.workers[answers.answered].done) else {
+                panic!("a training thread stopped");
+            };
+            parts.push(part);
+            answers.answered += 1;
+        }
         let mut total = first_part;
         if let Some(penalty) = penalty {
             total.loss += penalty;
         }
-        for part in &waiting.parts {
+        for part in parts {
             total.loss += part.loss;
             total.correct += part.correct;
         }
-        drop(waiting);
+        drop(answers);
         drop(t);
         self.split = Some(pieces);
         self.mirrored = false;
         Some(total)
-    }
-}
-
-/// The workers of a split step, each awaited for its part; those not yet heard from are awaited
-/// when this is dropped.
-struct WaitForAll<'w> {
-    workers: &'w [super::Worker],
-    parts: Vec<Part>,
-}
-
-impl WaitForAll<'_> {
-    fn collect(&mut self) {
-        while self.parts.len() < self.workers.len() {
-            let Some(Answer::Split(part)) = receive(&self.workers[self.parts.len()].done) else {
-                panic!("a training thread stopped");
-            };
-            self.parts.push(part);
-        }
-    }
-}
-
-impl Drop for WaitForAll<'_> {
-    fn drop(&mut self) {
-        for worker in &self.workers[self.parts.len()..] {
-            // Any answer, or none from a thread that stopped: either way it is done with them.
-            let _ = receive(&worker.done);
-        }
     }
 }

@@ -16,7 +16,7 @@
 
 use std::slice;
 
-use super::{receive, Answer, Request, Workers};
+use super::{receive, Answer, Answers, Request, Workers};
 use crate::optim::watched::{self, WatchedRangeUpdate};
 use crate::optim::{split_state, Optimizer};
 use crate::speed::{group_bounds, RangeSquares};
@@ -260,23 +260,5 @@ impl Workers {
                 sum: sum.expect("every piece was updated"),
             })
             .collect()
-    }
-}
-
-/// The workers asked for a share: those not yet answered are awaited when this is dropped, so
-/// that a panic on the calling thread cannot end the borrows the shares point into while a
-/// worker still uses them.
-struct Answers<'w> {
-    workers: &'w [super::Worker],
-    asked: usize,
-    answered: usize,
-}
-
-impl Drop for Answers<'_> {
-    fn drop(&mut self) {
-        for worker in &self.workers[self.answered..self.asked] {
-            // Any answer, or none from a thread that stopped: either way it is done with them.
-            let _ = receive(&worker.done);
-        }
     }
 }
