@@ -188,21 +188,17 @@ impl Workers {
         };
         let (mut data, mut grads) = (split_state(data, &bounds), split_state(grads, &bounds));
         let mut restore = split_state(restore_point, &bounds);
-        let threads = self.workers.len() + 1;
-        let mut shares: Vec<Vec<Share>> = (0..threads).map(|_| Vec::new()).collect();
-        let mut own = Vec::new();
+        // Each thread's shares, the calling thread's first.
+        let mut shares: Vec<Vec<Share>> = (0..=self.workers.len()).map(|_| Vec::new()).collect();
         let ranges = data
             .iter_mut()
             .zip(grads.iter_mut())
             .zip(restore.iter_mut());
         for ((((data, grads), restore), update), (range, owner)) in ranges.zip(updates).zip(pieces)
         {
-            if *owner == 0 {
-                own.push((data, grads, restore, range.start, update));
-                continue;
-            }
-            // SAFETY (lifetime): as in `sum_and_update`, the worker runs and drops the update
-            // before it answers, and this call waits for the answer.
+            // SAFETY (lifetime): as in `sum_and_update`, each share is run and dropped before
+            // this call returns: the calling thread's below, a worker's before it answers, which
+            // this call waits for.
             let update: WatchedRangeUpdate<'static> = unsafe { std::mem::transmute(update) };
             shares[*owner].push(Share {
                 data: data.as_mut_ptr(),
@@ -215,49 +211,34 @@ impl Workers {
                 update,
             });
         }
-
         let mut answers = Answers {
             workers: &self.workers,
             asked: 0,
             answered: 0,
         };
-        for (worker, shares) in self.workers.iter().zip(shares.drain(1..)) {
+        let mut shares = shares.into_iter();
+        let own = shares.next().expect("the calling thread's shares");
+        for (worker, shares) in self.workers.iter().zip(shares) {
             worker.ask(Request::Update(shares));
             answers.asked += 1;
         }
-        let mut sums: Vec<Option<f64>> = vec![None; pieces.len()];
-        let mut own_sums = Vec::with_capacity(own.len());
-        for (data, grads, restore, start, update) in own {
-            let mut watch = StepWatch::new(start, Some(&mut **restore), &[]);
-            update(data, grads, &mut watch);
-            own_sums.push(watch.squares().sum);
-        }
-        let mut own_sums = own_sums.into_iter();
-        for (sum, (_, owner)) in sums.iter_mut().zip(pieces) {
-            if *owner == 0 {
-                *sum = own_sums.next();
-            }
-        }
+        // Each thread's sums, in the order of its pieces.
+        let own_sums: Vec<f64> = own.into_iter().map(Share::run).collect();
+        let mut sums = vec![own_sums.into_iter()];
         while answers.answered < answers.asked {
-            let worker = answers.answered + 1;
-            let Some(Answer::Updated(worker_sums)) = receive(&self.workers[worker - 1].done) else {
+            let worker = &self.workers[answers.answered];
+            let Some(Answer::Updated(worker_sums)) = receive(&worker.done) else {
                 panic!("a training thread stopped");
             };
-            let mut worker_sums = worker_sums.into_iter();
-            for (sum, (_, owner)) in sums.iter_mut().zip(pieces) {
-                if *owner == worker {
-                    *sum = worker_sums.next();
-                }
-            }
+            sums.push(worker_sums.into_iter());
             answers.answered += 1;
         }
         pieces
             .iter()
-            .zip(sums)
-            .map(|((range, _), sum)| RangeSquares {
+            .map(|(range, owner)| RangeSquares {
                 offset: range.start,
                 n: range.len(),
-                sum: sum.expect("every piece was updated"),
+                sum: sums[*owner].next().expect("a sum for every piece"),
             })
             .collect()
     }
