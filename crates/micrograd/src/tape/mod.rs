@@ -227,20 +227,6 @@ impl Tape {
         (&mut self.data[first..end], &mut self.grad[first..end])
     }
 
-    /// Where the data and the gradients of the `n` nodes from `first` are (the gradients grown to
-    /// cover them), for threads that each read the data of some of them and write their
-    /// gradients at once. Nothing may write the data through the pointer: the tape is not told.
-    pub(crate) fn data_and_grads_ptrs(&mut self, first: usize, n: usize) -> (*const f64, *mut f64) {
-        let end = first + n;
-        if self.grad.len() < end {
-            pages::resize_zeroed(&mut self.grad, end);
-        }
-        (
-            self.data[first..end].as_ptr(),
-            self.grad[first..end].as_mut_ptr(),
-        )
-    }
-
     /// Records the non-finite data among the `n` nodes from `first`, after a write through
     /// [`Tape::data_and_grads_mut`].
     pub(crate) fn note_non_finite_in(&mut self, first: usize, n: usize) {

@@ -24,7 +24,8 @@ use crate::speed::split::{self, SplitLayout};
 pub(super) struct SplitStep {
     layout: SplitLayout,
     threads: usize,
-    /// The model's parameters and their gradients (see [`crate::tape::Tape::data_and_grads_ptrs`]).
+    /// The model's parameters and their gradients, from
+    /// [`Tape::data_and_grads_mut`](crate::tape::Tape::data_and_grads_mut); the data is only read.
     params: *const f64,
     grads: *mut f64,
     /// The batch's rows, one after the other, and their labels.
@@ -229,7 +230,10 @@ impl Workers {
             });
             l2 * sums.reduce(|a, b| a + b).unwrap_or(0.0)
         });
-        let (params, grads) = t.data_and_grads_ptrs(first, n);
+        // The penalty above has read the sums of squares the tape knew; handing the data out
+        // forgets them, and the update records the new ones.
+        let (params, grads) = t.data_and_grads_mut(first, n);
+        let (params, grads) = (params.as_ptr(), grads.as_mut_ptr());
         let padded = split::padded(indices.len());
         let step = Arc::new(SplitStep {
             layout,
