@@ -34,18 +34,21 @@ mod tests {
 
     #[test]
     fn writes_the_whole_file_and_leaves_no_temporary() {
-        let dir = std::env::temp_dir().join(format!("micrograd-atomic-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("out.txt");
+        // Removed when `dir` is dropped, at the end of the test, pass or fail.
+        let dir = tempfile::Builder::new()
+            .prefix("micrograd-atomic-")
+            .tempdir()
+            .unwrap();
+        let path = dir.path().join("out.txt");
         write(&path, b"first").unwrap();
         write(&path, b"second, longer").unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"second, longer");
-        let names: Vec<_> = fs::read_dir(&dir)
+        let names: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("out.txt")]);
-        fs::remove_dir_all(&dir).unwrap();
+        dir.close().unwrap();
     }
 
     #[test]

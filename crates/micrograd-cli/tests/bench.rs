@@ -149,7 +149,7 @@ fn the_width_sweep_trains_each_width_beside_pytorch() {
     // A stand-in for Python that answers as the baseline scripts do, so that the wiring of every
     // width to its own PyTorch run is checked without PyTorch.
     let dir = scratch("bench-sweep");
-    let python = dir.join("python3");
+    let python = dir.path().join("python3");
     std::fs::write(
         &python,
         "#!/bin/sh\n\

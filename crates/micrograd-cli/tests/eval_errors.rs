@@ -203,9 +203,12 @@ fn each_mistake_is_reported_with_its_position_and_a_caret() {
 
 #[test]
 fn files_and_expressions_are_named_in_the_report() {
-    let dir = std::env::temp_dir().join(format!("micrograd-eval-errors-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("prog.mg");
+    // Removed when `dir` is dropped, at the end of the test, pass or fail.
+    let dir = tempfile::Builder::new()
+        .prefix("micrograd-eval-errors-")
+        .tempdir()
+        .unwrap();
+    let file = dir.path().join("prog.mg");
     std::fs::write(&file, "x = 2.0\ny = x +* 3\n").unwrap();
     let result = micrograd().arg("eval").arg(&file).output().unwrap();
     assert_eq!(result.status.code(), Some(2));
@@ -229,7 +232,7 @@ fn files_and_expressions_are_named_in_the_report() {
         stderr.ends_with("1 | x = 2; y = sinh(x)\n  |            ^^^^\n"),
         "{stderr}"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
+    dir.close().unwrap();
 }
 
 #[test]

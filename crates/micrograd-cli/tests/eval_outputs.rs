@@ -21,11 +21,13 @@ fn stdout_of(args: &[&str], stdin: &str) -> String {
     String::from_utf8(result.stdout).unwrap()
 }
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("micrograd-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// An empty scratch directory for one test (`micrograd-NAME-XXXXXX` in the system's temporary
+/// directory), removed when the returned guard is dropped, so at the end of the test, pass or fail.
+fn temp_dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("micrograd-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 #[test]
@@ -96,7 +98,7 @@ fn output_chooses_the_name_to_differentiate() {
 #[test]
 fn pictures_are_written_to_files_whole() {
     let dir = temp_dir("pictures");
-    let (dot, svg) = (dir.join("graph.dot"), dir.join("graph.svg"));
+    let (dot, svg) = (dir.path().join("graph.dot"), dir.path().join("graph.svg"));
     std::fs::write(&svg, "old contents").unwrap();
     let table = stdout_of(
         &[
@@ -131,12 +133,12 @@ fn pictures_are_written_to_files_whole() {
     ] {
         assert!(texts.contains(&text), "{text} in {texts:?}");
     }
-    let names: Vec<String> = std::fs::read_dir(&dir)
+    let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
-    std::fs::remove_dir_all(&dir).unwrap();
+    dir.close().unwrap();
 }
 
 #[test]

@@ -3,15 +3,16 @@
 //! widths before its numbers are parsed. Each is a clear error with exit code 2, under a memory
 //! limit the unbounded reads would have broken (`ulimit -v`, so an allocation past it fails).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-/// A fresh scratch directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("micrograd-limits-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh scratch directory for one test (`micrograd-limits-NAME-XXXXXX` in the system's temporary
+/// directory), removed when the returned guard is dropped, so at the end of the test, pass or fail.
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("micrograd-limits-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 /// Runs `micrograd ARGS` with at most 512 MiB of address space: an unbounded read of /dev/zero
@@ -39,7 +40,7 @@ fn a_device_is_not_read_as_a_data_set() {
 #[test]
 fn a_directory_or_a_device_is_not_read_as_a_model_program_or_rows() {
     let dir = scratch("kinds");
-    let dir_name = dir.to_str().unwrap();
+    let dir_name = dir.path().to_str().unwrap();
     let out = micrograd_bounded(&["predict", "--model", dir_name, "--input", "/dev/zero"]);
     assert_refused(&out, &[dir_name, "directory"]);
     let out = micrograd_bounded(&["predict", "--model", "/dev/zero"]);
@@ -48,7 +49,7 @@ fn a_directory_or_a_device_is_not_read_as_a_model_program_or_rows() {
     assert_refused(&out, &["/dev/zero", "not a regular file"]);
     let out = micrograd_bounded(&["gradcheck", "/dev/urandom"]);
     assert_refused(&out, &["/dev/urandom", "not a regular file"]);
-    std::fs::remove_dir_all(&dir).unwrap();
+    dir.close().unwrap();
 }
 
 #[test]
@@ -76,12 +77,12 @@ fn large_csv(path: &Path, bytes: usize) {
 #[test]
 fn a_csv_file_over_the_limit_is_refused_from_its_size() {
     let dir = scratch("large");
-    let path = dir.join("large.csv");
+    let path = dir.path().join("large.csv");
     large_csv(&path, 17 * 1024 * 1024);
     let spec = format!("csv:{}", path.display());
     let out = micrograd_bounded(&["train", "--quiet", "--dataset", &spec]);
     assert_refused(&out, &["large.csv", "more than 16 MiB"]);
-    std::fs::remove_dir_all(&dir).unwrap();
+    dir.close().unwrap();
 }
 
 /// A classifier file whose network is `1 → width → 1`, written compactly, every number 0.
@@ -103,9 +104,9 @@ fn wide_model(path: &Path, width: usize) {
 #[test]
 fn a_model_of_a_million_wide_layer_is_refused_before_it_is_parsed() {
     let dir = scratch("wide");
-    let model = dir.join("wide.json");
+    let model = dir.path().join("wide.json");
     wide_model(&model, 1_000_000);
-    let rows = dir.join("rows.csv");
+    let rows = dir.path().join("rows.csv");
     std::fs::write(&rows, "0.5\n").unwrap();
     // Under a tenth of the memory the full parse took.
     let out = micrograd_bounded_kib(
@@ -133,7 +134,7 @@ fn a_model_of_a_million_wide_layer_is_refused_before_it_is_parsed() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    std::fs::remove_dir_all(&dir).unwrap();
+    dir.close().unwrap();
 }
 
 /// As [`micrograd_bounded`], with the address-space limit in KiB.

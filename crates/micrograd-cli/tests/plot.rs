@@ -10,7 +10,7 @@ use predicates::str::contains;
 fn tanh_and_its_derivative_as_svg_and_png() {
     let dir = scratch("plot-tanh");
     for name in ["tanh.svg", "tanh.png"] {
-        let out = dir.join(name);
+        let out = dir.path().join(name);
         micrograd()
             .args([
                 "plot", "-e", "tanh(x)", "--var", "x", "--range", "-5,5", "--out",
@@ -20,7 +20,7 @@ fn tanh_and_its_derivative_as_svg_and_png() {
             .success();
         assert_picture(&out);
     }
-    let svg = std::fs::read_to_string(dir.join("tanh.svg")).unwrap();
+    let svg = std::fs::read_to_string(dir.path().join("tanh.svg")).unwrap();
     assert!(
         svg.contains("tanh(x)") && svg.contains("df/dx"),
         "title and legend"
@@ -43,7 +43,7 @@ fn programs_other_variables_and_undefined_regions_plot() {
         &["-e", "1/x", "--range", "-1,1", "--points", "1000"],
     ];
     for (i, args) in runs.iter().enumerate() {
-        let out = dir.join(format!("p{i}.svg"));
+        let out = dir.path().join(format!("p{i}.svg"));
         micrograd()
             .arg("plot")
             .args(*args)
@@ -58,7 +58,7 @@ fn programs_other_variables_and_undefined_regions_plot() {
 #[test]
 fn bad_plots_exit_2_with_a_message() {
     let dir = scratch("plot-bad");
-    let out = dir.join("f.svg").display().to_string();
+    let out = dir.path().join("f.svg").display().to_string();
     let cases: [(&[&str], &str); 9] = [
         (&["-e", "x * (2 +", "--out", &out], "-e:1:"),
         (&["-e", "tanh(y)", "--out", &out], "unknown name `y`"),

@@ -22,10 +22,11 @@ fn predictions(stdout: &[u8]) -> Vec<(String, f64)> {
         .collect()
 }
 
-/// A folder for test `name`, and in it the demo's model saved by `micrograd train` as `file`.
-fn demo_model(name: &str, file: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+/// A scratch folder for test `name` (removed when the returned guard is dropped: bind it for the
+/// whole test, not to `_`), and in it the demo's model saved by `micrograd train` as `file`.
+fn demo_model(name: &str, file: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = scratch(name);
-    let model = dir.join(file);
+    let model = dir.path().join(file);
     micrograd()
         .args(["train", "--quiet", "--save"])
         .arg(&model)
@@ -45,7 +46,7 @@ fn labels(path: &str) -> Vec<String> {
 
 #[test]
 fn the_demo_model_predicts_every_training_label() {
-    let (_, model) = demo_model("predict-demo", "moons.json");
+    let (_dir, model) = demo_model("predict-demo", "moons.json");
     let data = format!("{DATA}/moons100.csv");
     // The header names the model's features (x0, x1): those columns are used, the label ignored.
     let out = output_of_success(
@@ -77,7 +78,7 @@ fn rows_from_standard_input_give_the_same_predictions() {
         .write_stdin(rows)
         .output()
         .unwrap();
-    let file = dir.join("rows.csv");
+    let file = dir.path().join("rows.csv");
     std::fs::write(&file, rows).unwrap();
     let from_file = micrograd()
         .args(["predict", "--model"])
@@ -99,7 +100,7 @@ fn rows_from_standard_input_give_the_same_predictions() {
 #[test]
 fn a_digits_model_round_trips_through_its_file() {
     let dir = scratch("predict-digits");
-    let model = dir.join("digits.json");
+    let model = dir.path().join("digits.json");
     micrograd()
         .args(["train", "--dataset", "digits", "--quiet", "--save"])
         .arg(&model)
@@ -136,8 +137,8 @@ fn a_digits_model_round_trips_through_its_file() {
 #[test]
 fn labels_of_a_csv_file_come_back_as_written() {
     let dir = scratch("predict-labels");
-    let csv = moons_csv(&dir);
-    let model = dir.join("clusters.json");
+    let csv = moons_csv(dir.path());
+    let model = dir.path().join("clusters.json");
     micrograd()
         .args(["train", "--quiet", "--dataset"])
         .arg(format!("csv:{}", csv.display()))
@@ -161,21 +162,21 @@ fn bad_model_files_exit_2_saying_what_is_wrong() {
     let (dir, model) = demo_model("predict-bad-model", "good.json");
     let text = std::fs::read_to_string(&model).unwrap();
 
-    let truncated = dir.join("truncated.json");
+    let truncated = dir.path().join("truncated.json");
     std::fs::write(&truncated, &text[..text.len() * 2 / 3]).unwrap();
-    let foreign = dir.join("foreign.json");
+    let foreign = dir.path().join("foreign.json");
     std::fs::write(&foreign, r#"{"format": "onnx", "graph": []}"#).unwrap();
-    let not_json = dir.join("model.csv");
+    let not_json = dir.path().join("model.csv");
     std::fs::write(&not_json, "x0,x1,y\n1,2,1\n").unwrap();
-    let empty = dir.join("empty.json");
+    let empty = dir.path().join("empty.json");
     std::fs::write(&empty, "").unwrap();
-    let reshaped = dir.join("reshaped.json");
+    let reshaped = dir.path().join("reshaped.json");
     std::fs::write(
         &reshaped,
         text.replacen("\"inputs\": 2", "\"inputs\": 3", 1),
     )
     .unwrap();
-    let binary = dir.join("binary.bin");
+    let binary = dir.path().join("binary.bin");
     std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x81]).unwrap();
 
     let cases = [
@@ -188,7 +189,10 @@ fn bad_model_files_exit_2_saying_what_is_wrong() {
             "weight row 1 has 2 numbers, but the layer has 3 inputs",
         ),
         (binary, "not a micrograd model file"),
-        (dir.join("missing.json"), "cannot read the model file"),
+        (
+            dir.path().join("missing.json"),
+            "cannot read the model file",
+        ),
     ];
     for (path, message) in cases {
         micrograd()
@@ -205,7 +209,7 @@ fn bad_model_files_exit_2_saying_what_is_wrong() {
 
 #[test]
 fn bad_rows_exit_2_naming_the_line() {
-    let (_, model) = demo_model("predict-bad-rows", "model.json");
+    let (_dir, model) = demo_model("predict-bad-rows", "model.json");
     let cases = [
         (
             "1,2\n3,4,5\n",
@@ -259,7 +263,7 @@ fn a_bare_library_model_file_predicts_class_indices() {
     let dir = scratch("predict-bare");
     let g = Graph::new();
     let model = MLP::new(&g, 3, &[4, 3], 11);
-    let path = dir.join("bare.json");
+    let path = dir.path().join("bare.json");
     SavedModel::from_model(&model).save(&path).unwrap();
     let rows = [[0.3, 1.0, 0.2], [-0.5, 1.5, 1.0]];
     let input: String = rows
@@ -286,7 +290,7 @@ fn a_bare_library_model_file_predicts_class_indices() {
 
 #[test]
 fn a_row_whose_score_is_not_a_number_gets_no_class() {
-    let (_, model) = demo_model("predict-overflow", "moons.json");
+    let (_dir, model) = demo_model("predict-overflow", "moons.json");
     // Values this large overflow the sums to opposite infinities: the score is NaN, which
     // decides no class, and the row is named rather than given one.
     let out = micrograd()

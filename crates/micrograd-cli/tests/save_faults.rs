@@ -53,10 +53,12 @@ impl Lcg {
 #[test]
 fn a_killed_save_leaves_the_old_file_or_a_whole_new_one() {
     let bin = env!("CARGO_BIN_EXE_micrograd");
-    let dir = std::env::temp_dir().join(format!("micrograd-kill-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("model.json");
+    // Removed when `dir` is dropped, at the end of the test, pass or fail.
+    let dir = tempfile::Builder::new()
+        .prefix("micrograd-kill-")
+        .tempdir()
+        .unwrap();
+    let path = dir.path().join("model.json");
 
     // The old model: another seed, so that old and new differ.
     let status = Command::new(bin)
@@ -71,7 +73,7 @@ fn a_killed_save_leaves_the_old_file_or_a_whole_new_one() {
 
     // How long a whole run takes here, to spread the kills over it.
     let start = Instant::now();
-    let scratch = dir.join("timing.json");
+    let scratch = dir.path().join("timing.json");
     assert!(Command::new(bin)
         .args(TRAIN)
         .arg(&scratch)
@@ -85,7 +87,7 @@ fn a_killed_save_leaves_the_old_file_or_a_whole_new_one() {
     let mut rng = Lcg(2024);
     let (mut kept_old, mut wrote_new, mut finished, mut mid_write) = (0, 0, 0, 0);
     let strays = || {
-        std::fs::read_dir(&dir)
+        std::fs::read_dir(dir.path())
             .unwrap()
             .filter(|e| {
                 e.as_ref()
@@ -155,5 +157,5 @@ fn a_killed_save_leaves_the_old_file_or_a_whole_new_one() {
          ({finished} had finished, {mid_write} were killed while writing)"
     );
     assert_eq!(kept_old + wrote_new, runs);
-    std::fs::remove_dir_all(&dir).unwrap();
+    dir.close().unwrap();
 }

@@ -140,9 +140,12 @@ fn csv_errors_name_the_file_line_and_column() {
 
 #[test]
 fn load_csv_reads_files_and_reports_missing_ones() {
-    let dir = std::env::temp_dir().join(format!("micrograd-data-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("points.csv");
+    // Removed when `dir` is dropped, at the end of the test, pass or fail.
+    let dir = tempfile::Builder::new()
+        .prefix("micrograd-data-test-")
+        .tempdir()
+        .unwrap();
+    let path = dir.path().join("points.csv");
     std::fs::write(&path, "x0,x1,y\n0.5,1,1\n-2,3,0\n").unwrap();
     let d = load_csv(&path, &CsvOptions::default()).unwrap();
     assert_eq!((d.name.as_str(), d.len()), ("points", 2));
@@ -154,12 +157,12 @@ fn load_csv_reads_files_and_reports_missing_ones() {
             .starts_with(&format!("{}:3: ", path.display())),
         "{err}"
     );
-    let missing = load_csv(dir.join("missing.csv"), &CsvOptions::default()).unwrap_err();
+    let missing = load_csv(dir.path().join("missing.csv"), &CsvOptions::default()).unwrap_err();
     assert!(
         missing.to_string().contains("cannot read the file"),
         "{missing}"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
+    dir.close().unwrap();
 }
 
 #[test]

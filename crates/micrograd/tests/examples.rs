@@ -124,12 +124,13 @@ fn build_examples_once() {
 }
 
 /// The folder the examples run by test `test` write their pictures to: one per test, since the
-/// tests run at once and two runs of an example writing one file would race.
-fn pictures_of(test: &str) -> PathBuf {
-    std::env::temp_dir().join(format!(
-        "micrograd-example-pictures-{}-{test}",
-        std::process::id()
-    ))
+/// tests run at once and two runs of an example writing one file would race. It is removed with
+/// everything in it when the returned guard is dropped, so at the end of the test, pass or fail.
+fn pictures_of(test: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("micrograd-example-pictures-{test}-"))
+        .tempdir()
+        .unwrap()
 }
 
 fn run(name: &str, pictures: &Path) -> String {
@@ -156,7 +157,7 @@ fn run(name: &str, pictures: &Path) -> String {
 fn every_example_runs_and_prints_what_the_notebook_shows() {
     let pictures = pictures_of("prints");
     for (name, expected) in EXAMPLES {
-        let stdout = run(name, &pictures);
+        let stdout = run(name, pictures.path());
         for line in *expected {
             assert!(
                 stdout.contains(line),
@@ -184,11 +185,11 @@ fn the_list_covers_every_example_file() {
 #[test]
 fn examples_write_their_pictures() {
     let pictures = pictures_of("pictures");
-    run("first_graph", &pictures);
-    let svg =
-        std::fs::read_to_string(pictures.join("first_graph.svg")).expect("first_graph.svg written");
+    run("first_graph", pictures.path());
+    let svg = std::fs::read_to_string(pictures.path().join("first_graph.svg"))
+        .expect("first_graph.svg written");
     assert!(svg.contains("<svg"));
-    let dot =
-        std::fs::read_to_string(pictures.join("first_graph.dot")).expect("first_graph.dot written");
+    let dot = std::fs::read_to_string(pictures.path().join("first_graph.dot"))
+        .expect("first_graph.dot written");
     assert!(dot.contains("data 2.0000 | grad 6.0000"), "{dot}");
 }

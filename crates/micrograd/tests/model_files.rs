@@ -6,10 +6,13 @@ use micrograd::nn::{Activation, Module, MLP};
 use micrograd::Graph;
 use safetensors::tensor::{Dtype, SafeTensors};
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("micrograd-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// An empty scratch directory for one test (`micrograd-NAME-XXXXXX` in the system's temporary
+/// directory), removed when the returned guard is dropped, so at the end of the test, pass or fail.
+fn temp_dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("micrograd-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 fn trained_like_model(g: &Graph) -> MLP<'_> {
@@ -28,7 +31,7 @@ fn trained_like_model(g: &Graph) -> MLP<'_> {
 #[test]
 fn json_round_trip_gives_identical_predictions() {
     let dir = temp_dir("json");
-    let path = dir.join("model.json");
+    let path = dir.path().join("model.json");
     let g = Graph::new();
     let model = trained_like_model(&g);
     save_json(&model, &path).unwrap();
@@ -42,8 +45,8 @@ fn json_round_trip_gives_identical_predictions() {
         assert_eq!(back.predict(&x3), model.predict(&x3));
     }
     // No temporary file left behind.
-    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
-    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    dir.close().unwrap();
 }
 
 #[test]
@@ -152,7 +155,7 @@ fn a_missing_file_is_an_error_naming_it() {
 #[test]
 fn safetensors_export_reads_back_as_pytorch_state_dict() {
     let dir = temp_dir("safetensors");
-    let path = dir.join("model.safetensors");
+    let path = dir.path().join("model.safetensors");
     let g = Graph::new();
     let model = MLP::new(&g, 2, &[16, 16, 1], 3);
     export_safetensors(&model, &path).unwrap();
@@ -193,7 +196,7 @@ fn safetensors_export_reads_back_as_pytorch_state_dict() {
         back.build(&g2).predict(&[0.1, 0.2]),
         model.predict(&[0.1, 0.2])
     );
-    std::fs::remove_dir_all(&dir).unwrap();
+    dir.close().unwrap();
 }
 
 #[test]

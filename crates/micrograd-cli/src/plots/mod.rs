@@ -406,9 +406,17 @@ mod rendering_tests {
 
     #[test]
     fn every_picture_is_valid_svg_and_png() {
-        let dir = match std::env::var_os("MICROGRAD_PLOT_DIR") {
-            Some(d) => std::path::PathBuf::from(d),
-            None => std::env::temp_dir().join(format!("micrograd-plots-{}", std::process::id())),
+        // `$MICROGRAD_PLOT_DIR`, kept for a look; otherwise a scratch directory, removed when
+        // `scratch` is dropped, at the end of the test, pass or fail.
+        let (dir, scratch) = match std::env::var_os("MICROGRAD_PLOT_DIR") {
+            Some(d) => (std::path::PathBuf::from(d), None),
+            None => {
+                let scratch = tempfile::Builder::new()
+                    .prefix("micrograd-plots-")
+                    .tempdir()
+                    .unwrap();
+                (scratch.path().to_path_buf(), Some(scratch))
+            }
         };
         std::fs::create_dir_all(&dir).unwrap();
         for path in render_all(&dir) {
@@ -423,8 +431,8 @@ mod rendering_tests {
                 assert_eq!((reader.info().width, reader.info().height), SIZE);
             }
         }
-        if std::env::var_os("MICROGRAD_PLOT_DIR").is_none() {
-            std::fs::remove_dir_all(&dir).unwrap();
+        if let Some(scratch) = scratch {
+            scratch.close().unwrap();
         }
     }
 }

@@ -10,12 +10,14 @@ pub fn micrograd() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("micrograd").unwrap()
 }
 
-/// An empty directory for one test's files.
-pub fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("micrograd-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// An empty directory for one test's files (`micrograd-cli-NAME-XXXXXX` in the system's temporary
+/// directory), removed with everything in it when the returned guard is dropped, so at the end of the
+/// test whether it passed or failed: keep the guard alive while the directory is in use.
+pub fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("micrograd-cli-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 /// The last line of standard output, parsed as JSON.

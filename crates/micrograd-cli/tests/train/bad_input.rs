@@ -7,7 +7,7 @@ use predicates::str::contains;
 #[test]
 fn bad_options_exit_2_with_a_message() {
     let dir = scratch("bad-options");
-    let missing_dir = dir.join("no/such/dir/model.json");
+    let missing_dir = dir.path().join("no/such/dir/model.json");
     let cases: Vec<(Vec<String>, &str)> = vec![
         (
             vec!["--dataset".into(), "mnist".into()],
@@ -157,7 +157,7 @@ fn bad_csv_files_exit_2_naming_the_place() {
         ("one-column.csv", "y\n1\n0\n", "one feature and a label"),
     ];
     for (name, text, message) in cases {
-        let path = dir.join(name);
+        let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
         micrograd()
             .args(["train", "--dataset"])

@@ -49,7 +49,7 @@ fn every_generated_data_set_trains() {
 #[test]
 fn a_csv_file_trains_with_its_label_column() {
     let dir = scratch("csv-train");
-    let path = moons_csv(&dir);
+    let path = moons_csv(dir.path());
     let spec = format!("csv:{}", path.display());
     let json =
         json_from_success(micrograd().args(["train", "--dataset", &spec, "--json", "--quiet"]));

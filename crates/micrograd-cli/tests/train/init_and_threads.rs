@@ -8,7 +8,7 @@ use predicates::str::contains;
 #[test]
 fn the_initialization_is_chosen_shown_and_saved() {
     let dir = scratch("init");
-    let model = dir.join("digits.json");
+    let model = dir.path().join("digits.json");
     let out = micrograd()
         .args(["train", "--dataset", "digits", "--epochs", "1", "--save"])
         .arg(&model)
@@ -23,7 +23,7 @@ fn the_initialization_is_chosen_shown_and_saved() {
     let saved = std::fs::read_to_string(&model).unwrap();
     assert!(saved.contains(r#""init": "pytorch""#), "{saved}");
 
-    let demo = dir.join("demo.json");
+    let demo = dir.path().join("demo.json");
     let out = micrograd()
         .args(["train", "--steps", "1", "--save"])
         .arg(&demo)

@@ -126,7 +126,7 @@ fn options_are_honored() {
 fn pictures_are_valid_svg_and_png() {
     let dir = scratch("pictures");
     for (plot, loss_plot) in [("boundary.svg", "loss.png"), ("boundary.png", "loss.svg")] {
-        let (plot, loss_plot) = (dir.join(plot), dir.join(loss_plot));
+        let (plot, loss_plot) = (dir.path().join(plot), dir.path().join(loss_plot));
         micrograd()
             .args(["train", "--quiet", "--plot"])
             .arg(&plot)
@@ -138,7 +138,7 @@ fn pictures_are_valid_svg_and_png() {
             common::assert_picture(&path);
         }
     }
-    let with_test = dir.join("digits-loss.svg");
+    let with_test = dir.path().join("digits-loss.svg");
     micrograd()
         .args([
             "train",

@@ -6,7 +6,7 @@ use predicates::prelude::*;
 #[test]
 fn a_diverging_loss_stops_naming_the_step_and_keeps_the_last_good_model() {
     let dir = scratch("diverge");
-    let model = dir.join("model.json");
+    let model = dir.path().join("model.json");
     let out = micrograd()
         .args(["train", "--lr", "1e6", "--save"])
         .arg(&model)
@@ -37,7 +37,7 @@ fn ctrl_c_stops_cleanly_and_saves_the_last_good_model() {
     use std::process::{Command, Stdio};
 
     let dir = scratch("interrupt");
-    let model = dir.join("model.json");
+    let model = dir.path().join("model.json");
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("micrograd"))
         .args([
             "train",

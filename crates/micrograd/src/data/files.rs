@@ -97,9 +97,9 @@ mod tests {
 
     #[test]
     fn devices_directories_and_large_files_are_refused() {
-        let dir = std::env::temp_dir().join(format!("micrograd-files-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let err = read_file(&dir, MAX_FILE_BYTES).unwrap_err();
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = scratch.path();
+        let err = read_file(dir, MAX_FILE_BYTES).unwrap_err();
         assert!(err.to_string().contains("directory"), "{err}");
         let err = read_file("/dev/zero", MAX_FILE_BYTES).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
@@ -108,7 +108,6 @@ mod tests {
         let err = read_file(&path, 1024).unwrap_err();
         assert!(err.to_string().contains("2 KiB, more than 1 KiB"), "{err}");
         assert_eq!(read_file(&path, 2000).unwrap().len(), 2000);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

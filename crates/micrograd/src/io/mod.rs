@@ -74,10 +74,10 @@ use std::path::Path;
 /// same path removes those whose process no longer runs (on Linux, where `/proc` tells).
 ///
 /// ```
-/// let path = std::env::temp_dir().join(format!("micrograd-doc-{}.txt", std::process::id()));
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("model.json");
 /// micrograd::io::write_whole(&path, b"whole").unwrap();
 /// assert_eq!(std::fs::read(&path).unwrap(), b"whole");
-/// # std::fs::remove_file(&path).unwrap();
 /// ```
 pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
@@ -138,8 +138,8 @@ mod tests {
 
     #[test]
     fn a_write_removes_the_temporary_files_of_killed_writes_only() {
-        let dir = std::env::temp_dir().join(format!("micrograd-abandoned-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = scratch.path();
         let path = dir.join("model.json");
         // No process can have this number (above Linux's highest), and process 1 always runs.
         let killed = dir.join(".model.json.tmp4000000000");
@@ -155,6 +155,5 @@ mod tests {
             assert!(running.exists(), "a running process's file is left");
         }
         assert!(other.exists(), "another file's temporary is left");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
