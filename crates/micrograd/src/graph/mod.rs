@@ -55,10 +55,12 @@ impl Graph {
         }
     }
 
+    #[inline]
     pub(crate) fn tape(&self) -> Ref<'_, Tape> {
         self.tape.borrow()
     }
 
+    #[inline]
     pub(crate) fn tape_mut(&self) -> RefMut<'_, Tape> {
         self.tape.borrow_mut()
     }
@@ -234,6 +236,7 @@ impl Graph {
     }
 
     /// The tape index of `v`, after checking that it belongs to this graph and was not freed.
+    #[inline]
     pub(crate) fn checked(&self, t: &Tape, v: Value<'_>, context: &str) -> u32 {
         assert!(
             std::ptr::eq(v.graph, self),

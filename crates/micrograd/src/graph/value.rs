@@ -172,65 +172,80 @@ impl<'g> Value<'g> {
             .collect()
     }
 
+    // The operations are one line each over `Graph::apply`: inlined where they are used (across
+    // crates too), so that the operation is known there and its forward rule is not looked up.
+    #[inline]
     fn unary(self, op: Op) -> Value<'g> {
         self.graph().apply(op, self, None)
     }
 
+    #[inline]
     fn binary(self, op: Op, other: Value<'g>) -> Value<'g> {
         self.graph().apply(op, self, Some(other))
     }
 
     /// `self ** exponent` with a constant exponent; `x.powf(-1.0)` is `1 / x`.
+    #[inline]
     pub fn powf(self, exponent: f64) -> Value<'g> {
         self.graph().apply_constant(Op::Powf, self, exponent, false)
     }
 
     /// `self ** exponent` where the exponent is a value too: the gradient flows to both.
+    #[inline]
     pub fn pow(self, exponent: Value<'g>) -> Value<'g> {
         self.binary(Op::Pow, exponent)
     }
 
     /// `e ** self`
+    #[inline]
     pub fn exp(self) -> Value<'g> {
         self.unary(Op::Exp)
     }
 
     /// The natural logarithm.
+    #[inline]
     pub fn log(self) -> Value<'g> {
         self.unary(Op::Log)
     }
 
     /// The hyperbolic tangent; exactly ±1 with gradient 0 far from 0, never NaN.
+    #[inline]
     pub fn tanh(self) -> Value<'g> {
         self.unary(Op::Tanh)
     }
 
     /// The logistic function `1 / (1 + e^-x)`, computed without overflow.
+    #[inline]
     pub fn sigmoid(self) -> Value<'g> {
         self.unary(Op::Sigmoid)
     }
 
     /// `max(self, 0)`; its gradient at 0 is 0, as PyTorch's.
+    #[inline]
     pub fn relu(self) -> Value<'g> {
         self.unary(Op::Relu)
     }
 
     /// The sine (radians).
+    #[inline]
     pub fn sin(self) -> Value<'g> {
         self.unary(Op::Sin)
     }
 
     /// The cosine (radians).
+    #[inline]
     pub fn cos(self) -> Value<'g> {
         self.unary(Op::Cos)
     }
 
     /// The square root.
+    #[inline]
     pub fn sqrt(self) -> Value<'g> {
         self.unary(Op::Sqrt)
     }
 
     /// The absolute value; its gradient at 0 is 0, as PyTorch's.
+    #[inline]
     pub fn abs(self) -> Value<'g> {
         self.unary(Op::Abs)
     }
@@ -261,28 +276,33 @@ macro_rules! binary_operator {
     ($trait:ident, $method:ident, $assign_trait:ident, $assign_method:ident, $op:expr) => {
         impl<'g> $trait<Value<'g>> for Value<'g> {
             type Output = Value<'g>;
+            #[inline]
             fn $method(self, rhs: Value<'g>) -> Value<'g> {
                 self.binary($op, rhs)
             }
         }
         impl<'g> $trait<f64> for Value<'g> {
             type Output = Value<'g>;
+            #[inline]
             fn $method(self, rhs: f64) -> Value<'g> {
                 self.graph().apply_constant($op, self, rhs, false)
             }
         }
         impl<'g> $trait<Value<'g>> for f64 {
             type Output = Value<'g>;
+            #[inline]
             fn $method(self, rhs: Value<'g>) -> Value<'g> {
                 rhs.graph().apply_constant($op, rhs, self, true)
             }
         }
         impl<'g> $assign_trait<Value<'g>> for Value<'g> {
+            #[inline]
             fn $assign_method(&mut self, rhs: Value<'g>) {
                 *self = self.binary($op, rhs);
             }
         }
         impl<'g> $assign_trait<f64> for Value<'g> {
+            #[inline]
             fn $assign_method(&mut self, rhs: f64) {
                 *self = $trait::$method(*self, rhs);
             }
@@ -297,6 +317,7 @@ binary_operator!(Div, div, DivAssign, div_assign, Op::Div);
 
 impl<'g> Neg for Value<'g> {
     type Output = Value<'g>;
+    #[inline]
     fn neg(self) -> Value<'g> {
         self.unary(Op::Neg)
     }

@@ -123,8 +123,8 @@ fn sweep_reached(t: &Tape, pass: &mut Pass, range: std::ops::Range<usize>) {
 /// Sweeps the nodes of `range` from the top down, each one whose gradient is not 0 passing it on
 /// (see [`backward`] for why the gradient alone decides there).
 ///
-/// This loop is most of a long graph's backward pass, so the rules of plain arithmetic run here
-/// inline, and the last adjoint written is kept in a local variable rather than in `pass`: every
+/// This loop is most of a long graph's backward pass, so the rules of `+ - * /` and of the
+/// one-input functions without a call to the maths library run here inline, and the last adjoint written is kept in a local variable rather than in `pass`: every
 /// other node goes through [`propagate_apart`], so that nothing else in the loop needs `pass` in
 /// memory and the compiler can keep the adjoint that flows down a chain in a register.
 #[inline(never)]
@@ -142,28 +142,57 @@ fn sweep_nonzero(t: &Tape, pass: &mut Pass, range: std::ops::Range<usize>) {
             continue;
         }
         let node = nodes[i];
+        // Each arm names its operation, so that its rule is compiled into the arm: one jump per
+        // node, not one to the arm and another into `Op::backward`.
+        macro_rules! inline_rule {
+            ($op:expr) => {
+                propagate_arithmetic($op, nodes, i, g, data, &mut pass.adjoint, &mut last)
+            };
+        }
         match node.op() {
             Op::Leaf | Op::Const => {}
-            op @ (Op::Add | Op::Sub | Op::Mul | Op::Div) => {
-                let [x, y] = node.args();
-                let (dx, dy) = op.backward(data[x as usize], data[y as usize], data[i], g);
-                add_unless_constant(nodes, &mut pass.adjoint, &mut last, x, dx);
-                add_unless_constant(nodes, &mut pass.adjoint, &mut last, y, dy);
-            }
-            op @ (Op::WeightedSum(_) | Op::Custom | Op::Powf | Op::Pow | Op::Sin | Op::Cos) => {
+            Op::Add => inline_rule!(Op::Add),
+            Op::Sub => inline_rule!(Op::Sub),
+            Op::Mul => inline_rule!(Op::Mul),
+            Op::Div => inline_rule!(Op::Div),
+            Op::Neg => inline_rule!(Op::Neg),
+            Op::Exp => inline_rule!(Op::Exp),
+            Op::Log => inline_rule!(Op::Log),
+            Op::Tanh => inline_rule!(Op::Tanh),
+            Op::Sigmoid => inline_rule!(Op::Sigmoid),
+            Op::Relu => inline_rule!(Op::Relu),
+            Op::Sqrt => inline_rule!(Op::Sqrt),
+            Op::Abs => inline_rule!(Op::Abs),
+            // The rest: weighted sums, and the rules that call the maths library.
+            op => {
                 debug_assert!(op != Op::Custom, "a custom node is run by `backward`");
                 pass.last_added = last;
                 propagate_apart(nodes, i, g, data, operands, pass);
                 last = pass.last_added;
             }
-            op => {
-                let [x, _] = node.args();
-                let (dx, _) = op.backward(data[x as usize], 0.0, data[i], g);
-                add_unless_constant(nodes, &mut pass.adjoint, &mut last, x, dx);
-            }
         }
     }
     pass.last_added = last;
+}
+
+/// Pushes the gradient `g` of node `i`, made by the unary or binary operation `op`, back to its
+/// inputs that are not constants.
+#[inline(always)]
+fn propagate_arithmetic(
+    op: Op,
+    nodes: &[Node],
+    i: usize,
+    g: f64,
+    data: &[f64],
+    adjoint: &mut [f64],
+    last: &mut (usize, f64),
+) {
+    let [x, y] = nodes[i].args();
+    let (dx, dy) = op.backward(data[x as usize], data[y as usize], data[i], g);
+    add_unless_constant(nodes, adjoint, last, x, dx);
+    if op.arity() == Some(2) {
+        add_unless_constant(nodes, adjoint, last, y, dy);
+    }
 }
 
 /// Adds `contribution` to `node`'s adjoint and remembers it as the last one written, unless the

@@ -140,6 +140,7 @@ impl Tape {
     }
 
     /// Whether the handle `(index, generation)` names a live node.
+    #[inline]
     pub(crate) fn is_alive(&self, index: u32, generation: u32) -> bool {
         // A handle made in the current generation is alive as long as its index is on the tape;
         // only older handles need their node's generation compared.
@@ -150,6 +151,7 @@ impl Tape {
     }
 
     /// Panics with a clear message if the handle `(index, generation)` no longer names a live node.
+    #[inline]
     pub(crate) fn check_alive(&self, index: u32, generation: u32) {
         assert!(
             self.is_alive(index, generation),
