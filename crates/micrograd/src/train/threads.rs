@@ -148,6 +148,16 @@ fn receive<T>(channel: &Receiver<T>) -> Option<T> {
     }
 }
 
+/// The rows `indices` of `data`, one after another (sized once: collecting a `flat_map` grows the
+/// vector ten times for a batch of 32 rows).
+fn gather_rows(data: &Dataset, indices: &[usize]) -> Vec<f64> {
+    let mut rows = Vec::with_capacity(indices.len() * data.n_features());
+    for &i in indices {
+        rows.extend_from_slice(data.row(i));
+    }
+    rows
+}
+
 impl Workers {
     /// Worker threads for `threads` threads in all, each with a graph holding a copy of
     /// `model`'s parameters.
@@ -225,7 +235,7 @@ impl Workers {
             let job = Job {
                 params: (!copies_hold).then(|| Arc::clone(&self.params)),
                 n_features: data.n_features(),
-                rows: part.iter().flat_map(|&i| data.row(i)).copied().collect(),
+                rows: gather_rows(data, part),
                 labels: part.iter().map(|&i| data.label(i)).collect(),
                 objective,
                 batch: indices.len(),

@@ -14,7 +14,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
 
-use super::{part_backward, receive, Answer, Answers, Objective, Part, Request, Workers};
+use super::{
+    gather_rows, part_backward, receive, Answer, Answers, Objective, Part, Request, Workers,
+};
 use crate::data::Dataset;
 use crate::graph::Graph;
 use crate::speed::simd::all_finite;
@@ -187,16 +189,6 @@ impl SplitStep {
         unsafe { split::backward(layout, &share, params, g, self.l2, self.grads) };
         part
     }
-}
-
-/// The rows `indices` of `data`, one after another (sized once: collecting a `flat_map` grows the
-/// vector ten times for a batch of 32 rows).
-fn gather_rows(data: &Dataset, indices: &[usize]) -> Vec<f64> {
-    let mut rows = Vec::with_capacity(indices.len() * data.n_features());
-    for &i in indices {
-        rows.extend_from_slice(data.row(i));
-    }
-    rows
 }
 
 impl Workers {
