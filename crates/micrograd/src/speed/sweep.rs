@@ -1,9 +1,11 @@
 //! The fast backward pass: the plain reverse sweep ([`crate::backward`]) with the shortcuts
 //! listed in [`crate::speed`]'s docs, the same numbers bit for bit.
 //!
-//! Its hot loop is [`sweep_nonzero`]: the part of the tape where a zero gradient may be skipped,
-//! which is all of a graph of plain arithmetic. It runs the rules of `+ - * /` and the one-input
-//! operations inline and hands every other node to [`propagate`], out of line.
+//! Its hot loop is [`sweep_nonzero`], over the part of the tape where a zero gradient may be
+//! skipped: below the first node whose rule can blow up on a zero gradient and while every value
+//! is finite, which is all of most graphs. It runs the rules of `+ - * /` and of the one-input
+//! functions that do not call the maths library inline, and hands every other node to
+//! [`propagate`], out of line.
 
 use crate::graph::Graph;
 use crate::hints::Scratch;
