@@ -126,9 +126,10 @@ fn sweep_reached(t: &Tape, pass: &mut Pass, range: std::ops::Range<usize>) {
 /// (see [`backward`] for why the gradient alone decides there).
 ///
 /// This loop is most of a long graph's backward pass, so the rules of `+ - * /` and of the
-/// one-input functions without a call to the maths library run here inline, and the last adjoint written is kept in a local variable rather than in `pass`: every
-/// other node goes through [`propagate_apart`], so that nothing else in the loop needs `pass` in
-/// memory and the compiler can keep the adjoint that flows down a chain in a register.
+/// one-input functions without a call to the maths library run here inline, and the last adjoint
+/// written is kept in a local variable rather than in `pass`: every other node goes through
+/// [`propagate_apart`], so that nothing else in the loop needs `pass` in memory and the compiler
+/// can keep the adjoint that flows down a chain in a register.
 #[inline(never)]
 fn sweep_nonzero(t: &Tape, pass: &mut Pass, range: std::ops::Range<usize>) {
     let Sweep {
